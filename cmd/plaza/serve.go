@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/gateway"
+	"github.com/plazahq/plaza/internal/httpapi"
+	"github.com/plazahq/plaza/internal/natsbus"
+	"github.com/plazahq/plaza/internal/sqlite"
+)
+
+// serveConfig is every setting of plaza serve.
+type serveConfig struct {
+	addr              string
+	data              string
+	logLevel          string
+	logFormat         string
+	sqliteSync        string
+	maxBody           int64
+	maxFrame          int64
+	heartbeatInterval time.Duration
+	sendQueue         int
+	requestRate       float64
+	userRequestRate   float64
+	origins           string
+	nodeID            int
+	shutdownTimeout   time.Duration
+	devUser           string
+}
+
+func (c *serveConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.data, "data", "plaza-data", "data directory (SQLite database, dev-app.json)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.sqliteSync, "sqlite-sync", sqlite.SyncFull, "SQLite synchronous mode: full (a commit survives power loss) or normal (faster; a power loss may lose the last commits)")
+	fs.Int64Var(&c.maxBody, "max-body", httpapi.DefaultMaxBody, "largest HTTP request body, in bytes")
+	fs.Int64Var(&c.maxFrame, "max-frame", gateway.DefaultMaxFrameBytes, "largest gateway frame, in bytes")
+	fs.DurationVar(&c.heartbeatInterval, "heartbeat-interval", gateway.DefaultHeartbeatInterval, "gateway heartbeat interval; a session silent for 1.5 intervals is closed")
+	fs.IntVar(&c.sendQueue, "send-queue", gateway.DefaultSendQueue, "frames queued per gateway session before it is closed as too slow")
+	fs.Float64Var(&c.requestRate, "request-rate", gateway.DefaultRequestRate, "gateway requests per second per session")
+	fs.Float64Var(&c.userRequestRate, "user-request-rate", gateway.DefaultUserRequestRate, "gateway requests per second per user, all sessions together")
+	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin values allowed to open gateway sessions (empty: any)")
+	fs.IntVar(&c.nodeID, "node-id", 0, "this node's number (0-1023) in generated IDs; distinct per node of a cluster")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long shutdown waits for in-flight work")
+	fs.StringVar(&c.devUser, "dev-user", "user1", "user ID of the token printed when the development app is created")
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, got %q", format)
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := flag.NewFlagSet("plaza serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.flags(fs)
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
+	if err != nil {
+		return err
+	}
+	if cfg.nodeID < 0 || cfg.nodeID > 1023 {
+		return fmt.Errorf("--node-id must be 0-1023, got %d", cfg.nodeID)
+	}
+	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+
+	store, err := sqlite.Open(ctx, filepath.Join(cfg.data, "plaza.db"), sqlite.Options{Sync: cfg.sqliteSync})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	emb, err := natsbus.StartEmbedded()
+	if err != nil {
+		return err
+	}
+	defer emb.Close()
+	bus := natsbus.New(emb.Conn, 4, log)
+	defer bus.Close()
+	log.Info("store: SQLite (embedded)", "path", filepath.Join(cfg.data, "plaza.db"), "sync", cfg.sqliteSync)
+	log.Info("bus: NATS (embedded, in-process)")
+
+	svc := plaza.NewService(plaza.Options{Store: store, Bus: bus, NodeID: cfg.nodeID, Logger: log})
+	if err := bootstrap(ctx, svc, cfg, stdout); err != nil {
+		return err
+	}
+
+	gw := gateway.New(gateway.Options{
+		Service:           svc,
+		Bus:               bus,
+		Logger:            log,
+		HeartbeatInterval: cfg.heartbeatInterval,
+		MaxFrameBytes:     cfg.maxFrame,
+		SendQueue:         cfg.sendQueue,
+		RequestRate:       cfg.requestRate,
+		UserRate:          cfg.userRequestRate,
+		Origins:           splitList(cfg.origins),
+	})
+	api, err := httpapi.New(httpapi.Options{
+		Service: svc,
+		Logger:  log,
+		MaxBody: cfg.maxBody,
+		Gateway: gw,
+		Ready: func(ctx context.Context) error {
+			if err := store.Ping(ctx); err != nil {
+				return err
+			}
+			if !emb.Conn.IsConnected() {
+				return errors.New("bus is disconnected")
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "Plaza %s listening on http://%s\n", versionString(), ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String())
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+
+	// Stop accepting, say going-away to every session, let in-flight
+	// requests finish their writes; then the deferred closes release the
+	// bus and the store.
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	gwDone := make(chan error, 1)
+	go func() { gwDone <- gw.Close(sctx) }()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	if err := <-gwDone; err != nil {
+		log.Warn("gateway shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// devApp is the content of dev-app.json.
+type devApp struct {
+	AppID        string `json:"appID"`
+	ServerSecret string `json:"serverSecret"`
+}
+
+const devAppFile = "dev-app.json"
+
+// bootstrap creates the development app on a store without apps, writes
+// dev-app.json and prints a ready token.
+func bootstrap(ctx context.Context, svc *plaza.Service, cfg serveConfig, stdout io.Writer) error {
+	n, err := svc.AppCount(ctx)
+	if err != nil {
+		return fmt.Errorf("count apps: %w", err)
+	}
+	path := filepath.Join(cfg.data, devAppFile)
+	if n > 0 {
+		if _, err := os.Stat(path); err == nil {
+			fmt.Fprintf(stdout, "Development app: see %s; mint user tokens with: plaza token --data %s --user <id>\n", path, cfg.data)
+		}
+		return nil
+	}
+	app, err := svc.CreateApp(ctx, plaza.CreateAppRequest{Name: "development", CommunityEnabled: true})
+	if err != nil {
+		return fmt.Errorf("create development app: %w", err)
+	}
+	secret := app.Secrets[0].Secret
+	b, _ := json.MarshalIndent(devApp{AppID: app.AppID, ServerSecret: secret}, "", "  ")
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	const ttl = 7 * 24 * time.Hour
+	token, err := plaza.MintToken(secret, app.AppID, cfg.devUser, time.Now(), ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, `Created the development app (community enabled); saved in %s
+  appID:        %s
+  serverSecret: %s
+  token for user %q (valid 7 days):
+    %s
+Mint tokens for other users with: plaza token --data %s --user <id>
+`, path, app.AppID, secret, cfg.devUser, token, cfg.data)
+	return nil
+}

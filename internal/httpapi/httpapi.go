@@ -1,0 +1,238 @@
+// Package httpapi serves Plaza's HTTP JSON API under /v1: the routes of
+// routes.go, each bound to one SPEC operation, plus the OpenAPI document and
+// health endpoints.
+//
+// Handlers hold no logic: they decode, call the operation, and encode. Every
+// failure is answered with the SPEC §9 error object; the status is chosen
+// here, in one place (errors.go).
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/api"
+)
+
+// DefaultMaxBody is the largest request body accepted unless configured
+// otherwise.
+const DefaultMaxBody = 1 << 20
+
+// Server is the HTTP API.
+type Server struct {
+	svc     *plaza.Service
+	log     *slog.Logger
+	maxBody int64
+	gateway http.Handler
+	ready   func(context.Context) error
+	spec    []byte // the OpenAPI document as JSON
+	handler http.Handler
+}
+
+// Options configures New.
+type Options struct {
+	Service *plaza.Service
+	Logger  *slog.Logger
+	// MaxBody bounds request bodies, in bytes; 0 means DefaultMaxBody.
+	MaxBody int64
+	// Gateway serves GET /v1/gateway, when set.
+	Gateway http.Handler
+	// Ready reports whether the node can serve (for /readyz).
+	Ready func(context.Context) error
+}
+
+// New returns the API server.
+func New(o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	if o.Ready == nil {
+		o.Ready = func(context.Context) error { return nil }
+	}
+	spec, err := OpenAPIJSON()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{svc: o.Service, log: o.Logger, maxBody: o.MaxBody, gateway: o.Gateway, ready: o.Ready, spec: spec}
+	mux := http.NewServeMux()
+	s.register(mux)
+	s.handler = s.recoverPanics(s.requestID(mux))
+	return s, nil
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// OpenAPIJSON converts the embedded OpenAPI document to JSON.
+func OpenAPIJSON() ([]byte, error) {
+	var doc any
+	if err := yaml.Unmarshal(api.OpenAPI, &doc); err != nil {
+		return nil, fmt.Errorf("httpapi: openapi.yaml: %w", err)
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: openapi.yaml is not JSON-compatible: %w", err)
+	}
+	return b, nil
+}
+
+type ctxKey int
+
+const (
+	actorKey ctxKey = iota
+	requestIDKey
+)
+
+// requestID tags each request with an ID (the client's X-Request-ID when it
+// is sane) that the response echoes and the logs carry.
+func (s *Server) requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+			var b [8]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-ID", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.writeError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticated requires a valid user token and puts the actor in the
+// request's context.
+func (s *Server) authenticated(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || token == "" {
+			s.writeError(w, r, plaza.Errorf(plaza.ETokenInvalid, "send a user token as Authorization: Bearer <token>"))
+			return
+		}
+		actor, _, err := s.svc.Authenticate(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey, actor)))
+	})
+}
+
+// operation serves one route: decode the request from path, query and body,
+// run the operation, encode its result.
+func (s *Server) operation(rt route) http.Handler {
+	op, ok := plaza.LookupOperation(rt.operation)
+	if !ok {
+		panic("httpapi: route " + rt.path + " names unknown operation " + rt.operation)
+	}
+	params := pathParams(rt.path)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		actor := r.Context().Value(actorKey).(plaza.Actor)
+		decode := func(v any) error { return s.decodeRequest(w, r, params, v) }
+		res, err := op.Call(r.Context(), s.svc, actor, decode)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, res)
+	})
+}
+
+// pathParams returns the wildcard names of a route path.
+func pathParams(path string) []string {
+	var names []string
+	for seg := range strings.SplitSeq(path, "/") {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			names = append(names, strings.TrimSuffix(strings.TrimPrefix(seg, "{"), "}"))
+		}
+	}
+	return names
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) openAPI() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(s.spec)
+	})
+}
+
+func (s *Server) openAPIYAML() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		w.Write(api.OpenAPI)
+	})
+}
+
+func (s *Server) healthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+}
+
+// readyz answers 200 when the node's store and bus can serve, 503 otherwise.
+func (s *Server) readyz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.ready(ctx); err != nil {
+			s.log.Warn("not ready", "err", err)
+			s.writeError(w, r, plaza.Errorf(plaza.EUnavailable, "not ready: %v", err))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
+func notFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeErrorBody(w, plaza.Errorf(plaza.ENotFound, "no route for %s %s; see /v1/openapi.json", r.Method, r.URL.Path))
+	})
+}
+
+func methodNotAllowed(methods []string) http.Handler {
+	allow := strings.Join(methods, ", ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeErrorBody(w, plaza.Errorf(plaza.EMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow))
+	})
+}
+
+// isInternal reports whether err carries no client-facing code.
+func isInternal(err error) bool {
+	var pe *plaza.Error
+	return !errors.As(err, &pe) || pe.Code == plaza.EInternal
+}

@@ -1,0 +1,117 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/plazahq/plaza"
+)
+
+const communityColumns = `c.id, c.app_id, c.community_id, c.name, c.avatar_url, c.notice, c.attributes,
+	c.join_mode, c.invite_mode, c.creator_user_id, c.created_at, c.member_count, c.channel_count`
+
+func scanCommunity(s interface{ Scan(...any) error }) (plaza.CommunityInfo, error) {
+	var c plaza.CommunityInfo
+	var attrs string
+	err := s.Scan(&c.PK, &c.AppID, &c.CommunityID, &c.CommunityName, &c.CommunityAvatarURL, &c.CommunityNotice, &attrs,
+		&c.JoinMode, &c.InviteMode, &c.CreatorUserID, &c.CreateTime, &c.CurrentMemberCount, &c.ChannelCount)
+	if err != nil {
+		return c, translate(err)
+	}
+	c.CommunityAttributes, err = decodeAttributes(attrs)
+	return c, err
+}
+
+func decodeAttributes(s string) (map[string]string, error) {
+	m := map[string]string{}
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, fmt.Errorf("sqlite: attributes: %w", err)
+	}
+	return m, nil
+}
+
+func encodeAttributes(m map[string]string) string {
+	if m == nil {
+		return "{}"
+	}
+	b, _ := json.Marshal(m) // a map of strings always encodes
+	return string(b)
+}
+
+// Community reads a community.
+func (q queries) Community(ctx context.Context, appID, communityID string) (plaza.CommunityInfo, error) {
+	return scanCommunity(q.db.QueryRowContext(ctx, `
+		SELECT `+communityColumns+` FROM communities c WHERE c.app_id = ? AND c.community_id = ?`, appID, communityID))
+}
+
+// CommunityDismissed reports whether the ID belonged to a dismissed community.
+func (q queries) CommunityDismissed(ctx context.Context, appID, communityID string) (bool, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, `
+		SELECT count(*) FROM dismissed_communities WHERE app_id = ? AND community_id = ?`, appID, communityID).Scan(&n)
+	return n > 0, translate(err)
+}
+
+// UserCommunities lists a user's communities in the order it entered them.
+func (q queries) UserCommunities(ctx context.Context, userPK int64, after plaza.Cursor, limit int) ([]plaza.Community, error) {
+	rows, err := q.db.QueryContext(ctx, `
+		SELECT m.id, m.role, m.notification_status, c.community_id, c.name, c.avatar_url
+		FROM members m JOIN communities c ON c.id = m.community_pk
+		WHERE m.user_pk = ? AND m.id > ?
+		ORDER BY m.id LIMIT ?`, userPK, after.K1, limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []plaza.Community{}
+	for rows.Next() {
+		var c plaza.Community
+		if err := rows.Scan(&c.MemberPK, &c.MemberRole, &c.NotificationStatus, &c.CommunityID, &c.CommunityName, &c.CommunityAvatarURL); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, c)
+	}
+	return out, translate(rows.Err())
+}
+
+// CommunityForUpdate reads a community; the single writer connection already
+// serialises every write transaction.
+func (t *tx) CommunityForUpdate(ctx context.Context, appID, communityID string) (plaza.CommunityInfo, error) {
+	return t.Community(ctx, appID, communityID)
+}
+
+// InsertCommunity stores a new community.
+func (t *tx) InsertCommunity(ctx context.Context, c *plaza.CommunityInfo) error {
+	err := t.tx.QueryRowContext(ctx, `
+		INSERT INTO communities (app_id, community_id, name, avatar_url, notice, attributes, join_mode, invite_mode,
+		                         creator_user_id, created_at, member_count, channel_count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.AppID, c.CommunityID, c.CommunityName, c.CommunityAvatarURL, c.CommunityNotice, encodeAttributes(c.CommunityAttributes),
+		c.JoinMode, c.InviteMode, c.CreatorUserID, c.CreateTime, c.CurrentMemberCount, c.ChannelCount,
+	).Scan(&c.PK)
+	return translate(err)
+}
+
+// UpdateCommunity stores a community's mutable fields.
+func (t *tx) UpdateCommunity(ctx context.Context, c plaza.CommunityInfo) error {
+	_, err := t.tx.ExecContext(ctx, `
+		UPDATE communities SET name = ?, avatar_url = ?, notice = ?, attributes = ?, join_mode = ?, invite_mode = ?,
+		                       member_count = ?, channel_count = ?
+		WHERE id = ?`,
+		c.CommunityName, c.CommunityAvatarURL, c.CommunityNotice, encodeAttributes(c.CommunityAttributes),
+		c.JoinMode, c.InviteMode, c.CurrentMemberCount, c.ChannelCount, c.PK)
+	return translate(err)
+}
+
+// DeleteCommunity deletes a community (its channels, members and
+// applications go with it) and records its ID as dismissed.
+func (t *tx) DeleteCommunity(ctx context.Context, c plaza.CommunityInfo, now int64) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM communities WHERE id = ?`, c.PK); err != nil {
+		return translate(err)
+	}
+	_, err := t.tx.ExecContext(ctx, `
+		INSERT INTO dismissed_communities (app_id, community_id, dismissed_at) VALUES (?, ?, ?)`,
+		c.AppID, c.CommunityID, now)
+	return translate(err)
+}

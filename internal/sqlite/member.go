@@ -1,0 +1,107 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/plazahq/plaza"
+)
+
+const memberColumns = `m.id, m.community_pk, m.user_pk, m.role, m.enter_time, m.enter_type, m.operated_user_id,
+	m.notification_status, u.user_id, u.user_name, u.user_avatar_url`
+
+func scanMember(s interface{ Scan(...any) error }) (plaza.Member, error) {
+	var m plaza.Member
+	err := s.Scan(&m.PK, &m.CommunityPK, &m.UserPK, &m.MemberRole, &m.EnterTime, &m.EnterType, &m.OperatedUserID,
+		&m.NotificationStatus, &m.UserID, &m.UserName, &m.UserAvatarURL)
+	return m, translate(err)
+}
+
+func (q queries) members(ctx context.Context, query string, args ...any) ([]plaza.Member, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []plaza.Member{}
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, translate(rows.Err())
+}
+
+// Member reads one membership by user ID.
+func (q queries) Member(ctx context.Context, communityPK int64, userID string) (plaza.Member, error) {
+	return scanMember(q.db.QueryRowContext(ctx, `
+		SELECT `+memberColumns+`
+		FROM users u JOIN members m ON m.user_pk = u.id AND m.community_pk = ?1
+		WHERE u.app_id = (SELECT app_id FROM communities WHERE id = ?1) AND u.user_id = ?2`, communityPK, userID))
+}
+
+// Members reads the memberships of the given users.
+func (q queries) Members(ctx context.Context, communityPK int64, userIDs []string) ([]plaza.Member, error) {
+	if len(userIDs) == 0 {
+		return []plaza.Member{}, nil
+	}
+	return q.members(ctx, `
+		SELECT `+memberColumns+`
+		FROM users u JOIN members m ON m.user_pk = u.id AND m.community_pk = ?
+		WHERE u.app_id = (SELECT app_id FROM communities WHERE id = ?) AND u.user_id IN (`+placeholders(len(userIDs))+`)`,
+		stringArgs([]any{communityPK, communityPK}, userIDs)...)
+}
+
+// MemberList lists members by role, then by entry.
+func (q queries) MemberList(ctx context.Context, communityPK int64, after plaza.Cursor, limit int) ([]plaza.Member, error) {
+	return q.members(ctx, `
+		SELECT `+memberColumns+`
+		FROM members m JOIN users u ON u.id = m.user_pk
+		WHERE m.community_pk = ? AND (m.role, m.id) > (?, ?)
+		ORDER BY m.role, m.id LIMIT ?`, communityPK, after.K1, after.K2, limit)
+}
+
+// Managers returns the user IDs of the owner and admins.
+func (q queries) Managers(ctx context.Context, communityPK int64) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, `
+		SELECT u.user_id FROM members m JOIN users u ON u.id = m.user_pk
+		WHERE m.community_pk = ? AND m.role IN (?, ?) ORDER BY m.role, m.id`,
+		communityPK, plaza.RoleOwner, plaza.RoleAdmin)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, id)
+	}
+	return out, translate(rows.Err())
+}
+
+// InsertMember stores a new membership.
+func (t *tx) InsertMember(ctx context.Context, m *plaza.Member) error {
+	err := t.tx.QueryRowContext(ctx, `
+		INSERT INTO members (community_pk, user_pk, role, enter_time, enter_type, operated_user_id, notification_status)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.CommunityPK, m.UserPK, m.MemberRole, m.EnterTime, m.EnterType, m.OperatedUserID, m.NotificationStatus,
+	).Scan(&m.PK)
+	return translate(err)
+}
+
+// UpdateMember stores a membership's role and notification status.
+func (t *tx) UpdateMember(ctx context.Context, m plaza.Member) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE members SET role = ?, notification_status = ? WHERE id = ?`,
+		m.MemberRole, m.NotificationStatus, m.PK)
+	return translate(err)
+}
+
+// DeleteMember deletes a membership.
+func (t *tx) DeleteMember(ctx context.Context, memberPK int64) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM members WHERE id = ?`, memberPK)
+	return translate(err)
+}

@@ -1,0 +1,97 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/plazahq/plaza"
+)
+
+const userColumns = `u.id, u.app_id, u.user_id, u.user_name, u.user_avatar_url, u.created_at`
+
+func scanUser(s interface{ Scan(...any) error }) (plaza.User, error) {
+	var u plaza.User
+	err := s.Scan(&u.PK, &u.AppID, &u.UserID, &u.UserName, &u.UserAvatarURL, &u.CreatedAt)
+	return u, translate(err)
+}
+
+// User reads a user.
+func (q queries) User(ctx context.Context, appID, userID string) (plaza.User, error) {
+	return scanUser(q.db.QueryRowContext(ctx, `
+		SELECT `+userColumns+` FROM users u WHERE u.app_id = ? AND u.user_id = ?`, appID, userID))
+}
+
+// VisibleUsers returns those of userIDs that are the viewer or share a
+// community with it.
+func (q queries) VisibleUsers(ctx context.Context, appID string, viewerPK int64, userIDs []string) ([]plaza.User, error) {
+	rows, err := q.db.QueryContext(ctx, `
+		SELECT `+userColumns+` FROM users u
+		WHERE u.app_id = ? AND u.user_id IN (`+placeholders(len(userIDs))+`)
+		  AND (u.id = ? OR EXISTS (
+		        SELECT 1 FROM members theirs
+		        JOIN members mine ON mine.community_pk = theirs.community_pk AND mine.user_pk = ?
+		        WHERE theirs.user_pk = u.id))`,
+		append(stringArgs([]any{appID}, userIDs), viewerPK, viewerPK)...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []plaza.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, translate(rows.Err())
+}
+
+// UserCommunityIDs returns the IDs of the user's communities.
+func (q queries) UserCommunityIDs(ctx context.Context, userPK int64) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, `
+		SELECT c.community_id FROM members m JOIN communities c ON c.id = m.community_pk
+		WHERE m.user_pk = ? ORDER BY m.id`, userPK)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, id)
+	}
+	return out, translate(rows.Err())
+}
+
+// EnsureUser returns the user, creating it first if needed.
+func (t *tx) EnsureUser(ctx context.Context, appID, userID string, now int64) (plaza.User, error) {
+	if _, err := t.tx.ExecContext(ctx, `
+		INSERT INTO users (app_id, user_id, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (app_id, user_id) DO NOTHING`, appID, userID, now); err != nil {
+		return plaza.User{}, translate(err)
+	}
+	return t.User(ctx, appID, userID)
+}
+
+// UserForUpdate reads a user; the single writer connection already
+// serialises every write transaction.
+func (t *tx) UserForUpdate(ctx context.Context, appID, userID string) (plaza.User, error) {
+	return t.User(ctx, appID, userID)
+}
+
+// UpdateUser stores a user's profile.
+func (t *tx) UpdateUser(ctx context.Context, u plaza.User) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE users SET user_name = ?, user_avatar_url = ? WHERE id = ?`,
+		u.UserName, u.UserAvatarURL, u.PK)
+	return translate(err)
+}
+
+// CountUserCommunities counts the user's memberships.
+func (t *tx) CountUserCommunities(ctx context.Context, userPK int64) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE user_pk = ?`, userPK).Scan(&n)
+	return n, translate(err)
+}

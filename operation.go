@@ -1,0 +1,100 @@
+package plaza
+
+import (
+	"context"
+	"reflect"
+	"sort"
+)
+
+// Operation is one entry of Plaza's API: a SPEC operation ID bound to the use
+// case that serves it. Every transport (HTTP, the gateway's requests) reaches
+// the service through this table, so an operation exists everywhere or
+// nowhere.
+type Operation struct {
+	// ID is the operation ID: the OpenAPI operationId and the gateway request
+	// name.
+	ID string
+	// Request is the type of the request body.
+	Request reflect.Type
+	// Call decodes the request with decode and runs the use case.
+	Call func(ctx context.Context, s *Service, actor Actor, decode func(any) error) (any, error)
+}
+
+// op binds a use case to an operation ID.
+func op[Req, Res any](id string, fn func(*Service, context.Context, Actor, Req) (Res, error)) Operation {
+	return Operation{
+		ID:      id,
+		Request: reflect.TypeFor[Req](),
+		Call: func(ctx context.Context, s *Service, actor Actor, decode func(any) error) (any, error) {
+			var req Req
+			if err := decode(&req); err != nil {
+				return nil, err
+			}
+			return fn(s, ctx, actor, req)
+		},
+	}
+}
+
+// operations is the table of every operation, by ID. It is built once and
+// never changed.
+var operations = buildOperations()
+
+func buildOperations() map[string]Operation {
+	m := make(map[string]Operation)
+	for _, o := range []Operation{
+		op("updateUserName", (*Service).UpdateUserName),
+		op("updateUserAvatarUrl", (*Service).UpdateUserAvatarURL),
+		op("queryUsersInfo", (*Service).QueryUsersInfo),
+
+		op("createCommunity", (*Service).CreateCommunity),
+		op("dismissCommunity", (*Service).DismissCommunity),
+		op("joinCommunity", (*Service).JoinCommunity),
+		op("leaveCommunity", (*Service).LeaveCommunity),
+		op("queryCommunityList", (*Service).QueryCommunityList),
+		op("queryCommunityInfo", (*Service).QueryCommunityInfo),
+		op("updateCommunityName", (*Service).UpdateCommunityName),
+		op("updateCommunityAvatarUrl", (*Service).UpdateCommunityAvatarURL),
+		op("updateCommunityNotice", (*Service).UpdateCommunityNotice),
+		op("setCommunityAttributes", (*Service).SetCommunityAttributes),
+		op("deleteCommunityAttributes", (*Service).DeleteCommunityAttributes),
+		op("setCommunityNotificationStatus", (*Service).SetCommunityNotificationStatus),
+		op("updateCommunityInviteMode", (*Service).UpdateCommunityInviteMode),
+
+		op("inviteUsersIntoCommunity", (*Service).InviteUsersIntoCommunity),
+		op("kickCommunityMembers", (*Service).KickCommunityMembers),
+		op("updateCommunityMemberRole", (*Service).UpdateCommunityMemberRole),
+		op("transferCommunityOwner", (*Service).TransferCommunityOwner),
+		op("queryCommunityMemberList", (*Service).QueryCommunityMemberList),
+		op("queryCommunityMembers", (*Service).QueryCommunityMembers),
+
+		op("updateCommunityJoinMode", (*Service).UpdateCommunityJoinMode),
+		op("sendCommunityJoinApplication", (*Service).SendCommunityJoinApplication),
+		op("acceptCommunityJoinApplication", (*Service).AcceptCommunityJoinApplication),
+		op("rejectCommunityJoinApplication", (*Service).RejectCommunityJoinApplication),
+		op("cancelCommunityJoinApplication", (*Service).CancelCommunityJoinApplication),
+		op("queryCommunityApplicationList", (*Service).QueryCommunityApplicationList),
+		op("queryCommunitySelfApplicationList", (*Service).QueryCommunitySelfApplicationList),
+	} {
+		if _, dup := m[o.ID]; dup {
+			panic("plaza: duplicate operation " + o.ID)
+		}
+		m[o.ID] = o
+	}
+	return m
+}
+
+// LookupOperation returns the operation with the given ID.
+func LookupOperation(id string) (Operation, bool) {
+	o, ok := operations[id]
+	return o, ok
+}
+
+// Operations returns every operation, sorted by ID.
+func Operations() []Operation {
+	out := make([]Operation, 0, len(operations))
+	for _, o := range operations {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}

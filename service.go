@@ -1,0 +1,273 @@
+package plaza
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Service runs every use case of Plaza. Permissions (SPEC §3) and limits (SPEC
+// §2) are checked here, once, inside the write transaction of the change they
+// guard; events are published after that transaction commits.
+type Service struct {
+	store Store
+	bus   Bus
+	now   func() time.Time
+	ids   *Snowflake
+	log   *slog.Logger
+
+	appMu    sync.Mutex
+	appCache map[string]cachedApp
+
+	userMu sync.Mutex
+	known  map[Actor]struct{} // users known to exist, to skip EnsureUser
+}
+
+// Options configures a Service.
+type Options struct {
+	Store  Store
+	Bus    Bus
+	Now    func() time.Time // defaults to time.Now
+	NodeID int              // this node's number for generated IDs, 0–1023
+	Logger *slog.Logger
+}
+
+// appCacheTTL bounds how long a changed app setting (a rotated secret, the
+// community switch) may take to be seen by token checks. Use cases read the
+// app inside their transaction and never use the cache.
+const appCacheTTL = 2 * time.Second
+
+// knownUsersMax bounds the set of users known to exist.
+const knownUsersMax = 1 << 20
+
+type cachedApp struct {
+	app     App
+	expires time.Time
+}
+
+// NewService returns a Service over a store and a bus.
+func NewService(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{
+		store:    o.Store,
+		bus:      o.Bus,
+		now:      o.Now,
+		ids:      NewSnowflake(o.NodeID, o.Now),
+		log:      o.Logger,
+		appCache: make(map[string]cachedApp),
+		known:    make(map[Actor]struct{}),
+	}
+}
+
+func (s *Service) nowMs() int64 { return s.now().UnixMilli() }
+
+// Authenticate verifies a user token and returns the user it names, creating
+// the user on its first authentication.
+func (s *Service) Authenticate(ctx context.Context, token string) (Actor, TokenClaims, error) {
+	c, err := ParseToken(token)
+	if err != nil {
+		return Actor{}, c, err
+	}
+	app, err := s.cachedApp(ctx, c.AppID)
+	if errors.Is(err, ErrNotFound) {
+		return Actor{}, c, Errorf(ETokenInvalid, "token names an unknown app")
+	}
+	if err != nil {
+		return Actor{}, c, err
+	}
+	now := s.now()
+	if c, err = VerifyToken(token, app.validSecrets(now.UnixMilli()), now); err != nil {
+		return Actor{}, c, err
+	}
+	a := Actor{AppID: c.AppID, UserID: c.UserID}
+	return a, c, s.ensureUser(ctx, a)
+}
+
+func (s *Service) cachedApp(ctx context.Context, appID string) (App, error) {
+	s.appMu.Lock()
+	ca, ok := s.appCache[appID]
+	s.appMu.Unlock()
+	if ok && s.now().Before(ca.expires) {
+		return ca.app, nil
+	}
+	app, err := s.store.App(ctx, appID)
+	if err != nil {
+		return App{}, err
+	}
+	s.appMu.Lock()
+	if len(s.appCache) > 10_000 {
+		clear(s.appCache)
+	}
+	s.appCache[appID] = cachedApp{app: app, expires: s.now().Add(appCacheTTL)}
+	s.appMu.Unlock()
+	return app, nil
+}
+
+// ensureUser makes sure a user row exists for a. It writes only the first
+// time a user is seen by this process.
+func (s *Service) ensureUser(ctx context.Context, a Actor) error {
+	s.userMu.Lock()
+	_, ok := s.known[a]
+	s.userMu.Unlock()
+	if ok {
+		return nil
+	}
+	if _, err := s.store.User(ctx, a.AppID, a.UserID); errors.Is(err, ErrNotFound) {
+		err = s.store.Update(ctx, func(tx Tx) error {
+			_, err := tx.EnsureUser(ctx, a.AppID, a.UserID, s.nowMs())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("create user: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("read user: %w", err)
+	}
+	s.userMu.Lock()
+	if len(s.known) >= knownUsersMax {
+		clear(s.known)
+	}
+	s.known[a] = struct{}{}
+	s.userMu.Unlock()
+	return nil
+}
+
+// outbox collects the events of one transaction, published after it commits.
+type outbox struct {
+	events []*Event
+}
+
+// add encodes data once and queues the event.
+func (o *outbox) add(e Event, data any) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		panic(fmt.Sprintf("plaza: event %s is not encodable: %v", e.Name, err)) // a programming error
+	}
+	e.Data = raw
+	o.events = append(o.events, &e)
+}
+
+// update runs fn in a write transaction and publishes the events it queued
+// once the transaction has committed. A failed publish is logged, never
+// returned: the change is durable and clients repair by re-reading.
+func (s *Service) update(ctx context.Context, fn func(tx Tx, out *outbox) error) error {
+	var out outbox
+	err := s.store.Update(ctx, func(tx Tx) error {
+		out.events = out.events[:0]
+		return fn(tx, &out)
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(ctx, out.events)
+	return nil
+}
+
+func (s *Service) publish(ctx context.Context, events []*Event) {
+	if s.bus == nil {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	for _, e := range events {
+		if err := s.bus.Publish(ctx, e); err != nil {
+			s.log.Warn("publish event", "event", e.Name, "app", e.AppID, "community", e.CommunityID, "err", err)
+		}
+	}
+}
+
+// activeApp reads the actor's app inside tx and checks that its community
+// feature is on.
+func activeApp(ctx context.Context, q Query, appID string) (App, error) {
+	app, err := q.App(ctx, appID)
+	if errors.Is(err, ErrNotFound) {
+		return App{}, Errorf(EAppNotFound, "app %s does not exist", appID)
+	}
+	if err != nil {
+		return App{}, fmt.Errorf("read app: %w", err)
+	}
+	if !app.CommunityEnabled {
+		return App{}, Errorf(EFeatureNotActive, "the community feature is not activated for app %s", appID)
+	}
+	return app, nil
+}
+
+// scope is what a community use case works on: the app, the community and,
+// when the caller is a member, its membership.
+type scope struct {
+	app       App
+	community CommunityInfo
+	self      Member // Role is RoleNone when the caller is not a member
+}
+
+// loadScope reads the app and the community, locked when q is a Tx, and the
+// caller's membership.
+func loadScope(ctx context.Context, q Query, actor Actor, communityID string) (scope, error) {
+	var sc scope
+	if err := checkRef("communityID", communityID); err != nil {
+		return sc, err
+	}
+	app, err := activeApp(ctx, q, actor.AppID)
+	if err != nil {
+		return sc, err
+	}
+	sc.app = app
+	if tx, ok := q.(Tx); ok {
+		sc.community, err = tx.CommunityForUpdate(ctx, actor.AppID, communityID)
+	} else {
+		sc.community, err = q.Community(ctx, actor.AppID, communityID)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return sc, FieldErrorf(ECommunityNotFound, "communityID", "community %s does not exist", communityID)
+	}
+	if err != nil {
+		return sc, fmt.Errorf("read community: %w", err)
+	}
+	sc.self, err = q.Member(ctx, sc.community.PK, actor.UserID)
+	if errors.Is(err, ErrNotFound) {
+		sc.self = Member{}
+		err = nil
+	}
+	if err != nil {
+		return sc, fmt.Errorf("read membership: %w", err)
+	}
+	return sc, nil
+}
+
+// member requires the caller to be a member.
+func (sc *scope) member() error {
+	if sc.self.MemberRole == RoleNone {
+		return Errorf(ENotMember, "you are not a member of community %s", sc.community.CommunityID)
+	}
+	return nil
+}
+
+// manager requires the caller to be the owner or an admin.
+func (sc *scope) manager() error {
+	if err := sc.member(); err != nil {
+		return err
+	}
+	if !sc.self.MemberRole.manager() {
+		return Errorf(EPermissionDenied, "only the owner and admins of community %s may do this", sc.community.CommunityID)
+	}
+	return nil
+}
+
+// owner requires the caller to be the owner.
+func (sc *scope) owner() error {
+	if err := sc.member(); err != nil {
+		return err
+	}
+	if sc.self.MemberRole != RoleOwner {
+		return Errorf(EOwnerOnly, "only the owner of community %s may do this", sc.community.CommunityID)
+	}
+	return nil
+}
