@@ -75,3 +75,7 @@ func trimPage[T any](rows []T, limit int, key func(T) Cursor) ([]T, string) {
 	c.Valid = true
 	return rows, c.String()
 }
+
+// PageOf validates a page request against spec, as every list does; it
+// returns the number of rows wanted and the starting position.
+func PageOf(p PageRequest, spec Spec) (int, Cursor, error) { return p.page(spec) }

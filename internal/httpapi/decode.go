@@ -67,7 +67,7 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return plaza.Errorf(plaza.EPayloadTooLarge, "request body is larger than %d bytes", s.maxBody)
+		return plaza.Errorf(plaza.EPayloadTooLarge, "request body is larger than the limit of %d bytes", s.maxBody)
 	}
 	if err != nil {
 		return plaza.Errorf(plaza.EInvalidArgument, "reading request body: %v", err)

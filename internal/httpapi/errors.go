@@ -50,7 +50,7 @@ var statusOf = map[plaza.Code]int{
 	plaza.EApplicationPending: http.StatusConflict,
 	plaza.ERevokeWindow:       http.StatusConflict,
 	plaza.EEditWindow:         http.StatusConflict,
-	plaza.EPayloadTooLarge:    http.StatusRequestEntityTooLarge,
+	plaza.EPayloadTooLarge:    http.StatusBadRequest, // bad input, as SPEC counts it; the code tells it apart
 	plaza.ERateLimited:        http.StatusTooManyRequests,
 	plaza.EInternal:           http.StatusInternalServerError,
 	plaza.EUnavailable:        http.StatusServiceUnavailable,

@@ -70,7 +70,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{svc: o.Service, log: o.Logger, maxBody: o.MaxBody, gateway: o.Gateway, ready: o.Ready, spec: spec}
 	mux := http.NewServeMux()
 	s.register(mux)
-	s.handler = s.recoverPanics(s.requestID(mux))
+	s.handler = s.recoverPanics(s.requestID(rejectEmptySegments(mux)))
 	return s, nil
 }
 
@@ -214,6 +214,19 @@ func (s *Server) readyz() http.Handler {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
+// rejectEmptySegments refuses a path with an empty segment, which is an ID
+// left out ("/v1/communities//join"), instead of letting the mux redirect to
+// a cleaned path that means something else.
+func rejectEmptySegments(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "//") {
+			writeErrorBody(w, plaza.Errorf(plaza.EInvalidArgument, "path %s has an empty segment: an ID is missing", r.URL.Path))
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

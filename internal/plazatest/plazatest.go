@@ -4,7 +4,10 @@ package plazatest
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +15,8 @@ import (
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/internal/natsbus"
 	"github.com/plazahq/plaza/internal/sqlite"
+
+	_ "modernc.org/sqlite" // for Snapshot's read-only connection
 )
 
 // Clock is a settable clock for tests.
@@ -133,4 +138,49 @@ func (e *Env) Token(tb testing.TB, userID string) string {
 		tb.Fatalf("mint token: %v", err)
 	}
 	return tok
+}
+
+// Snapshot returns every row of every table of the env's database, so that a
+// test can check that a refused request changed nothing.
+func (e *Env) Snapshot(tb testing.TB) string {
+	tb.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.Dir, "plaza.db")+"?mode=ro")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		tables = append(tables, name)
+	}
+	rows.Close()
+	var b strings.Builder
+	for _, table := range tables {
+		fmt.Fprintf(&b, "== %s\n", table)
+		rows, err := db.QueryContext(ctx, `SELECT * FROM "`+table+`" ORDER BY 1`)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				tb.Fatal(err)
+			}
+			fmt.Fprintln(&b, vals...)
+		}
+		rows.Close()
+	}
+	return b.String()
 }
