@@ -12,17 +12,191 @@ const (
 
 // Channel is a channel's full information.
 type Channel struct {
-	CommunityID       string            `json:"communityID"`
-	ChannelID         string            `json:"channelID"`
-	ChannelType       ChannelType       `json:"channelType"`
-	ChannelName       string            `json:"channelName"`
-	ChannelAvatarURL  string            `json:"channelAvatarUrl"`
-	ChannelNotice     string            `json:"channelNotice"`
-	ChannelAttributes map[string]string `json:"channelAttributes"`
-	CreatorUserID     string            `json:"creatorUserID"`
-	CreateTime        int64             `json:"createTime"`
+	CommunityID        string            `json:"communityID"`
+	ChannelID          string            `json:"channelID"`
+	ChannelType        ChannelType       `json:"channelType"`
+	ChannelName        string            `json:"channelName"`
+	ChannelAvatarURL   string            `json:"channelAvatarUrl"`
+	ChannelNotice      string            `json:"channelNotice"`
+	ChannelAttributes  map[string]string `json:"channelAttributes"`
+	CreatorUserID      string            `json:"creatorUserID"`
+	CreateTime         int64             `json:"createTime"`
+	CurrentMemberCount int64             `json:"currentMemberCount"`
+	// LastMessageSeq is the seq of the channel's newest message; 0 when it
+	// has none.
+	LastMessageSeq int64 `json:"lastMessageSeq"`
 
 	PK          int64 `json:"-"` // store key
 	CommunityPK int64 `json:"-"`
-	LastSeq     int64 `json:"-"`
+	MemberCount int64 `json:"-"` // listed members of a private channel
+}
+
+// ChannelBrief is a channel as lists and list events show it.
+type ChannelBrief struct {
+	CommunityID      string      `json:"communityID"`
+	ChannelID        string      `json:"channelID"`
+	ChannelType      ChannelType `json:"channelType"`
+	ChannelName      string      `json:"channelName"`
+	ChannelAvatarURL string      `json:"channelAvatarUrl"`
+}
+
+func (ch Channel) brief() ChannelBrief {
+	return ChannelBrief{
+		CommunityID:      ch.CommunityID,
+		ChannelID:        ch.ChannelID,
+		ChannelType:      ch.ChannelType,
+		ChannelName:      ch.ChannelName,
+		ChannelAvatarURL: ch.ChannelAvatarURL,
+	}
+}
+
+// ChannelConversation is one of the caller's channels with its conversation
+// state: the entry of queryCommunityChannelList.
+type ChannelConversation struct {
+	ChannelBrief
+	ChannelAttributes  map[string]string  `json:"channelAttributes"`
+	NotificationStatus NotificationStatus `json:"notificationStatus"`
+	UnreadMessageCount int64              `json:"unreadMessageCount"`
+	LastMessage        *Message           `json:"lastMessage"`
+	LastMessageSeq     int64              `json:"lastMessageSeq"`
+	ReadMessageSeq     int64              `json:"readMessageSeq"`
+
+	PK int64 `json:"-"` // the channel's store key, the list's order
+}
+
+// CreateCommunityChannelRequest is the body of createCommunityChannel. An
+// empty ChannelID asks for a generated one; ChannelType is 1 (public, the
+// default when absent) or 2 (private).
+type CreateCommunityChannelRequest struct {
+	CommunityID       string            `json:"communityID"`
+	ChannelID         string            `json:"channelID,omitempty"`
+	ChannelType       *ChannelType      `json:"channelType,omitempty"`
+	ChannelName       string            `json:"channelName"`
+	ChannelAvatarURL  string            `json:"channelAvatarUrl,omitempty"`
+	ChannelNotice     string            `json:"channelNotice,omitempty"`
+	ChannelAttributes map[string]string `json:"channelAttributes,omitempty"`
+}
+
+// ChannelInfoResult carries one channel's full information.
+type ChannelInfoResult struct {
+	ChannelInfo Channel `json:"channelInfo"`
+}
+
+// ChannelRequest names one channel of one community.
+type ChannelRequest struct {
+	CommunityID string `json:"communityID"`
+	ChannelID   string `json:"channelID"`
+}
+
+// ChannelIDResult reports the channel an operation acted on.
+type ChannelIDResult struct {
+	CommunityID string `json:"communityID"`
+	ChannelID   string `json:"channelID"`
+}
+
+// UpdateCommunityChannelNameRequest is the body of updateCommunityChannelName.
+type UpdateCommunityChannelNameRequest struct {
+	CommunityID string `json:"communityID"`
+	ChannelID   string `json:"channelID"`
+	ChannelName string `json:"channelName"`
+}
+
+// UpdateCommunityChannelNameResult is the result of updateCommunityChannelName.
+type UpdateCommunityChannelNameResult struct {
+	CommunityID string `json:"communityID"`
+	ChannelID   string `json:"channelID"`
+	ChannelName string `json:"channelName"`
+}
+
+// UpdateCommunityChannelAvatarURLRequest is the body of
+// updateCommunityChannelAvatarUrl.
+type UpdateCommunityChannelAvatarURLRequest struct {
+	CommunityID      string `json:"communityID"`
+	ChannelID        string `json:"channelID"`
+	ChannelAvatarURL string `json:"channelAvatarUrl"`
+}
+
+// UpdateCommunityChannelAvatarURLResult is the result of
+// updateCommunityChannelAvatarUrl.
+type UpdateCommunityChannelAvatarURLResult struct {
+	CommunityID      string `json:"communityID"`
+	ChannelID        string `json:"channelID"`
+	ChannelAvatarURL string `json:"channelAvatarUrl"`
+}
+
+// UpdateCommunityChannelNoticeRequest is the body of
+// updateCommunityChannelNotice.
+type UpdateCommunityChannelNoticeRequest struct {
+	CommunityID   string `json:"communityID"`
+	ChannelID     string `json:"channelID"`
+	ChannelNotice string `json:"channelNotice"`
+}
+
+// UpdateCommunityChannelNoticeResult is the result of
+// updateCommunityChannelNotice.
+type UpdateCommunityChannelNoticeResult struct {
+	CommunityID   string `json:"communityID"`
+	ChannelID     string `json:"channelID"`
+	ChannelNotice string `json:"channelNotice"`
+}
+
+// SetCommunityChannelAttributesRequest is the body of
+// setCommunityChannelAttributes.
+type SetCommunityChannelAttributesRequest struct {
+	CommunityID       string            `json:"communityID"`
+	ChannelID         string            `json:"channelID"`
+	ChannelAttributes map[string]string `json:"channelAttributes"`
+}
+
+// DeleteCommunityChannelAttributesRequest is the body of
+// deleteCommunityChannelAttributes.
+type DeleteCommunityChannelAttributesRequest struct {
+	CommunityID string   `json:"communityID"`
+	ChannelID   string   `json:"channelID"`
+	Keys        []string `json:"keys"`
+}
+
+// QueryCommunityChannelsInfoRequest is the body of queryCommunityChannelsInfo.
+type QueryCommunityChannelsInfoRequest struct {
+	CommunityID string   `json:"communityID"`
+	ChannelIDs  []string `json:"channelIDs"`
+}
+
+// QueryCommunityChannelsInfoResult is the result of
+// queryCommunityChannelsInfo. Channels that do not exist, or that the caller
+// may not see, are in ErrorChannelIDs.
+type QueryCommunityChannelsInfoResult struct {
+	CommunityID     string    `json:"communityID"`
+	ChannelInfos    []Channel `json:"channelInfos"`
+	ErrorChannelIDs []string  `json:"errorChannelIDs"`
+}
+
+// QueryCommunityChannelListRequest is the body of queryCommunityChannelList.
+type QueryCommunityChannelListRequest struct {
+	CommunityID string `json:"communityID"`
+	PageRequest
+}
+
+// QueryCommunityChannelListResult is one page of the caller's channel
+// conversations of one community, in the order the channels were created.
+type QueryCommunityChannelListResult struct {
+	CommunityID string                `json:"communityID"`
+	ChannelList []ChannelConversation `json:"channelList"`
+	NextFlag    string                `json:"nextFlag"`
+}
+
+// ChannelMembersRequest is the body of addCommunityChannelMembers and
+// removeCommunityChannelMembers.
+type ChannelMembersRequest struct {
+	CommunityID string   `json:"communityID"`
+	ChannelID   string   `json:"channelID"`
+	UserIDs     []string `json:"userIDs"`
+}
+
+// ChannelMembersResult reports the users of a channel member change that
+// failed.
+type ChannelMembersResult struct {
+	CommunityID   string      `json:"communityID"`
+	ChannelID     string      `json:"channelID"`
+	ErrorUserList []ErrorUser `json:"errorUserList"`
 }

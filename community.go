@@ -66,6 +66,8 @@ type Community struct {
 	MemberRole              Role               `json:"memberRole"`
 
 	MemberPK int64 `json:"-"` // store key of the membership, the list's order
+	// PrivateChannelIDs are the private channels the member is listed in.
+	PrivateChannelIDs []string `json:"-"`
 }
 
 // CommunityInfo is a community's full information.

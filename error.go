@@ -49,6 +49,7 @@ const (
 	ERevokeWindow       Code = "revoke_window_passed"
 	EEditNotAllowed     Code = "edit_not_allowed"
 	EEditWindow         Code = "edit_window_passed"
+	EMessageRevoked     Code = "message_already_revoked"
 
 	// Plaza's own codes.
 	ENotFound           Code = "not_found"
@@ -61,6 +62,10 @@ const (
 	EApplicationMissing Code = "application_not_found"
 	EApplicationPending Code = "application_pending"
 	EAppNotFound        Code = "app_not_found"
+	EMessageNotFound    Code = "message_not_found"
+	EReactionNotAllowed Code = "reaction_not_allowed"
+	EAlreadyInChannel   Code = "already_channel_member"
+	ENotInChannel       Code = "not_channel_member"
 )
 
 // codeNumbers maps each code to its numeric form. Codes from 7000000 up are
@@ -76,6 +81,7 @@ var codeNumbers = map[Code]int{
 	ERevokeWindow:       6000278,
 	EEditNotAllowed:     6000285,
 	EEditWindow:         6000286,
+	EMessageRevoked:     6000279,
 	ECommunityExists:    6001003,
 	ECommunityNotFound:  6001004,
 	ENotMember:          6001005,
@@ -112,6 +118,10 @@ var codeNumbers = map[Code]int{
 	EApplicationMissing: 7001003,
 	EApplicationPending: 7001004,
 	EAppNotFound:        7002001,
+	EMessageNotFound:    7003001,
+	EReactionNotAllowed: 7003002,
+	EAlreadyInChannel:   7004001,
+	ENotInChannel:       7004002,
 }
 
 // Number returns the numeric form of c, or the internal error's number for an

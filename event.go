@@ -13,6 +13,12 @@ const (
 	EventCommunityMemberStateChanged     = "communityMemberStateChanged"
 	EventCommunityMemberInfoUpdated      = "communityMemberInfoUpdated"
 	EventCommunityApplicationListChanged = "communityApplicationListChanged"
+	EventCommunityChannelListChanged     = "communityChannelListChanged"
+	EventCommunityChannelInfoUpdated     = "communityChannelInfoUpdated"
+	EventMessageReceived                 = "messageReceived"
+	EventMessageRevokeReceived           = "messageRevokeReceived"
+	EventMessageEdited                   = "messageEdited"
+	EventMessageReactionsChanged         = "messageReactionsChanged"
 )
 
 // Event is one change published after the transaction that made it commits.
@@ -20,19 +26,42 @@ const (
 // clients repair by re-reading state.
 //
 // An event with UserIDs goes to those users only; otherwise it goes to every
-// member of CommunityID. Data is the dispatch payload, encoded once.
+// member of CommunityID who may see ChannelID (when set). Data is the dispatch
+// payload, encoded once.
 type Event struct {
 	Name        string   `json:"n"`
 	AppID       string   `json:"a"`
 	CommunityID string   `json:"c,omitempty"`
 	UserIDs     []string `json:"u,omitempty"`
-	// Grants change who may see the community; every gateway applies them
-	// before it delivers the event, whichever topic brought it.
-	Grants []Grant `json:"g,omitempty"`
-	// Dismissed says the community no longer exists; gateways forget it after
-	// delivering the event.
+	// ChannelID limits the audience to those who see the channel; Private
+	// says it is a private channel (its members, the owner and admins).
+	ChannelID string `json:"ch,omitempty"`
+	Private   bool   `json:"p,omitempty"`
+	// Seq is the channel's seq after a message event.
+	Seq int64 `json:"s,omitempty"`
+	// Large marks an event of a community with at least the passive threshold
+	// of members: it goes in full only to sessions that marked the community
+	// active, and to the users it mentions (Mentions, MentionAll).
+	Large      bool     `json:"l,omitempty"`
+	Mentions   []string `json:"m,omitempty"`
+	MentionAll bool     `json:"ma,omitempty"`
+	// Grants change who may see the community, ChannelGrants who may see a
+	// private channel; every gateway applies them before it delivers the
+	// event, whichever topic brought it.
+	Grants        []Grant        `json:"g,omitempty"`
+	ChannelGrants []ChannelGrant `json:"cg,omitempty"`
+	// Dismissed says the community (or, with ChannelID, the channel) no
+	// longer exists; gateways forget it after delivering the event.
 	Dismissed bool            `json:"x,omitempty"`
 	Data      json.RawMessage `json:"d"`
+}
+
+// ChannelGrant records that a user was added to (Member) or removed from a
+// private channel.
+type ChannelGrant struct {
+	UserID    string `json:"u"`
+	ChannelID string `json:"ch"`
+	Member    bool   `json:"m"`
 }
 
 // Grant records a user's new role in the event's community; RoleNone means
@@ -198,4 +227,49 @@ type CommunityApplicationListChangedEvent struct {
 type ApplicationChange struct {
 	Action      ListAction  `json:"action"`
 	Application Application `json:"application"`
+}
+
+// CommunityChannelListChangedEvent tells members that channels appeared,
+// disappeared or changed.
+type CommunityChannelListChangedEvent struct {
+	CommunityID    string          `json:"communityID"`
+	ChangeInfoList []ChannelChange `json:"changeInfoList"`
+}
+
+// ChannelChange is one change of a community's channel list.
+type ChannelChange struct {
+	Action  ListAction   `json:"action"`
+	Channel ChannelBrief `json:"channel"`
+}
+
+// CommunityChannelInfoUpdatedEvent tells those who see a channel that its
+// information changed.
+type CommunityChannelInfoUpdatedEvent struct {
+	CommunityID    string              `json:"communityID"`
+	UpdateInfoList []ChannelInfoUpdate `json:"updateInfoList"`
+}
+
+// ChannelInfoUpdate carries one channel's new information.
+type ChannelInfoUpdate struct {
+	ChannelInfo Channel `json:"channelInfo"`
+}
+
+// MessageListEvent is the payload of messageReceived, messageRevokeReceived
+// and messageEdited: messages of one channel, oldest first.
+type MessageListEvent struct {
+	CommunityID string    `json:"communityID"`
+	ChannelID   string    `json:"channelID"`
+	MessageList []Message `json:"messageList"`
+}
+
+// MessageReactionsChangedEvent tells those who see a channel that a
+// message's reactions changed. IsSelfIncluded is false in it: each client
+// knows its own reactions.
+type MessageReactionsChangedEvent struct {
+	CommunityID    string     `json:"communityID"`
+	ChannelID      string     `json:"channelID"`
+	MessageSeq     int64      `json:"messageSeq"`
+	MessageID      string     `json:"messageID"`
+	OperatedUserID string     `json:"operatedUserID"`
+	Reactions      []Reaction `json:"reactions"`
 }

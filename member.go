@@ -57,9 +57,10 @@ type TransferCommunityOwnerResult struct {
 
 // QueryCommunityMemberListRequest is the body of queryCommunityMemberList.
 // Members come owner first, then admins, then members, each in the order
-// they entered.
+// they entered. With ChannelID, only the members who see that channel.
 type QueryCommunityMemberListRequest struct {
 	CommunityID string `json:"communityID"`
+	ChannelID   string `json:"channelID,omitempty"`
 	PageRequest
 }
 

@@ -14,8 +14,10 @@ type Operation struct {
 	// ID is the operation ID: the OpenAPI operationId and the gateway request
 	// name.
 	ID string
-	// Request is the type of the request body.
+	// Request and Result are the types of the request body and of the
+	// result.
 	Request reflect.Type
+	Result  reflect.Type
 	// Call decodes the request with decode and runs the use case.
 	Call func(ctx context.Context, s *Service, actor Actor, decode func(any) error) (any, error)
 }
@@ -25,6 +27,7 @@ func op[Req, Res any](id string, fn func(*Service, context.Context, Actor, Req) 
 	return Operation{
 		ID:      id,
 		Request: reflect.TypeFor[Req](),
+		Result:  reflect.TypeFor[Res](),
 		Call: func(ctx context.Context, s *Service, actor Actor, decode func(any) error) (any, error) {
 			var req Req
 			if err := decode(&req); err != nil {
@@ -74,6 +77,30 @@ func buildOperations() map[string]Operation {
 		op("cancelCommunityJoinApplication", (*Service).CancelCommunityJoinApplication),
 		op("queryCommunityApplicationList", (*Service).QueryCommunityApplicationList),
 		op("queryCommunitySelfApplicationList", (*Service).QueryCommunitySelfApplicationList),
+
+		op("createCommunityChannel", (*Service).CreateCommunityChannel),
+		op("dismissCommunityChannel", (*Service).DismissCommunityChannel),
+		op("updateCommunityChannelName", (*Service).UpdateCommunityChannelName),
+		op("updateCommunityChannelAvatarUrl", (*Service).UpdateCommunityChannelAvatarURL),
+		op("updateCommunityChannelNotice", (*Service).UpdateCommunityChannelNotice),
+		op("setCommunityChannelAttributes", (*Service).SetCommunityChannelAttributes),
+		op("deleteCommunityChannelAttributes", (*Service).DeleteCommunityChannelAttributes),
+		op("queryCommunityChannelsInfo", (*Service).QueryCommunityChannelsInfo),
+		op("queryCommunityChannelList", (*Service).QueryCommunityChannelList),
+		op("addCommunityChannelMembers", (*Service).AddCommunityChannelMembers),
+		op("removeCommunityChannelMembers", (*Service).RemoveCommunityChannelMembers),
+
+		op("sendMessage", (*Service).SendMessage),
+		op("replyMessage", (*Service).ReplyMessage),
+		op("queryHistoryMessage", (*Service).QueryHistoryMessage),
+		op("queryMessages", (*Service).QueryMessages),
+		op("revokeMessage", (*Service).RevokeMessage),
+		op("editMessage", (*Service).EditMessage),
+		op("deleteMessages", (*Service).DeleteMessages),
+		op("addMessageReaction", (*Service).AddMessageReaction),
+		op("deleteMessageReaction", (*Service).DeleteMessageReaction),
+		op("queryMessageReactionUserList", (*Service).QueryMessageReactionUserList),
+		op("queryMessageRepliedList", (*Service).QueryMessageRepliedList),
 	} {
 		if _, dup := m[o.ID]; dup {
 			panic("plaza: duplicate operation " + o.ID)

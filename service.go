@@ -25,6 +25,9 @@ type Service struct {
 
 	userMu sync.Mutex
 	known  map[Actor]struct{} // users known to exist, to skip EnsureUser
+
+	passiveThreshold int
+	sends            *sendLimiter
 }
 
 // Options configures a Service.
@@ -34,7 +37,15 @@ type Options struct {
 	Now    func() time.Time // defaults to time.Now
 	NodeID int              // this node's number for generated IDs, 0–1023
 	Logger *slog.Logger
+	// PassiveThreshold is the member count from which a community is large:
+	// its events go in full only to sessions that made it active. 0 means
+	// DefaultPassiveThreshold; a negative value turns passive delivery off.
+	PassiveThreshold int
 }
+
+// DefaultPassiveThreshold is the member count from which a community is
+// large.
+const DefaultPassiveThreshold = 1000
 
 // appCacheTTL bounds how long a changed app setting (a rotated secret, the
 // community switch) may take to be seen by token checks. Use cases read the
@@ -57,18 +68,27 @@ func NewService(o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.PassiveThreshold == 0 {
+		o.PassiveThreshold = DefaultPassiveThreshold
+	}
 	return &Service{
-		store:    o.Store,
-		bus:      o.Bus,
-		now:      o.Now,
-		ids:      NewSnowflake(o.NodeID, o.Now),
-		log:      o.Logger,
-		appCache: make(map[string]cachedApp),
-		known:    make(map[Actor]struct{}),
+		passiveThreshold: o.PassiveThreshold,
+		sends:            newSendLimiter(),
+		store:            o.Store,
+		bus:              o.Bus,
+		now:              o.Now,
+		ids:              NewSnowflake(o.NodeID, o.Now),
+		log:              o.Logger,
+		appCache:         make(map[string]cachedApp),
+		known:            make(map[Actor]struct{}),
 	}
 }
 
 func (s *Service) nowMs() int64 { return s.now().UnixMilli() }
+
+// PassiveThreshold returns the member count from which a community is
+// large; 0 when passive delivery is off.
+func (s *Service) PassiveThreshold() int { return max(s.passiveThreshold, 0) }
 
 // Authenticate verifies a user token and returns the user it names, creating
 // the user on its first authentication.
@@ -157,19 +177,20 @@ func (o *outbox) add(e Event, data any) {
 }
 
 // update runs fn in a write transaction and publishes the events it queued
-// once the transaction has committed. A failed publish is logged, never
-// returned: the change is durable and clients repair by re-reading.
+// once the transaction has committed, in commit order. A failed publish is
+// logged, never returned: the change is durable and clients repair by
+// re-reading.
 func (s *Service) update(ctx context.Context, fn func(tx Tx, out *outbox) error) error {
-	var out outbox
-	err := s.store.Update(ctx, func(tx Tx) error {
-		out.events = out.events[:0]
-		return fn(tx, &out)
+	return s.store.Update(ctx, func(tx Tx) error {
+		var out outbox
+		if err := fn(tx, &out); err != nil {
+			return err
+		}
+		if len(out.events) > 0 {
+			tx.AfterCommit(func() { s.publish(ctx, out.events) })
+		}
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	s.publish(ctx, out.events)
-	return nil
 }
 
 func (s *Service) publish(ctx context.Context, events []*Event) {

@@ -92,6 +92,10 @@ func (s *Service) CreateCommunity(ctx context.Context, actor Actor, req CreateCo
 		if err := tx.InsertMember(ctx, &m); err != nil {
 			return fmt.Errorf("insert owner: %w", err)
 		}
+		sc := scope{app: app, community: c, self: m}
+		if err := s.postTips(ctx, tx, out, &sc, TipsCommunityCreated, []string{}); err != nil {
+			return err
+		}
 		out.add(Event{Name: EventCommunityListChanged, AppID: actor.AppID, CommunityID: id, UserIDs: []string{actor.UserID},
 			Grants: []Grant{{UserID: actor.UserID, Role: RoleOwner}}},
 			CommunityListChangedEvent{ChangeInfoList: []CommunityChange{{Action: ListAdded, Community: brief(c, m)}}})
@@ -260,6 +264,9 @@ func (s *Service) enter(ctx context.Context, tx Tx, out *outbox, sc *scope, user
 		if err := tx.InsertMember(ctx, &m); err != nil {
 			return nil, nil, fmt.Errorf("insert member: %w", err)
 		}
+		if err := tx.StartReading(ctx, c.PK, u.PK); err != nil {
+			return nil, nil, fmt.Errorf("start reading: %w", err)
+		}
 		c.CurrentMemberCount++
 		if err := s.settleApplication(ctx, tx, out, sc, u, operator); err != nil {
 			return nil, nil, err
@@ -287,9 +294,19 @@ func (s *Service) enter(ctx context.Context, tx Tx, out *outbox, sc *scope, user
 	app, cid := sc.app.AppID, c.CommunityID
 	out.add(Event{Name: EventCommunityListChanged, AppID: app, CommunityID: cid, UserIDs: ids, Grants: grants},
 		CommunityListChangedEvent{ChangeInfoList: []CommunityChange{{Action: ListAdded, Community: brief(*c, added[0])}}})
-	out.add(Event{Name: EventCommunityMemberStateChanged, AppID: app, CommunityID: cid, Grants: grants},
+	out.add(Event{Name: EventCommunityMemberStateChanged, AppID: app, CommunityID: cid, Grants: grants, Large: s.large(*c)},
 		CommunityMemberStateChangedEvent{CommunityID: cid, OperatedUserID: operator, ChangeInfoList: changes})
-	return added, failed, nil
+	tips := TipsCommunityJoined
+	if how == EnterInvited {
+		tips = TipsCommunityInvited
+	}
+	// A user joining on its own is the operator of its tips, and a member
+	// by now.
+	by := *sc
+	if by.self.MemberRole == RoleNone {
+		by.self = added[0]
+	}
+	return added, failed, s.postTips(ctx, tx, out, &by, tips, ids)
 }
 
 // failureError turns the one failure of a single-user call into the call's
@@ -310,6 +327,10 @@ func failureError(f ErrorUser, communityID string) error {
 		return Errorf(ERoleNotLower, "user %s does not rank below you", f.UserID)
 	case EUserNotFound:
 		return Errorf(EUserNotFound, "user %s does not exist", f.UserID)
+	case EAlreadyInChannel:
+		return Errorf(EAlreadyInChannel, "user %s is already listed in the channel", f.UserID)
+	case ENotInChannel:
+		return Errorf(ENotInChannel, "user %s is not listed in the channel", f.UserID)
 	}
 	return Errorf(f.Code, "user %s: %s", f.UserID, f.Code)
 }
@@ -350,6 +371,9 @@ func (s *Service) exit(ctx context.Context, tx Tx, out *outbox, sc *scope, membe
 		if err := tx.DeleteMember(ctx, m.PK); err != nil {
 			return fmt.Errorf("delete member: %w", err)
 		}
+		if err := tx.LeaveChannels(ctx, c.PK, m.UserPK); err != nil {
+			return fmt.Errorf("leave channels: %w", err)
+		}
 		c.CurrentMemberCount--
 		ids[i] = m.UserID
 		grants[i] = Grant{UserID: m.UserID, Role: RoleNone}
@@ -361,7 +385,7 @@ func (s *Service) exit(ctx context.Context, tx Tx, out *outbox, sc *scope, membe
 	app, cid := sc.app.AppID, c.CommunityID
 	out.add(Event{Name: EventCommunityListChanged, AppID: app, CommunityID: cid, UserIDs: ids, Grants: grants},
 		CommunityListChangedEvent{ChangeInfoList: []CommunityChange{{Action: ListDeleted, Community: brief(*c, Member{})}}})
-	out.add(Event{Name: EventCommunityMemberStateChanged, AppID: app, CommunityID: cid, Grants: grants},
+	out.add(Event{Name: EventCommunityMemberStateChanged, AppID: app, CommunityID: cid, Grants: grants, Large: s.large(*c)},
 		CommunityMemberStateChangedEvent{CommunityID: cid, OperatedUserID: operator, ChangeInfoList: changes})
 	return nil
 }
@@ -426,7 +450,7 @@ func (s *Service) changeCommunity(ctx context.Context, actor Actor, communityID 
 			return fmt.Errorf("update community: %w", err)
 		}
 		info = sc.community
-		out.add(Event{Name: EventCommunityInfoUpdated, AppID: actor.AppID, CommunityID: communityID},
+		out.add(Event{Name: EventCommunityInfoUpdated, AppID: actor.AppID, CommunityID: communityID, Large: s.large(sc.community)},
 			CommunityInfoUpdatedEvent{UpdateInfoList: []CommunityInfoUpdate{{CommunityInfo: info}}})
 		return nil
 	})
@@ -568,6 +592,10 @@ func (s *Service) SessionCommunities(ctx context.Context, actor Actor) ([]Commun
 	if err != nil {
 		return nil, fmt.Errorf("read user: %w", err)
 	}
+	private, err := s.store.UserPrivateChannels(ctx, u.PK)
+	if err != nil {
+		return nil, fmt.Errorf("list private channels: %w", err)
+	}
 	const page = 500
 	out := []Community{}
 	var after Cursor
@@ -575,6 +603,9 @@ func (s *Service) SessionCommunities(ctx context.Context, actor Actor) ([]Commun
 		rows, err := s.store.UserCommunities(ctx, u.PK, after, page)
 		if err != nil {
 			return nil, fmt.Errorf("list communities: %w", err)
+		}
+		for i := range rows {
+			rows[i].PrivateChannelIDs = private[rows[i].CommunityID]
 		}
 		out = append(out, rows...)
 		if len(rows) < page {

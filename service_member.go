@@ -199,7 +199,7 @@ func (s *Service) changeRoles(ctx context.Context, tx Tx, out *outbox, sc *scope
 		updates[i] = MemberInfoUpdate{MemberInfo: m}
 	}
 	cid := sc.community.CommunityID
-	out.add(Event{Name: EventCommunityMemberInfoUpdated, AppID: sc.app.AppID, CommunityID: cid, Grants: grants},
+	out.add(Event{Name: EventCommunityMemberInfoUpdated, AppID: sc.app.AppID, CommunityID: cid, Grants: grants, Large: s.large(sc.community)},
 		CommunityMemberInfoUpdatedEvent{CommunityID: cid, UpdateInfoList: updates})
 	return nil
 }
@@ -219,7 +219,20 @@ func (s *Service) QueryCommunityMemberList(ctx context.Context, actor Actor, req
 	if err != nil {
 		return res, err
 	}
-	rows, err := s.store.MemberList(ctx, sc.community.PK, after, limit+1)
+	var rows []Member
+	if req.ChannelID == "" {
+		rows, err = s.store.MemberList(ctx, sc.community.PK, after, limit+1)
+	} else {
+		var ch Channel
+		if ch, err = viewChannel(ctx, s.store, &sc, req.ChannelID); err != nil {
+			return res, err
+		}
+		if ch.ChannelType == ChannelPrivate {
+			rows, err = s.store.ChannelMemberList(ctx, sc.community.PK, ch.PK, after, limit+1)
+		} else {
+			rows, err = s.store.MemberList(ctx, sc.community.PK, after, limit+1)
+		}
+	}
 	if err != nil {
 		return res, fmt.Errorf("list members: %w", err)
 	}

@@ -24,6 +24,9 @@ type Spec struct {
 	RevokeWindowSeconds    int   `json:"revokeWindowSeconds"`
 	SendIntervalMillis     int   `json:"sendIntervalMillis"`
 	SendsPerSecond         int   `json:"sendsPerSecond"`
+	// CommunityTips posts tips messages (created, joined, invited, channel
+	// added) in the GENERAL channel.
+	CommunityTips bool `json:"communityTips"`
 }
 
 // DefaultSpec returns the reference product's default limits.
@@ -45,6 +48,7 @@ func DefaultSpec() Spec {
 		RevokeWindowSeconds:    120,
 		SendIntervalMillis:     100,
 		SendsPerSecond:         10,
+		CommunityTips:          true,
 	}
 }
 

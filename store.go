@@ -50,6 +50,38 @@ type Query interface {
 	Managers(ctx context.Context, communityPK int64) ([]string, error)
 
 	Channel(ctx context.Context, communityPK int64, channelID string) (Channel, error)
+	ChannelDismissed(ctx context.Context, communityPK int64, channelID string) (bool, error)
+	// ChannelConversations lists the channels of a community that userPK
+	// sees (every private channel when allPrivate), in creation order, with
+	// the user's state in each; the cursor is (channel key, 0).
+	ChannelConversations(ctx context.Context, communityPK, userPK int64, allPrivate bool, after Cursor, limit int) ([]ChannelConversation, error)
+	// IsChannelMember reports whether userPK is listed in a private channel.
+	IsChannelMember(ctx context.Context, channelPK, userPK int64) (bool, error)
+	// UserPrivateChannels returns, per community ID, the private channels
+	// userPK is listed in.
+	UserPrivateChannels(ctx context.Context, userPK int64) (map[string][]string, error)
+	// ChannelMemberList lists the members who see a private channel: those
+	// listed, the owner and admins; ordered and paged as MemberList.
+	ChannelMemberList(ctx context.Context, communityPK, channelPK int64, after Cursor, limit int) ([]Member, error)
+
+	// Message reads one message, as viewerPK sees it (its reactions).
+	Message(ctx context.Context, channelPK, seq, viewerPK int64) (Message, error)
+	// Messages reads the messages of the given seqs that viewerPK has not
+	// deleted for itself, oldest first.
+	Messages(ctx context.Context, channelPK int64, seqs []int64, viewerPK int64) ([]Message, error)
+	// History returns up to limit messages that viewerPK has not deleted,
+	// oldest first: forward, those with seq above from; backward, those with
+	// seq below from (0: the newest).
+	History(ctx context.Context, channelPK, viewerPK, from int64, forward bool, limit int) ([]Message, error)
+	MessageByClientID(ctx context.Context, channelPK, senderPK int64, clientMessageID string) (Message, error)
+	// Replies lists the replies of the tree rooted at rootSeq, oldest first;
+	// the cursor is (seq, 0).
+	Replies(ctx context.Context, channelPK, rootSeq, viewerPK int64, after Cursor, limit int) ([]Message, error)
+	// ReactionUsers lists the users who reacted with one reaction type, in
+	// the order they did; the cursor is (reaction key, 0).
+	ReactionUsers(ctx context.Context, channelPK, seq int64, reactionType string, after Cursor, limit int) ([]UserInfo, []int64, error)
+	// Reactions summarises a message's reactions as viewerPK sees them.
+	Reactions(ctx context.Context, channelPK, seq, viewerPK int64) ([]Reaction, error)
 
 	Application(ctx context.Context, communityPK, userPK int64) (Application, error)
 	// CommunityApplications lists applications newest first; the cursor is
@@ -61,6 +93,11 @@ type Query interface {
 // Tx is a write transaction.
 type Tx interface {
 	Query
+
+	// AfterCommit arranges for fn to run once the transaction has committed
+	// (never if it rolls back). Hooks of transactions on one store run in
+	// commit order, so that events of one channel leave in seq order.
+	AfterCommit(fn func())
 
 	InsertApp(ctx context.Context, app App) error
 
@@ -82,6 +119,42 @@ type Tx interface {
 
 	// InsertChannel stores ch and sets ch.PK.
 	InsertChannel(ctx context.Context, ch *Channel) error
+	ChannelForUpdate(ctx context.Context, communityPK int64, channelID string) (Channel, error)
+	UpdateChannel(ctx context.Context, ch Channel) error
+	// DeleteChannel removes a channel with its messages and records its ID
+	// as dismissed in its community.
+	DeleteChannel(ctx context.Context, ch Channel, now int64) error
+	// AddChannelMember lists userPK in a private channel; false if it was
+	// already listed.
+	AddChannelMember(ctx context.Context, channelPK, userPK, now int64) (bool, error)
+	// RemoveChannelMember unlists userPK; false if it was not listed.
+	RemoveChannelMember(ctx context.Context, channelPK, userPK int64) (bool, error)
+	// LeaveChannels unlists userPK from every private channel of a community
+	// and forgets its conversation state there.
+	LeaveChannels(ctx context.Context, communityPK, userPK int64) error
+
+	// NextSeq advances a channel's last seq and returns it.
+	NextSeq(ctx context.Context, channelPK int64) (int64, error)
+	// InsertMessage stores m (with its seq already assigned).
+	InsertMessage(ctx context.Context, m *Message) error
+	// UpdateMessage stores an edited or revoked message's content.
+	UpdateMessage(ctx context.Context, m Message) error
+	// AddReplyCount adds n to the reply count of a tree's root.
+	AddReplyCount(ctx context.Context, channelPK, rootSeq, n int64) error
+	// HideMessages deletes messages for userPK only.
+	HideMessages(ctx context.Context, userPK, channelPK int64, seqs []int64) error
+	// AddReaction records userPK's reaction; false if it was already there.
+	AddReaction(ctx context.Context, channelPK, seq int64, reactionType string, userPK, now int64) (bool, error)
+	// DeleteReaction removes userPK's reaction; false if it was not there.
+	DeleteReaction(ctx context.Context, channelPK, seq int64, reactionType string, userPK int64) (bool, error)
+
+	// SetReadSeq moves userPK's read position in a channel forward to seq;
+	// an older position never moves it back.
+	SetReadSeq(ctx context.Context, userPK, channelPK, seq int64) error
+	// StartReading sets userPK's read position in every channel of a
+	// community to the channel's current last seq, so that a new member
+	// starts with nothing unread.
+	StartReading(ctx context.Context, communityPK, userPK int64) error
 
 	// InsertMember stores m and sets m.PK.
 	InsertMember(ctx context.Context, m *Member) error

@@ -43,6 +43,29 @@ var routeOf = map[string]route{
 	"cancelCommunityJoinApplication": {"POST", "/v1/communities/{communityID}/applications/cancel"},
 	"acceptCommunityJoinApplication": {"POST", "/v1/communities/{communityID}/applications/{userID}/accept"},
 	"rejectCommunityJoinApplication": {"POST", "/v1/communities/{communityID}/applications/{userID}/reject"},
+
+	"createCommunityChannel":           {"POST", "/v1/communities/{communityID}/channels"},
+	"queryCommunityChannelList":        {"GET", "/v1/communities/{communityID}/channels"},
+	"queryCommunityChannelsInfo":       {"GET", "/v1/communities/{communityID}/channels/lookup"},
+	"dismissCommunityChannel":          {"DELETE", "/v1/communities/{communityID}/channels/{channelID}"},
+	"updateCommunityChannelName":       {"PUT", "/v1/communities/{communityID}/channels/{channelID}/name"},
+	"updateCommunityChannelAvatarUrl":  {"PUT", "/v1/communities/{communityID}/channels/{channelID}/avatarUrl"},
+	"updateCommunityChannelNotice":     {"PUT", "/v1/communities/{communityID}/channels/{channelID}/notice"},
+	"setCommunityChannelAttributes":    {"PUT", "/v1/communities/{communityID}/channels/{channelID}/attributes"},
+	"deleteCommunityChannelAttributes": {"POST", "/v1/communities/{communityID}/channels/{channelID}/attributes/delete"},
+	"addCommunityChannelMembers":       {"POST", "/v1/communities/{communityID}/channels/{channelID}/members"},
+	"removeCommunityChannelMembers":    {"POST", "/v1/communities/{communityID}/channels/{channelID}/members/remove"},
+	"sendMessage":                      {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages"},
+	"queryHistoryMessage":              {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages"},
+	"queryMessages":                    {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/lookup"},
+	"deleteMessages":                   {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/delete"},
+	"editMessage":                      {"PUT", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}"},
+	"revokeMessage":                    {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/revoke"},
+	"replyMessage":                     {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{toMessageSeq}/reply"},
+	"queryMessageRepliedList":          {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/replies"},
+	"addMessageReaction":               {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions"},
+	"deleteMessageReaction":            {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions/delete"},
+	"queryMessageReactionUserList":     {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions"},
 }
 
 // Routes returns the client's route table: operation ID → method and path.
@@ -209,4 +232,114 @@ func (c *Client) QueryCommunityApplicationList(ctx context.Context, req plaza.Qu
 // QueryCommunitySelfApplicationList calls queryCommunitySelfApplicationList.
 func (c *Client) QueryCommunitySelfApplicationList(ctx context.Context, req plaza.QueryCommunitySelfApplicationListRequest) (plaza.QueryCommunitySelfApplicationListResult, error) {
 	return call[plaza.QueryCommunitySelfApplicationListResult](ctx, c, "queryCommunitySelfApplicationList", req)
+}
+
+// CreateCommunityChannel calls createCommunityChannel.
+func (c *Client) CreateCommunityChannel(ctx context.Context, req plaza.CreateCommunityChannelRequest) (plaza.ChannelInfoResult, error) {
+	return call[plaza.ChannelInfoResult](ctx, c, "createCommunityChannel", req)
+}
+
+// DismissCommunityChannel calls dismissCommunityChannel.
+func (c *Client) DismissCommunityChannel(ctx context.Context, req plaza.ChannelRequest) (plaza.ChannelIDResult, error) {
+	return call[plaza.ChannelIDResult](ctx, c, "dismissCommunityChannel", req)
+}
+
+// UpdateCommunityChannelName calls updateCommunityChannelName.
+func (c *Client) UpdateCommunityChannelName(ctx context.Context, req plaza.UpdateCommunityChannelNameRequest) (plaza.UpdateCommunityChannelNameResult, error) {
+	return call[plaza.UpdateCommunityChannelNameResult](ctx, c, "updateCommunityChannelName", req)
+}
+
+// UpdateCommunityChannelAvatarURL calls updateCommunityChannelAvatarUrl.
+func (c *Client) UpdateCommunityChannelAvatarURL(ctx context.Context, req plaza.UpdateCommunityChannelAvatarURLRequest) (plaza.UpdateCommunityChannelAvatarURLResult, error) {
+	return call[plaza.UpdateCommunityChannelAvatarURLResult](ctx, c, "updateCommunityChannelAvatarUrl", req)
+}
+
+// UpdateCommunityChannelNotice calls updateCommunityChannelNotice.
+func (c *Client) UpdateCommunityChannelNotice(ctx context.Context, req plaza.UpdateCommunityChannelNoticeRequest) (plaza.UpdateCommunityChannelNoticeResult, error) {
+	return call[plaza.UpdateCommunityChannelNoticeResult](ctx, c, "updateCommunityChannelNotice", req)
+}
+
+// SetCommunityChannelAttributes calls setCommunityChannelAttributes.
+func (c *Client) SetCommunityChannelAttributes(ctx context.Context, req plaza.SetCommunityChannelAttributesRequest) (plaza.AttributesResult, error) {
+	return call[plaza.AttributesResult](ctx, c, "setCommunityChannelAttributes", req)
+}
+
+// DeleteCommunityChannelAttributes calls deleteCommunityChannelAttributes.
+func (c *Client) DeleteCommunityChannelAttributes(ctx context.Context, req plaza.DeleteCommunityChannelAttributesRequest) (plaza.AttributesResult, error) {
+	return call[plaza.AttributesResult](ctx, c, "deleteCommunityChannelAttributes", req)
+}
+
+// QueryCommunityChannelsInfo calls queryCommunityChannelsInfo.
+func (c *Client) QueryCommunityChannelsInfo(ctx context.Context, req plaza.QueryCommunityChannelsInfoRequest) (plaza.QueryCommunityChannelsInfoResult, error) {
+	return call[plaza.QueryCommunityChannelsInfoResult](ctx, c, "queryCommunityChannelsInfo", req)
+}
+
+// QueryCommunityChannelList calls queryCommunityChannelList.
+func (c *Client) QueryCommunityChannelList(ctx context.Context, req plaza.QueryCommunityChannelListRequest) (plaza.QueryCommunityChannelListResult, error) {
+	return call[plaza.QueryCommunityChannelListResult](ctx, c, "queryCommunityChannelList", req)
+}
+
+// AddCommunityChannelMembers calls addCommunityChannelMembers.
+func (c *Client) AddCommunityChannelMembers(ctx context.Context, req plaza.ChannelMembersRequest) (plaza.ChannelMembersResult, error) {
+	return call[plaza.ChannelMembersResult](ctx, c, "addCommunityChannelMembers", req)
+}
+
+// RemoveCommunityChannelMembers calls removeCommunityChannelMembers.
+func (c *Client) RemoveCommunityChannelMembers(ctx context.Context, req plaza.ChannelMembersRequest) (plaza.ChannelMembersResult, error) {
+	return call[plaza.ChannelMembersResult](ctx, c, "removeCommunityChannelMembers", req)
+}
+
+// SendMessage calls sendMessage.
+func (c *Client) SendMessage(ctx context.Context, req plaza.SendMessageRequest) (plaza.MessageResult, error) {
+	return call[plaza.MessageResult](ctx, c, "sendMessage", req)
+}
+
+// ReplyMessage calls replyMessage.
+func (c *Client) ReplyMessage(ctx context.Context, req plaza.ReplyMessageRequest) (plaza.MessageResult, error) {
+	return call[plaza.MessageResult](ctx, c, "replyMessage", req)
+}
+
+// QueryHistoryMessage calls queryHistoryMessage.
+func (c *Client) QueryHistoryMessage(ctx context.Context, req plaza.QueryHistoryMessageRequest) (plaza.QueryHistoryMessageResult, error) {
+	return call[plaza.QueryHistoryMessageResult](ctx, c, "queryHistoryMessage", req)
+}
+
+// QueryMessages calls queryMessages.
+func (c *Client) QueryMessages(ctx context.Context, req plaza.QueryMessagesRequest) (plaza.MessageListResult, error) {
+	return call[plaza.MessageListResult](ctx, c, "queryMessages", req)
+}
+
+// RevokeMessage calls revokeMessage.
+func (c *Client) RevokeMessage(ctx context.Context, req plaza.MessageRequest) (plaza.MessageResult, error) {
+	return call[plaza.MessageResult](ctx, c, "revokeMessage", req)
+}
+
+// EditMessage calls editMessage.
+func (c *Client) EditMessage(ctx context.Context, req plaza.EditMessageRequest) (plaza.MessageResult, error) {
+	return call[plaza.MessageResult](ctx, c, "editMessage", req)
+}
+
+// DeleteMessages calls deleteMessages.
+func (c *Client) DeleteMessages(ctx context.Context, req plaza.DeleteMessagesRequest) (plaza.DeleteMessagesResult, error) {
+	return call[plaza.DeleteMessagesResult](ctx, c, "deleteMessages", req)
+}
+
+// AddMessageReaction calls addMessageReaction.
+func (c *Client) AddMessageReaction(ctx context.Context, req plaza.MessageReactionRequest) (plaza.MessageReactionResult, error) {
+	return call[plaza.MessageReactionResult](ctx, c, "addMessageReaction", req)
+}
+
+// DeleteMessageReaction calls deleteMessageReaction.
+func (c *Client) DeleteMessageReaction(ctx context.Context, req plaza.MessageReactionRequest) (plaza.MessageReactionResult, error) {
+	return call[plaza.MessageReactionResult](ctx, c, "deleteMessageReaction", req)
+}
+
+// QueryMessageReactionUserList calls queryMessageReactionUserList.
+func (c *Client) QueryMessageReactionUserList(ctx context.Context, req plaza.QueryMessageReactionUserListRequest) (plaza.QueryMessageReactionUserListResult, error) {
+	return call[plaza.QueryMessageReactionUserListResult](ctx, c, "queryMessageReactionUserList", req)
+}
+
+// QueryMessageRepliedList calls queryMessageRepliedList.
+func (c *Client) QueryMessageRepliedList(ctx context.Context, req plaza.QueryMessageRepliedListRequest) (plaza.QueryMessageRepliedListResult, error) {
+	return call[plaza.QueryMessageRepliedListResult](ctx, c, "queryMessageRepliedList", req)
 }

@@ -247,7 +247,12 @@ func TestTokensRefused(t *testing.T) {
 func TestGracefulShutdownClosesSessions(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "")
-	conn := connect(t, s.client(t, "alice"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := s.client(t, "alice").Connect(ctx, client.WithoutReconnect())
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.stop(t)
 	select {
 	case <-conn.Events():

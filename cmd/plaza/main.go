@@ -2,6 +2,7 @@
 //
 //	plaza serve     run the server (embedded SQLite and NATS by default)
 //	plaza token     mint a user token
+//	plaza bench     run a load scenario
 //	plaza version   print the version
 package main
 
@@ -48,6 +49,7 @@ const usage = `Usage: plaza <command> [flags]
 Commands:
   serve     run the server (embedded SQLite and NATS unless --postgres/--nats)
   token     mint a user token
+  bench     run a load scenario and print its results as JSON
   version   print the version
 
 Run "plaza <command> -h" for a command's flags. Every flag can also be set
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		return runToken(ctx, rest, getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "plaza %s\n", versionString())
 		return nil

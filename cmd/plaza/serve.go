@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,11 @@ type serveConfig struct {
 	nodeID            int
 	shutdownTimeout   time.Duration
 	devUser           string
+	resumeWindow      time.Duration
+	resumeBuffer      int
+	passiveThreshold  int
+	headsInterval     time.Duration
+	debugAddr         string
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -57,6 +63,11 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.nodeID, "node-id", 0, "this node's number (0-1023) in generated IDs; distinct per node of a cluster")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long shutdown waits for in-flight work")
 	fs.StringVar(&c.devUser, "dev-user", "user1", "user ID of the token printed when the development app is created")
+	fs.DurationVar(&c.resumeWindow, "resume-window", gateway.DefaultResumeWindow, "how long a gateway session can be resumed after its connection drops")
+	fs.IntVar(&c.resumeBuffer, "resume-buffer", gateway.DefaultResumeBuffer, "dispatches a gateway session keeps for a resume")
+	fs.IntVar(&c.passiveThreshold, "passive-threshold", plaza.DefaultPassiveThreshold, "member count from which a community is large: its events go in full only to sessions that made it active (-1: never)")
+	fs.DurationVar(&c.headsInterval, "heads-interval", gateway.DefaultHeadsInterval, "how often passive sessions of large communities get their channels' heads")
+	fs.StringVar(&c.debugAddr, "debug-addr", "", "address of a separate listener serving /debug/pprof (empty: none); keep it private")
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
@@ -108,7 +119,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log.Info("store: SQLite (embedded)", "path", filepath.Join(cfg.data, "plaza.db"), "sync", cfg.sqliteSync)
 	log.Info("bus: NATS (embedded, in-process)")
 
-	svc := plaza.NewService(plaza.Options{Store: store, Bus: bus, NodeID: cfg.nodeID, Logger: log})
+	svc := plaza.NewService(plaza.Options{Store: store, Bus: bus, NodeID: cfg.nodeID, Logger: log, PassiveThreshold: cfg.passiveThreshold})
 	if err := bootstrap(ctx, svc, cfg, stdout); err != nil {
 		return err
 	}
@@ -123,6 +134,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		RequestRate:       cfg.requestRate,
 		UserRate:          cfg.userRequestRate,
 		Origins:           splitList(cfg.origins),
+		ResumeWindow:      cfg.resumeWindow,
+		ResumeBuffer:      cfg.resumeBuffer,
+		HeadsInterval:     cfg.headsInterval,
 	})
 	api, err := httpapi.New(httpapi.Options{
 		Service: svc,
@@ -155,6 +169,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
+	if cfg.debugAddr != "" {
+		dbg, err := debugServer(cfg.debugAddr)
+		if err != nil {
+			return err
+		}
+		defer dbg.Close()
+		log.Info("debug listener", "addr", cfg.debugAddr)
+	}
 	fmt.Fprintf(stdout, "Plaza %s listening on http://%s\n", versionString(), ln.Addr())
 	log.Info("listening", "addr", ln.Addr().String())
 
@@ -180,6 +202,24 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// debugServer serves the runtime profiles on their own listener, away from
+// the API.
+func debugServer(addr string) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("debug listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return srv, nil
 }
 
 func splitList(s string) []string {

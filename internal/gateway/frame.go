@@ -21,6 +21,9 @@ const (
 	OpReply        = "reply"
 	OpDispatch     = "dispatch"
 	OpError        = "error"
+	OpResume       = "resume"
+	OpResumed      = "resumed"
+	OpResync       = "resync"
 )
 
 // Close codes. 1000–1011 are the WebSocket standard's; 4000–4999 are this
@@ -66,13 +69,62 @@ type Identify struct {
 
 // Ready is the payload of the frame that ends a successful identify.
 type Ready struct {
-	SessionID         string            `json:"sessionID"`
-	AppID             string            `json:"appID"`
-	UserID            string            `json:"userID"`
-	ProtocolVersion   int               `json:"protocolVersion"`
-	HeartbeatInterval int64             `json:"heartbeatInterval"`
-	TokenExpiresAt    int64             `json:"tokenExpiresAt"` // Unix milliseconds
-	CommunityList     []plaza.Community `json:"communityList"`
+	SessionID         string `json:"sessionID"`
+	AppID             string `json:"appID"`
+	UserID            string `json:"userID"`
+	ProtocolVersion   int    `json:"protocolVersion"`
+	HeartbeatInterval int64  `json:"heartbeatInterval"`
+	TokenExpiresAt    int64  `json:"tokenExpiresAt"` // Unix milliseconds
+	// PassiveThreshold is the member count from which a community's events
+	// reach a session in full only while it marks the community active.
+	PassiveThreshold int `json:"passiveThreshold"`
+	// ResumeWindow is how long, in milliseconds, the session can be resumed
+	// after its connection drops.
+	ResumeWindow  int64             `json:"resumeWindow"`
+	CommunityList []plaza.Community `json:"communityList"`
+}
+
+// Resume is the payload of the client's resume frame: the session it had,
+// the last sequence number it received, and a valid token for the same user.
+type Resume struct {
+	SessionID string `json:"sessionID"`
+	Seq       int64  `json:"seq"`
+	Token     string `json:"token"`
+}
+
+// Resumed says a resume succeeded; the missed dispatches follow it.
+type Resumed struct {
+	SessionID string `json:"sessionID"`
+	// Seq is the session's latest sequence number: the replay ends with it.
+	Seq int64 `json:"seq"`
+}
+
+// Resync says a resume could not be honoured; a new session's ready follows
+// it. Events may have been missed: the client re-reads what it shows.
+type Resync struct {
+	Reason string `json:"reason"`
+	token  string
+}
+
+// SetActiveCommunities is the body and result of the setActiveCommunities
+// request: the communities whose every event the session wants, however
+// large they are.
+type SetActiveCommunities struct {
+	CommunityIDs []string `json:"communityIDs"`
+}
+
+// Head is a channel's newest message, as passive sessions learn of it.
+type Head struct {
+	ChannelID      string `json:"channelID"`
+	LastMessageSeq int64  `json:"lastMessageSeq"`
+	Private        bool   `json:"-"`
+}
+
+// ChannelHeadsUpdated is the payload of channelHeadsUpdated: the channels of
+// a large community that got messages since the last such event.
+type ChannelHeadsUpdated struct {
+	CommunityID string `json:"communityID"`
+	Heads       []Head `json:"heads"`
 }
 
 // RenewToken is the body of the renewToken request, which replaces the
@@ -99,8 +151,9 @@ type KickedOut struct {
 
 // Connection events, dispatched by the gateway itself.
 const (
-	EventTokenWillExpire = "tokenWillExpire"
-	EventKickedOut       = "kickedOut"
+	EventTokenWillExpire     = "tokenWillExpire"
+	EventKickedOut           = "kickedOut"
+	EventChannelHeadsUpdated = "channelHeadsUpdated"
 )
 
 // dispatch is one event encoded once for every session that receives it:

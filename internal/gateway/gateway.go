@@ -2,15 +2,16 @@
 // (protocol in docs/gateway.md).
 //
 // Invariants a reader must not break:
-//   - Every session's queue is bounded (Options.SendQueue); a session that
+//   - Every connection's queue is bounded (Options.SendQueue); a client that
 //     cannot keep up is closed with CloseQueueOverflow, never allowed to grow.
+//     Its session keeps the last Options.ResumeBuffer dispatches for resume.
 //   - An event is encoded once, whatever the number of recipients; a session
 //     adds only its sequence number.
 //   - A node subscribes to a community's topic once, whatever the number of
 //     its local sessions in it.
 //   - Fan-out consults the node's view of memberships, which every event's
-//     grants update before delivery: a member who left or was kicked receives
-//     nothing more from the community.
+//     grants update before delivery: a member who left, was kicked, or was
+//     removed from a private channel receives nothing more from it.
 package gateway
 
 import (
@@ -44,6 +45,9 @@ const (
 	DefaultUserRequestRate   = 100 // per second and user, all sessions together
 	DefaultTokenWarning      = 30 * time.Second
 	DefaultMaxInflight       = 256 // requests running at once on this node
+	DefaultResumeWindow      = time.Minute
+	DefaultResumeBuffer      = 2048
+	DefaultHeadsInterval     = 3 * time.Second
 )
 
 // Options configures a Gateway. Zero values take the defaults above.
@@ -51,12 +55,12 @@ type Options struct {
 	Service *plaza.Service
 	Bus     plaza.Bus
 	Logger  *slog.Logger
-	// HeartbeatInterval is how often a client must send a heartbeat; a session
-	// silent for 1.5 intervals is closed.
+	// HeartbeatInterval is how often a client must send a heartbeat; a
+	// connection silent for 1.5 intervals is closed.
 	HeartbeatInterval time.Duration
 	IdentifyTimeout   time.Duration
 	MaxFrameBytes     int64
-	// SendQueue bounds the frames queued for one session.
+	// SendQueue bounds the frames queued for one connection.
 	SendQueue      int
 	WriteTimeout   time.Duration
 	RequestTimeout time.Duration
@@ -65,6 +69,13 @@ type Options struct {
 	UserRate       float64
 	TokenWarning   time.Duration
 	MaxInflight    int
+	// ResumeWindow is how long a session outlives a dropped connection;
+	// ResumeBuffer how many of its last dispatches it keeps for the resume.
+	ResumeWindow time.Duration
+	ResumeBuffer int
+	// HeadsInterval is how often passive sessions of large communities get
+	// the coalesced heads of their channels.
+	HeadsInterval time.Duration
 	// Origins lists the Origin header values allowed to connect; empty allows
 	// any. Requests without an Origin (non-browser clients) are always allowed.
 	Origins []string
@@ -76,21 +87,25 @@ type Gateway struct {
 	log      *slog.Logger
 	hub      *hub
 	inflight chan struct{}
-	wg       sync.WaitGroup // sessions and their requests
+	wg       sync.WaitGroup // connections and their requests
 	metrics  metrics
+	stop     chan struct{}
+	ticker   sync.WaitGroup
 
 	mu       sync.Mutex
-	sessions map[*session]struct{}
+	conns    map[*conn]struct{}
+	sessions map[string]*session
 	closed   bool
 }
 
 type metrics struct {
-	sessions   atomic.Int64
+	conns      atomic.Int64
 	dispatched atomic.Int64
 	overflows  atomic.Int64
+	resumed    atomic.Int64
 }
 
-// New returns a gateway.
+// New returns a gateway. Close stops it.
 func New(o Options) *Gateway {
 	def := func(v *time.Duration, d time.Duration) {
 		if *v <= 0 {
@@ -102,11 +117,16 @@ func New(o Options) *Gateway {
 	def(&o.WriteTimeout, DefaultWriteTimeout)
 	def(&o.RequestTimeout, DefaultRequestTimeout)
 	def(&o.TokenWarning, DefaultTokenWarning)
+	def(&o.ResumeWindow, DefaultResumeWindow)
+	def(&o.HeadsInterval, DefaultHeadsInterval)
 	if o.MaxFrameBytes <= 0 {
 		o.MaxFrameBytes = DefaultMaxFrameBytes
 	}
 	if o.SendQueue <= 0 {
 		o.SendQueue = DefaultSendQueue
+	}
+	if o.ResumeBuffer <= 0 {
+		o.ResumeBuffer = DefaultResumeBuffer
 	}
 	if o.RequestRate <= 0 {
 		o.RequestRate = DefaultRequestRate
@@ -127,69 +147,103 @@ func New(o Options) *Gateway {
 		opts:     o,
 		log:      o.Logger,
 		inflight: make(chan struct{}, o.MaxInflight),
-		sessions: make(map[*session]struct{}),
+		stop:     make(chan struct{}),
+		conns:    make(map[*conn]struct{}),
+		sessions: make(map[string]*session),
 	}
 	userRate, userBurst := o.UserRate, float64(2*o.RequestBurst)
 	g.hub = newHub(o.Bus, o.Logger, func() *limiter { return newLimiter(userRate, userBurst, time.Now) })
+	g.ticker.Add(1)
+	go g.tick()
 	return g
+}
+
+// tick sends coalesced channel heads to passive sessions until Close.
+func (g *Gateway) tick() {
+	defer g.ticker.Done()
+	t := time.NewTicker(g.opts.HeadsInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-g.stop:
+			return
+		case <-t.C:
+			g.hub.flushHeads()
+		}
+	}
 }
 
 func (g *Gateway) heartbeatDeadline() time.Duration { return g.opts.HeartbeatInterval * 3 / 2 }
 
-// ServeHTTP upgrades the request to a WebSocket session.
+func (g *Gateway) closing() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.closed
+}
+
+// resumable returns the detached session with the given ID if it belongs to
+// actor.
+func (g *Gateway) resumable(id string, actor plaza.Actor) *session {
+	g.mu.Lock()
+	s := g.sessions[id]
+	g.mu.Unlock()
+	if s == nil || s.actor != actor {
+		return nil
+	}
+	return s
+}
+
+// ServeHTTP upgrades the request to a WebSocket connection.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !g.originAllowed(r.Header.Get("Origin")) {
 		http.Error(w, `{"error":{"code":"permission_denied","zimCode":6001007,"message":"origin not allowed"}}`, http.StatusForbidden)
 		return
 	}
-	g.mu.Lock()
-	closed := g.closed
-	g.mu.Unlock()
-	if closed {
+	if g.closing() {
 		http.Error(w, `{"error":{"code":"unavailable","zimCode":7000006,"message":"server is shutting down"}}`, http.StatusServiceUnavailable)
 		return
 	}
-	conn, brw, _, err := ws.HTTPUpgrader{}.Upgrade(r, w)
+	nc, brw, _, err := ws.HTTPUpgrader{}.Upgrade(r, w)
 	if err != nil {
 		g.log.Debug("gateway: upgrade failed", "err", err)
 		return
 	}
 	// Bytes the client sent right after the handshake sit in the HTTP
 	// server's buffer; read them first, then the socket directly, so that
-	// the idle session holds no read buffer.
-	var src io.Reader = conn
+	// the idle connection holds no read buffer.
+	var src io.Reader = nc
 	if n := brw.Reader.Buffered(); n > 0 {
 		pending, _ := brw.Reader.Peek(n)
-		src = io.MultiReader(bytes.NewReader(bytes.Clone(pending)), conn)
+		src = io.MultiReader(bytes.NewReader(bytes.Clone(pending)), nc)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	s := &session{g: g, id: newSessionID(), conn: conn, ctx: ctx, stop: stop, flushed: make(chan struct{})}
+	defer stop()
+	c := &conn{g: g, nc: nc, ctx: ctx, flushed: make(chan struct{})}
 
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
-		stop()
-		conn.Close()
+		nc.Close()
 		return
 	}
-	g.sessions[s] = struct{}{}
+	g.conns[c] = struct{}{}
 	g.wg.Add(1)
 	g.mu.Unlock()
-	g.metrics.sessions.Add(1)
+	g.metrics.conns.Add(1)
 	defer func() {
-		s.end()
+		c.end()
 		g.mu.Lock()
-		delete(g.sessions, s)
+		delete(g.conns, c)
 		g.mu.Unlock()
-		g.metrics.sessions.Add(-1)
+		g.metrics.conns.Add(-1)
 		g.wg.Done()
 	}()
 
-	s.enqueueRaw(encodeFrame(Frame{Op: OpHello, D: mustJSON(Hello{
+	c.enqueueRaw(encodeFrame(Frame{Op: OpHello, D: mustJSON(Hello{
 		HeartbeatInterval: g.opts.HeartbeatInterval.Milliseconds(),
 		ProtocolVersion:   ProtocolVersion,
 	})}))
-	s.run(src)
+	c.run(src)
 }
 
 func (g *Gateway) originAllowed(origin string) bool {
@@ -204,50 +258,72 @@ func (g *Gateway) originAllowed(origin string) bool {
 	return false
 }
 
-// Close stops accepting sessions, closes every session with CloseGoingAway and
-// waits, until ctx ends, for their goroutines and in-flight requests.
+// Close stops accepting connections, closes every one with CloseGoingAway,
+// ends every session and waits, until ctx ends, for the connections'
+// goroutines and in-flight requests.
 func (g *Gateway) Close(ctx context.Context) error {
 	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return nil
+	}
 	g.closed = true
+	conns := make([]*conn, 0, len(g.conns))
+	for c := range g.conns {
+		conns = append(conns, c)
+	}
 	sessions := make([]*session, 0, len(g.sessions))
-	for s := range g.sessions {
+	for _, s := range g.sessions {
 		sessions = append(sessions, s)
 	}
 	g.mu.Unlock()
-	for _, s := range sessions {
-		s.close(CloseGoingAway, "server shutting down")
+	close(g.stop)
+	g.ticker.Wait()
+	for _, c := range conns {
+		c.close(CloseGoingAway, "server shutting down")
 	}
 	done := make(chan struct{})
 	go func() { g.wg.Wait(); close(done) }()
+	var err error
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
-		for _, s := range sessions {
-			s.conn.Close()
+		for _, c := range conns {
+			c.nc.Close()
 		}
-		return ctx.Err()
+		err = ctx.Err()
 	}
+	for _, s := range sessions {
+		s.end()
+	}
+	return err
 }
 
 // Stats reports the gateway's counters.
 type Stats struct {
-	Sessions    int64 `json:"sessions"`
+	Connections int64 `json:"connections"`
+	Sessions    int   `json:"sessions"`
 	Users       int   `json:"users"`
 	Communities int   `json:"communities"`
 	Dispatched  int64 `json:"dispatched"`
 	Overflows   int64 `json:"overflows"`
+	Resumed     int64 `json:"resumed"`
 }
 
 // Stats returns the gateway's current counters.
 func (g *Gateway) Stats() Stats {
-	users, communities := g.hub.sessionCount()
+	users, communities := g.hub.counts()
+	g.mu.Lock()
+	sessions := len(g.sessions)
+	g.mu.Unlock()
 	return Stats{
-		Sessions:    g.metrics.sessions.Load(),
+		Connections: g.metrics.conns.Load(),
+		Sessions:    sessions,
 		Users:       users,
 		Communities: communities,
 		Dispatched:  g.metrics.dispatched.Load(),
 		Overflows:   g.metrics.overflows.Load(),
+		Resumed:     g.metrics.resumed.Load(),
 	}
 }
 

@@ -31,7 +31,12 @@ type testGateway struct {
 
 func newTestGateway(tb testing.TB, o Options) *testGateway {
 	tb.Helper()
-	env := plazatest.New(tb, plazatest.Options{})
+	return newTestGatewayEnv(tb, o, plazatest.Options{})
+}
+
+func newTestGatewayEnv(tb testing.TB, o Options, eo plazatest.Options) *testGateway {
+	tb.Helper()
+	env := plazatest.New(tb, eo)
 	o.Service, o.Bus = env.Service, env.Bus
 	gw := New(o)
 	srv := httptest.NewServer(gw)
@@ -405,27 +410,32 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
-// TestQueueOverflow drives a session whose peer does not read (a pipe, which
-// holds nothing) until its bounded queue overflows.
+// TestQueueOverflow drives a connection whose peer does not read (a pipe,
+// which holds nothing) until its bounded queue overflows.
 func TestQueueOverflow(t *testing.T) {
 	t.Parallel()
 	g := New(Options{SendQueue: 8, WriteTimeout: time.Second})
+	defer g.Close(context.Background())
 	server, peer := net.Pipe()
 	defer peer.Close()
-	ctx, stop := context.WithCancel(context.Background())
-	s := &session{g: g, id: "s", conn: server, ctx: ctx, stop: stop, flushed: make(chan struct{})}
+	c := &conn{g: g, nc: server, ctx: context.Background(), flushed: make(chan struct{})}
+	s := &session{g: g, id: "s", c: c}
 	d := newDispatch("x", []byte(`{}`))
 	for range 20 {
-		s.enqueueDispatch(d)
+		s.send(d)
 	}
-	s.mu.Lock()
-	closing, queued := s.closing, len(s.queue)
-	s.mu.Unlock()
-	if !closing || queued > 9 {
-		t.Fatalf("closing=%v with %d queued, want closed with at most the limit plus the close frame", closing, queued)
+	c.mu.Lock()
+	closing, queued, code := c.closing, len(c.queue), c.code
+	c.mu.Unlock()
+	if !closing || queued > 9 || code != CloseQueueOverflow {
+		t.Fatalf("closing=%v (code %d) with %d queued, want closed with 4006 and at most the limit plus the close frame", closing, code, queued)
 	}
 	if g.Stats().Overflows != 1 {
 		t.Fatalf("overflows %d", g.Stats().Overflows)
+	}
+	// The session kept every dispatch for a resume.
+	if len(s.ring) != 20 || s.seq != 20 {
+		t.Fatalf("ring holds %d, seq %d; want 20 and 20", len(s.ring), s.seq)
 	}
 	// The peer, reading at last, finds the close code after the queued frames.
 	rd := &wsutil.Reader{Source: peer, State: ws.StateClientSide}
@@ -443,6 +453,8 @@ func TestQueueOverflow(t *testing.T) {
 			break
 		}
 	}
-	<-s.flushed
-	stop()
+	<-c.flushed
+	if !resumableClose(true, CloseQueueOverflow) {
+		t.Fatal("a queue overflow must leave the session resumable")
+	}
 }

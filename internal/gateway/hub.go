@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"encoding/json"
 	"log/slog"
+	"sort"
 	"sync"
 
 	"github.com/plazahq/plaza"
@@ -11,15 +13,31 @@ type userKey struct{ app, user string }
 
 type communityKey struct{ app, community string }
 
-// localUser is a user with at least one session on this node. Its roles are
-// this node's view of the user's memberships, kept current by the grants
-// events carry; fan-out consults them, so that a member who leaves or is
-// kicked receives nothing more from the community.
+// membership is a local user's view of one community: its role and the
+// private channels it is listed in.
+type membership struct {
+	role    plaza.Role
+	private map[string]struct{}
+}
+
+// sees reports whether the member sees a channel.
+func (m *membership) sees(channelID string, private bool) bool {
+	if !private || m.role == plaza.RoleOwner || m.role == plaza.RoleAdmin {
+		return true
+	}
+	_, ok := m.private[channelID]
+	return ok
+}
+
+// localUser is a user with at least one session on this node. Its
+// memberships are this node's view, kept current by the grants events carry;
+// fan-out consults them, so that a member who leaves, is kicked or is removed
+// from a private channel receives nothing more from it.
 type localUser struct {
-	key      userKey
-	sessions []*session
-	roles    map[string]plaza.Role // community ID → role
-	limiter  *limiter              // requests of all the user's sessions
+	key         userKey
+	sessions    []*session
+	memberships map[string]*membership // community ID →
+	limiter     *limiter               // requests of all the user's sessions
 }
 
 // interest is this node's subscription to one community's topic, held while
@@ -27,6 +45,8 @@ type localUser struct {
 type interest struct {
 	users map[*localUser]struct{}
 	sub   plaza.Subscription
+	// heads are the channels' latest seqs not yet sent to passive sessions.
+	heads map[string]Head
 }
 
 type bucket struct {
@@ -46,6 +66,7 @@ type hub struct {
 	users       map[userKey]*localUser
 	communities map[communityKey]*interest
 	buckets     map[int]*bucket
+	pending     map[communityKey]struct{} // communities with heads to send
 }
 
 func newHub(bus plaza.Bus, log *slog.Logger, userLimit func() *limiter) *hub {
@@ -56,46 +77,55 @@ func newHub(bus plaza.Bus, log *slog.Logger, userLimit func() *limiter) *hub {
 		users:       make(map[userKey]*localUser),
 		communities: make(map[communityKey]*interest),
 		buckets:     make(map[int]*bucket),
+		pending:     make(map[communityKey]struct{}),
 	}
 }
 
 // attach registers an identified session with the user's communities and
-// queues its ready frame. Holding the hub's lock while queueing it makes
-// ready the first frame after hello: no event can be delivered in between.
-func (h *hub) attach(s *session, communities []plaza.Community, ready []byte) error {
+// binds it to its connection with its first frames. Holding the hub's lock
+// while doing so makes those frames the first after hello: no event can be
+// delivered in between.
+func (h *hub) attach(s *session, c *conn, communities []plaza.Community, first [][]byte) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	key := userKey{s.actor.AppID, s.actor.UserID}
 	lu := h.users[key]
 	if lu == nil {
-		lu = &localUser{key: key, roles: make(map[string]plaza.Role), limiter: h.userLimit()}
+		lu = &localUser{key: key, memberships: make(map[string]*membership), limiter: h.userLimit()}
 		if err := h.subscribeBucketLocked(lu); err != nil {
 			return err
 		}
 		h.users[key] = lu
 	}
 	// The store's list is the truth: reconcile with it.
-	fresh := make(map[string]plaza.Role, len(communities))
+	fresh := make(map[string]plaza.Community, len(communities))
 	for _, c := range communities {
-		fresh[c.CommunityID] = c.MemberRole
+		fresh[c.CommunityID] = c
 	}
-	for id := range lu.roles {
+	for id := range lu.memberships {
 		if _, ok := fresh[id]; !ok {
 			h.leaveLocked(lu, id)
 		}
 	}
-	for id, role := range fresh {
-		if err := h.joinLocked(lu, id, role); err != nil {
+	for id, c := range fresh {
+		if err := h.joinLocked(lu, id, c.MemberRole); err != nil {
 			h.log.Warn("gateway: subscribe community", "community", id, "err", err)
+			continue
+		}
+		m := lu.memberships[id]
+		m.private = make(map[string]struct{}, len(c.PrivateChannelIDs))
+		for _, ch := range c.PrivateChannelIDs {
+			m.private[ch] = struct{}{}
 		}
 	}
 	lu.sessions = append(lu.sessions, s)
 	s.user = lu
-	s.enqueueRaw(ready)
+	s.bind(c, first)
 	return nil
 }
 
-// detach forgets a session; the user's subscriptions go with its last one.
+// detach forgets a session that ended; the user's subscriptions go with its
+// last one.
 func (h *hub) detach(s *session) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -112,14 +142,16 @@ func (h *hub) detach(s *session) {
 	if len(lu.sessions) > 0 {
 		return
 	}
-	for id := range lu.roles {
+	for id := range lu.memberships {
 		h.leaveLocked(lu, id)
 	}
 	delete(h.users, lu.key)
-	b := h.buckets[plaza.UserTopic(lu.key.app, lu.key.user).Bucket]
-	if b.users--; b.users == 0 {
-		b.sub.Close()
-		delete(h.buckets, plaza.UserTopic(lu.key.app, lu.key.user).Bucket)
+	bk := plaza.UserTopic(lu.key.app, lu.key.user).Bucket
+	if b := h.buckets[bk]; b != nil {
+		if b.users--; b.users == 0 {
+			b.sub.Close()
+			delete(h.buckets, bk)
+		}
 	}
 }
 
@@ -139,24 +171,27 @@ func (h *hub) subscribeBucketLocked(lu *localUser) error {
 }
 
 func (h *hub) joinLocked(lu *localUser, communityID string, role plaza.Role) error {
-	lu.roles[communityID] = role
+	if m := lu.memberships[communityID]; m != nil {
+		m.role = role
+		return nil
+	}
 	key := communityKey{lu.key.app, communityID}
 	in := h.communities[key]
 	if in == nil {
 		sub, err := h.bus.Subscribe(plaza.CommunityTopic(key.app, key.community), h.deliver)
 		if err != nil {
-			delete(lu.roles, communityID)
 			return err
 		}
 		in = &interest{users: make(map[*localUser]struct{}), sub: sub}
 		h.communities[key] = in
 	}
 	in.users[lu] = struct{}{}
+	lu.memberships[communityID] = &membership{role: role, private: map[string]struct{}{}}
 	return nil
 }
 
 func (h *hub) leaveLocked(lu *localUser, communityID string) {
-	delete(lu.roles, communityID)
+	delete(lu.memberships, communityID)
 	key := communityKey{lu.key.app, communityID}
 	in := h.communities[key]
 	if in == nil {
@@ -166,13 +201,14 @@ func (h *hub) leaveLocked(lu *localUser, communityID string) {
 	if len(in.users) == 0 {
 		in.sub.Close()
 		delete(h.communities, key)
+		delete(h.pending, key)
 	}
 }
 
 // deliver routes one bus event: it applies the event's grants, then queues
 // the event for every local session entitled to it.
 func (h *hub) deliver(e *plaza.Event) {
-	if len(e.Grants) > 0 || e.Dismissed {
+	if len(e.Grants) > 0 || len(e.ChannelGrants) > 0 || e.Dismissed || (e.Large && e.Seq > 0) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		h.applyGrantsLocked(e)
@@ -181,32 +217,62 @@ func (h *hub) deliver(e *plaza.Event) {
 		defer h.mu.RUnlock()
 	}
 	var d *dispatch
-	send := func(lu *localUser) {
+	send := func(s *session) {
 		if d == nil {
 			d = newDispatch(e.Name, e.Data)
 		}
-		for _, s := range lu.sessions {
-			s.enqueueDispatch(d)
-		}
+		s.send(d)
 	}
 	if len(e.UserIDs) > 0 {
 		for _, id := range e.UserIDs {
 			if lu := h.users[userKey{e.AppID, id}]; lu != nil {
-				send(lu)
+				for _, s := range lu.sessions {
+					send(s)
+				}
 			}
 		}
-	} else if in := h.communities[communityKey{e.AppID, e.CommunityID}]; in != nil {
-		for lu := range in.users {
-			send(lu)
+		return
+	}
+	in := h.communities[communityKey{e.AppID, e.CommunityID}]
+	if in == nil {
+		return
+	}
+	if e.Large && e.Seq > 0 {
+		h.noteHeadLocked(in, e)
+	}
+	for lu := range in.users {
+		m := lu.memberships[e.CommunityID]
+		if m == nil || (e.ChannelID != "" && !m.sees(e.ChannelID, e.Private)) {
+			continue
+		}
+		full := !e.Large || e.MentionAll || mentions(e, lu.key.user) || granted(e, lu.key.user)
+		for _, s := range lu.sessions {
+			if full || s.isActive(e.CommunityID) {
+				send(s)
+			}
 		}
 	}
 	if e.Dismissed {
-		if in := h.communities[communityKey{e.AppID, e.CommunityID}]; in != nil {
-			for lu := range in.users {
-				h.leaveLocked(lu, e.CommunityID)
-			}
+		h.forgetLocked(in, e)
+	}
+}
+
+func mentions(e *plaza.Event, userID string) bool {
+	for _, u := range e.Mentions {
+		if u == userID {
+			return true
 		}
 	}
+	return false
+}
+
+func granted(e *plaza.Event, userID string) bool {
+	for _, g := range e.Grants {
+		if g.UserID == userID {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *hub) applyGrantsLocked(e *plaza.Event) {
@@ -223,10 +289,116 @@ func (h *hub) applyGrantsLocked(e *plaza.Event) {
 			h.log.Warn("gateway: subscribe community", "community", e.CommunityID, "err", err)
 		}
 	}
+	for _, g := range e.ChannelGrants {
+		lu := h.users[userKey{e.AppID, g.UserID}]
+		if lu == nil {
+			continue
+		}
+		if m := lu.memberships[e.CommunityID]; m != nil {
+			if g.Member {
+				m.private[g.ChannelID] = struct{}{}
+			} else {
+				delete(m.private, g.ChannelID)
+			}
+		}
+	}
 }
 
-// sessions returns every attached session, for shutdown.
-func (h *hub) sessionCount() (users, communities int) {
+// forgetLocked drops a dismissed community, or a dismissed channel of one,
+// after its last event was delivered.
+func (h *hub) forgetLocked(in *interest, e *plaza.Event) {
+	if e.ChannelID != "" {
+		for lu := range in.users {
+			if m := lu.memberships[e.CommunityID]; m != nil {
+				delete(m.private, e.ChannelID)
+			}
+		}
+		delete(in.heads, e.ChannelID)
+		return
+	}
+	for lu := range in.users {
+		h.leaveLocked(lu, e.CommunityID)
+	}
+}
+
+// noteHeadLocked remembers a large community's channel head for passive
+// sessions.
+func (h *hub) noteHeadLocked(in *interest, e *plaza.Event) {
+	if in.heads == nil {
+		in.heads = make(map[string]Head)
+	}
+	in.heads[e.ChannelID] = Head{ChannelID: e.ChannelID, LastMessageSeq: e.Seq, Private: e.Private}
+	h.pending[communityKey{e.AppID, e.CommunityID}] = struct{}{}
+}
+
+// flushHeads sends the channel heads gathered since the last flush to the
+// passive sessions of each large community: at most one frame per session
+// and community per interval, whatever the message rate.
+func (h *hub) flushHeads() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for key := range h.pending {
+		in := h.communities[key]
+		delete(h.pending, key)
+		if in == nil || len(in.heads) == 0 {
+			continue
+		}
+		heads := make([]Head, 0, len(in.heads))
+		for _, hd := range in.heads {
+			heads = append(heads, hd)
+		}
+		clear(in.heads)
+		sort.Slice(heads, func(i, j int) bool { return heads[i].ChannelID < heads[j].ChannelID })
+		var public *dispatch // for members who see every channel in heads
+		for lu := range in.users {
+			m := lu.memberships[key.community]
+			if m == nil {
+				continue
+			}
+			d := public
+			visible := heads
+			for i, hd := range heads {
+				if !m.sees(hd.ChannelID, hd.Private) {
+					visible = filterHeads(heads[i:], m, heads[:i])
+					break
+				}
+			}
+			if len(visible) == 0 {
+				continue
+			}
+			if len(visible) != len(heads) {
+				d = headsDispatch(key.community, visible)
+			} else if d == nil {
+				public = headsDispatch(key.community, heads)
+				d = public
+			}
+			for _, s := range lu.sessions {
+				if !s.isActive(key.community) {
+					s.send(d)
+				}
+			}
+		}
+	}
+}
+
+// filterHeads returns kept plus the heads of rest the member sees.
+func filterHeads(rest []Head, m *membership, kept []Head) []Head {
+	out := append([]Head(nil), kept...)
+	for _, hd := range rest {
+		if m.sees(hd.ChannelID, hd.Private) {
+			out = append(out, hd)
+		}
+	}
+	return out
+}
+
+func headsDispatch(communityID string, heads []Head) *dispatch {
+	b, _ := json.Marshal(ChannelHeadsUpdated{CommunityID: communityID, Heads: heads})
+	return newDispatch(EventChannelHeadsUpdated, b)
+}
+
+// counts returns the number of local users and of community subscriptions.
+func (h *hub) counts() (users, communities int) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	return len(h.users), len(h.communities)

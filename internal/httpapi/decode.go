@@ -26,7 +26,7 @@ func (s *Server) decodeRequest(w http.ResponseWriter, r *http.Request, params []
 	rv := reflect.ValueOf(v).Elem()
 	for name, values := range r.URL.Query() {
 		f, ok := fields[name]
-		if !ok || slicesContain(params, name) {
+		if !ok || slicesContain(params, name) || r.Method != http.MethodGet {
 			return plaza.FieldErrorf(plaza.EInvalidArgument, name, "unknown query parameter %q", name)
 		}
 		if err := setField(rv.FieldByIndex(f.Index), name, values); err != nil {
@@ -38,12 +38,15 @@ func (s *Server) decodeRequest(w http.ResponseWriter, r *http.Request, params []
 		if !ok {
 			panic(fmt.Sprintf("httpapi: path wildcard %s is not a field of %s", name, rv.Type()))
 		}
-		value := r.PathValue(name)
 		fv := rv.FieldByIndex(f.Index)
-		if cur := fv.String(); cur != "" && cur != value {
-			return plaza.FieldErrorf(plaza.EInvalidArgument, name, "%s in the body (%q) differs from the path (%q)", name, cur, value)
+		inBody := !fv.IsZero()
+		before := fv.Interface()
+		if err := setField(fv, name, []string{r.PathValue(name)}); err != nil {
+			return err
 		}
-		fv.SetString(value)
+		if inBody && before != fv.Interface() {
+			return plaza.FieldErrorf(plaza.EInvalidArgument, name, "%s in the body (%v) differs from the path (%q)", name, before, r.PathValue(name))
+		}
 	}
 	return nil
 }
@@ -107,16 +110,21 @@ func fieldsOf(t reflect.Type) map[string]reflect.StructField {
 // setField sets a field from query parameter values. A list takes repeated
 // parameters, comma-separated values, or both.
 func setField(v reflect.Value, name string, values []string) error {
-	if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String {
-		var list []string
+	if v.Kind() == reflect.Slice {
+		list := reflect.MakeSlice(v.Type(), 0, len(values))
 		for _, s := range values {
 			for part := range strings.SplitSeq(s, ",") {
-				if part != "" {
-					list = append(list, part)
+				if part == "" {
+					continue
 				}
+				e := reflect.New(v.Type().Elem()).Elem()
+				if err := setField(e, name, []string{part}); err != nil {
+					return err
+				}
+				list = reflect.Append(list, e)
 			}
 		}
-		v.Set(reflect.ValueOf(list))
+		v.Set(list)
 		return nil
 	}
 	if len(values) != 1 {

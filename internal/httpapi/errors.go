@@ -36,6 +36,8 @@ var statusOf = map[plaza.Code]int{
 	plaza.EApplicationMissing: http.StatusNotFound,
 	plaza.EAppNotFound:        http.StatusNotFound,
 	plaza.EChannelNotInComm:   http.StatusNotFound,
+	plaza.EMessageNotFound:    http.StatusNotFound,
+	plaza.ENotInChannel:       http.StatusNotFound,
 	plaza.EMethodNotAllowed:   http.StatusMethodNotAllowed,
 	plaza.ECommunityExists:    http.StatusConflict,
 	plaza.EAlreadyMember:      http.StatusConflict,
@@ -50,6 +52,9 @@ var statusOf = map[plaza.Code]int{
 	plaza.EApplicationPending: http.StatusConflict,
 	plaza.ERevokeWindow:       http.StatusConflict,
 	plaza.EEditWindow:         http.StatusConflict,
+	plaza.EMessageRevoked:     http.StatusConflict,
+	plaza.EReactionNotAllowed: http.StatusConflict,
+	plaza.EAlreadyInChannel:   http.StatusConflict,
 	plaza.EPayloadTooLarge:    http.StatusBadRequest, // bad input, as SPEC counts it; the code tells it apart
 	plaza.ERateLimited:        http.StatusTooManyRequests,
 	plaza.EInternal:           http.StatusInternalServerError,

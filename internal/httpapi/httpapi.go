@@ -230,17 +230,17 @@ func rejectEmptySegments(next http.Handler) http.Handler {
 	})
 }
 
-func notFound() http.Handler {
+// unrouted answers a request no route took: 405 with Allow when the path
+// exists under other methods, 404 otherwise.
+func unrouted() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if methods := allowedMethods(r.URL.Path); len(methods) > 0 {
+			allow := strings.Join(methods, ", ")
+			w.Header().Set("Allow", allow)
+			writeErrorBody(w, plaza.Errorf(plaza.EMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow))
+			return
+		}
 		writeErrorBody(w, plaza.Errorf(plaza.ENotFound, "no route for %s %s; see /v1/openapi.json", r.Method, r.URL.Path))
-	})
-}
-
-func methodNotAllowed(methods []string) http.Handler {
-	allow := strings.Join(methods, ", ")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", allow)
-		writeErrorBody(w, plaza.Errorf(plaza.EMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow))
 	})
 }
 

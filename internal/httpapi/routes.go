@@ -1,6 +1,10 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
 
 // route binds an HTTP method and path to a SPEC operation. Path wildcards
 // carry the request field of the same name.
@@ -44,6 +48,30 @@ var routes = []route{
 	{"POST", "/v1/communities/{communityID}/applications/cancel", "cancelCommunityJoinApplication"},
 	{"POST", "/v1/communities/{communityID}/applications/{userID}/accept", "acceptCommunityJoinApplication"},
 	{"POST", "/v1/communities/{communityID}/applications/{userID}/reject", "rejectCommunityJoinApplication"},
+
+	{"POST", "/v1/communities/{communityID}/channels", "createCommunityChannel"},
+	{"GET", "/v1/communities/{communityID}/channels", "queryCommunityChannelList"},
+	{"GET", "/v1/communities/{communityID}/channels/lookup", "queryCommunityChannelsInfo"},
+	{"DELETE", "/v1/communities/{communityID}/channels/{channelID}", "dismissCommunityChannel"},
+	{"PUT", "/v1/communities/{communityID}/channels/{channelID}/name", "updateCommunityChannelName"},
+	{"PUT", "/v1/communities/{communityID}/channels/{channelID}/avatarUrl", "updateCommunityChannelAvatarUrl"},
+	{"PUT", "/v1/communities/{communityID}/channels/{channelID}/notice", "updateCommunityChannelNotice"},
+	{"PUT", "/v1/communities/{communityID}/channels/{channelID}/attributes", "setCommunityChannelAttributes"},
+	{"POST", "/v1/communities/{communityID}/channels/{channelID}/attributes/delete", "deleteCommunityChannelAttributes"},
+	{"POST", "/v1/communities/{communityID}/channels/{channelID}/members", "addCommunityChannelMembers"},
+	{"POST", "/v1/communities/{communityID}/channels/{channelID}/members/remove", "removeCommunityChannelMembers"},
+
+	{"POST", "/v1/communities/{communityID}/channels/{channelID}/messages", "sendMessage"},
+	{"GET", "/v1/communities/{communityID}/channels/{channelID}/messages", "queryHistoryMessage"},
+	{"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/lookup", "queryMessages"},
+	{"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/delete", "deleteMessages"},
+	{"PUT", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}", "editMessage"},
+	{"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/revoke", "revokeMessage"},
+	{"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{toMessageSeq}/reply", "replyMessage"},
+	{"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/replies", "queryMessageRepliedList"},
+	{"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions", "addMessageReaction"},
+	{"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions/delete", "deleteMessageReaction"},
+	{"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions", "queryMessageReactionUserList"},
 }
 
 // Routes returns the method, path and operation ID of every client API
@@ -59,13 +87,8 @@ func Routes() [][3]string {
 // register installs every route, the infrastructure endpoints and JSON
 // answers for unknown paths and methods.
 func (s *Server) register(mux *http.ServeMux) {
-	allowed := map[string][]string{}
 	for _, r := range routes {
 		mux.Handle(r.method+" "+r.path, s.authenticated(s.operation(r)))
-		allowed[r.path] = append(allowed[r.path], r.method)
-	}
-	for path, methods := range allowed {
-		mux.Handle(path, methodNotAllowed(methods))
 	}
 	mux.Handle("GET /v1/openapi.json", s.openAPI())
 	mux.Handle("GET /v1/openapi.yaml", s.openAPIYAML())
@@ -74,5 +97,29 @@ func (s *Server) register(mux *http.ServeMux) {
 	if s.gateway != nil {
 		mux.Handle("GET /v1/gateway", s.gateway)
 	}
-	mux.Handle("/", notFound())
+	mux.Handle("/", unrouted())
+}
+
+// allowedMethods returns the methods of the routes whose path pattern
+// matches path, for a 405 answer.
+func allowedMethods(path string) []string {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	var out []string
+	for _, r := range routes {
+		pat := strings.Split(strings.Trim(r.path, "/"), "/")
+		if len(pat) != len(segs) {
+			continue
+		}
+		match := true
+		for i, p := range pat {
+			if !strings.HasPrefix(p, "{") && p != segs[i] {
+				match = false
+				break
+			}
+		}
+		if match && !slices.Contains(out, r.method) {
+			out = append(out, r.method)
+		}
+	}
+	return out
 }

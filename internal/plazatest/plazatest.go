@@ -56,6 +56,8 @@ type Env struct {
 type Options struct {
 	Spec  *plaza.Spec
 	Clock *Clock // nil: the real time
+	// PassiveThreshold is passed to the service (0: its default).
+	PassiveThreshold int
 }
 
 // New starts a service on a fresh SQLite file and an embedded NATS server;
@@ -83,7 +85,7 @@ func New(tb testing.TB, o Options) *Env {
 	if o.Clock != nil {
 		now = o.Clock.Now
 	}
-	svc := plaza.NewService(plaza.Options{Store: store, Bus: bus, Now: now})
+	svc := plaza.NewService(plaza.Options{Store: store, Bus: bus, Now: now, PassiveThreshold: o.PassiveThreshold})
 	// The app is stored directly, so that a test may use limits outside the
 	// ranges an operator may set (a member limit of 10, say).
 	secret, err := plaza.NewSecret()

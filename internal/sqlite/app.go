@@ -51,13 +51,13 @@ func (t *tx) InsertApp(ctx context.Context, a plaza.App) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.tx.ExecContext(ctx, `
+	if _, err := t.db.ExecContext(ctx, `
 		INSERT INTO apps (app_id, name, community_enabled, spec, created_at) VALUES (?, ?, ?, ?, ?)`,
 		a.AppID, a.Name, a.CommunityEnabled, string(spec), a.CreatedAt); err != nil {
 		return translate(err)
 	}
 	for _, s := range a.Secrets {
-		if _, err := t.tx.ExecContext(ctx, `
+		if _, err := t.db.ExecContext(ctx, `
 			INSERT INTO app_secrets (app_id, secret, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 			a.AppID, s.Secret, s.CreatedAt, s.ExpiresAt); err != nil {
 			return translate(err)

@@ -66,11 +66,11 @@ func (q queries) UserApplications(ctx context.Context, userPK int64, after plaza
 // InsertApplication stores an application, replacing an earlier one of the
 // same user to the same community.
 func (t *tx) InsertApplication(ctx context.Context, a *plaza.Application) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM applications WHERE community_pk = ? AND user_pk = ?`,
+	if _, err := t.db.ExecContext(ctx, `DELETE FROM applications WHERE community_pk = ? AND user_pk = ?`,
 		a.CommunityPK, a.UserPK); err != nil {
 		return translate(err)
 	}
-	err := t.tx.QueryRowContext(ctx, `
+	err := t.db.QueryRowContext(ctx, `
 		INSERT INTO applications (community_pk, user_pk, wording, state, created_at, updated_at, operated_user_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.CommunityPK, a.UserPK, a.Wording, a.State, a.CreateTime, a.UpdateTime, a.OperatedUserID,
@@ -80,13 +80,13 @@ func (t *tx) InsertApplication(ctx context.Context, a *plaza.Application) error 
 
 // UpdateApplication stores an application's state.
 func (t *tx) UpdateApplication(ctx context.Context, a plaza.Application) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE applications SET state = ?, updated_at = ?, operated_user_id = ? WHERE id = ?`,
+	_, err := t.db.ExecContext(ctx, `UPDATE applications SET state = ?, updated_at = ?, operated_user_id = ? WHERE id = ?`,
 		a.State, a.UpdateTime, a.OperatedUserID, a.PK)
 	return translate(err)
 }
 
 // DeleteApplication deletes an application.
 func (t *tx) DeleteApplication(ctx context.Context, pk int64) error {
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM applications WHERE id = ?`, pk)
+	_, err := t.db.ExecContext(ctx, `DELETE FROM applications WHERE id = ?`, pk)
 	return translate(err)
 }

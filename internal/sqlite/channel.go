@@ -2,18 +2,19 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/plazahq/plaza"
 )
 
 const channelColumns = `ch.id, ch.community_pk, c.community_id, ch.channel_id, ch.channel_type, ch.name, ch.avatar_url,
-	ch.notice, ch.attributes, ch.creator_user_id, ch.created_at, ch.last_seq`
+	ch.notice, ch.attributes, ch.creator_user_id, ch.created_at, ch.last_seq, ch.member_count`
 
 func scanChannel(s interface{ Scan(...any) error }) (plaza.Channel, error) {
 	var ch plaza.Channel
 	var attrs string
 	err := s.Scan(&ch.PK, &ch.CommunityPK, &ch.CommunityID, &ch.ChannelID, &ch.ChannelType, &ch.ChannelName, &ch.ChannelAvatarURL,
-		&ch.ChannelNotice, &attrs, &ch.CreatorUserID, &ch.CreateTime, &ch.LastSeq)
+		&ch.ChannelNotice, &attrs, &ch.CreatorUserID, &ch.CreateTime, &ch.LastMessageSeq, &ch.MemberCount)
 	if err != nil {
 		return ch, translate(err)
 	}
@@ -28,14 +29,198 @@ func (q queries) Channel(ctx context.Context, communityPK int64, channelID strin
 		WHERE ch.community_pk = ? AND ch.channel_id = ?`, communityPK, channelID))
 }
 
+// ChannelDismissed reports whether the ID belonged to a dismissed channel of
+// the community.
+func (q queries) ChannelDismissed(ctx context.Context, communityPK int64, channelID string) (bool, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, `
+		SELECT count(*) FROM dismissed_channels WHERE community_pk = ? AND channel_id = ?`, communityPK, channelID).Scan(&n)
+	return n > 0, translate(err)
+}
+
+// ChannelConversations lists the channels a user sees, with its state and
+// each channel's last message.
+func (q queries) ChannelConversations(ctx context.Context, communityPK, userPK int64, allPrivate bool, after plaza.Cursor, limit int) ([]plaza.ChannelConversation, error) {
+	rows, err := q.db.QueryContext(ctx, `
+		SELECT ch.id, ch.channel_id, ch.channel_type, ch.name, ch.avatar_url, ch.attributes, ch.last_seq,
+		       coalesce(st.read_seq, 0), `+messageColumns+`
+		FROM channels ch
+		LEFT JOIN channel_states st ON st.user_pk = ?1 AND st.channel_pk = ch.id
+		LEFT JOIN messages m ON m.channel_pk = ch.id AND m.seq = ch.last_seq
+		WHERE ch.community_pk = ?2 AND ch.id > ?3
+		  AND (ch.channel_type != ?4 OR ?5 OR EXISTS (
+		        SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = ?1))
+		ORDER BY ch.id LIMIT ?6`,
+		userPK, communityPK, after.K1, plaza.ChannelPrivate, allPrivate, limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []plaza.ChannelConversation{}
+	for rows.Next() {
+		var c plaza.ChannelConversation
+		var attrs string
+		var m nullMessage
+		dest := append([]any{&c.PK, &c.ChannelID, &c.ChannelType, &c.ChannelName, &c.ChannelAvatarURL, &attrs,
+			&c.LastMessageSeq, &c.ReadMessageSeq}, m.dest()...)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, translate(err)
+		}
+		if c.ChannelAttributes, err = decodeAttributes(attrs); err != nil {
+			return nil, err
+		}
+		if c.LastMessage, err = m.message(); err != nil {
+			return nil, err
+		}
+		if c.LastMessage != nil {
+			c.LastMessage.ChannelID = c.ChannelID
+		}
+		c.UnreadMessageCount = max(0, c.LastMessageSeq-c.ReadMessageSeq)
+		c.NotificationStatus = plaza.DoNotDisturb // channels start in do-not-disturb (SPEC §6)
+		out = append(out, c)
+	}
+	return out, translate(rows.Err())
+}
+
+// IsChannelMember reports whether a user is listed in a private channel.
+func (q queries) IsChannelMember(ctx context.Context, channelPK, userPK int64) (bool, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM channel_members WHERE channel_pk = ? AND user_pk = ?`,
+		channelPK, userPK).Scan(&n)
+	return n > 0, translate(err)
+}
+
+// UserPrivateChannels returns the private channels a user is listed in, by
+// community ID.
+func (q queries) UserPrivateChannels(ctx context.Context, userPK int64) (map[string][]string, error) {
+	rows, err := q.db.QueryContext(ctx, `
+		SELECT c.community_id, ch.channel_id
+		FROM channel_members cm
+		JOIN channels ch ON ch.id = cm.channel_pk
+		JOIN communities c ON c.id = ch.community_pk
+		WHERE cm.user_pk = ?`, userPK)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var community, channel string
+		if err := rows.Scan(&community, &channel); err != nil {
+			return nil, translate(err)
+		}
+		out[community] = append(out[community], channel)
+	}
+	return out, translate(rows.Err())
+}
+
+// ChannelMemberList lists those who see a private channel: the owner and
+// admins, and the listed members, in MemberList's order.
+func (q queries) ChannelMemberList(ctx context.Context, communityPK, channelPK int64, after plaza.Cursor, limit int) ([]plaza.Member, error) {
+	return q.members(ctx, `
+		SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_pk
+		WHERE m.community_pk = ?1 AND m.role IN (?2, ?3) AND (m.role, m.id) > (?4, ?5)
+		UNION ALL
+		SELECT `+memberColumns+` FROM channel_members cm
+		JOIN members m ON m.community_pk = ?1 AND m.user_pk = cm.user_pk
+		JOIN users u ON u.id = m.user_pk
+		WHERE cm.channel_pk = ?6 AND m.role = ?7 AND (m.role, m.id) > (?4, ?5)
+		ORDER BY 4, 1 LIMIT ?8`,
+		communityPK, plaza.RoleOwner, plaza.RoleAdmin, after.K1, after.K2, channelPK, plaza.RoleMember, limit)
+}
+
 // InsertChannel stores a new channel.
 func (t *tx) InsertChannel(ctx context.Context, ch *plaza.Channel) error {
-	err := t.tx.QueryRowContext(ctx, `
+	err := t.db.QueryRowContext(ctx, `
 		INSERT INTO channels (community_pk, channel_id, channel_type, name, avatar_url, notice, attributes,
-		                      creator_user_id, created_at, last_seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		                      creator_user_id, created_at, last_seq, member_count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ch.CommunityPK, ch.ChannelID, ch.ChannelType, ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice,
-		encodeAttributes(ch.ChannelAttributes), ch.CreatorUserID, ch.CreateTime, ch.LastSeq,
+		encodeAttributes(ch.ChannelAttributes), ch.CreatorUserID, ch.CreateTime, ch.LastMessageSeq, ch.MemberCount,
 	).Scan(&ch.PK)
+	return translate(err)
+}
+
+// ChannelForUpdate reads a channel; the single writer already serialises
+// every write transaction.
+func (t *tx) ChannelForUpdate(ctx context.Context, communityPK int64, channelID string) (plaza.Channel, error) {
+	return t.Channel(ctx, communityPK, channelID)
+}
+
+// UpdateChannel stores a channel's mutable fields. The last seq moves only by
+// NextSeq.
+func (t *tx) UpdateChannel(ctx context.Context, ch plaza.Channel) error {
+	_, err := t.db.ExecContext(ctx, `
+		UPDATE channels SET name = ?, avatar_url = ?, notice = ?, attributes = ?, member_count = ? WHERE id = ?`,
+		ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice, encodeAttributes(ch.ChannelAttributes), ch.MemberCount, ch.PK)
+	return translate(err)
+}
+
+// DeleteChannel deletes a channel with its messages and records its ID.
+func (t *tx) DeleteChannel(ctx context.Context, ch plaza.Channel, now int64) error {
+	if _, err := t.db.ExecContext(ctx, `DELETE FROM channels WHERE id = ?`, ch.PK); err != nil {
+		return translate(err)
+	}
+	_, err := t.db.ExecContext(ctx, `
+		INSERT INTO dismissed_channels (community_pk, channel_id, dismissed_at) VALUES (?, ?, ?)`,
+		ch.CommunityPK, ch.ChannelID, now)
+	return translate(err)
+}
+
+func affected(r sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, translate(err)
+	}
+	n, err := r.RowsAffected()
+	return n > 0, translate(err)
+}
+
+// AddChannelMember lists a user in a private channel.
+func (t *tx) AddChannelMember(ctx context.Context, channelPK, userPK, now int64) (bool, error) {
+	return affected(t.db.ExecContext(ctx, `
+		INSERT INTO channel_members (channel_pk, user_pk, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+		channelPK, userPK, now))
+}
+
+// RemoveChannelMember unlists a user from a private channel.
+func (t *tx) RemoveChannelMember(ctx context.Context, channelPK, userPK int64) (bool, error) {
+	return affected(t.db.ExecContext(ctx, `DELETE FROM channel_members WHERE channel_pk = ? AND user_pk = ?`, channelPK, userPK))
+}
+
+// LeaveChannels unlists a user from the private channels of a community and
+// drops its conversation state there.
+func (t *tx) LeaveChannels(ctx context.Context, communityPK, userPK int64) error {
+	for _, q := range []string{
+		`UPDATE channels SET member_count = member_count - 1
+		 WHERE community_pk = ?1 AND id IN (SELECT channel_pk FROM channel_members WHERE user_pk = ?2)`,
+		`DELETE FROM channel_members
+		 WHERE user_pk = ?2 AND channel_pk IN (SELECT id FROM channels WHERE community_pk = ?1)`,
+		`DELETE FROM channel_states
+		 WHERE user_pk = ?2 AND channel_pk IN (SELECT id FROM channels WHERE community_pk = ?1)`,
+	} {
+		if _, err := t.db.ExecContext(ctx, q, communityPK, userPK); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+// SetReadSeq moves a read position forward, never back.
+func (t *tx) SetReadSeq(ctx context.Context, userPK, channelPK, seq int64) error {
+	_, err := t.db.ExecContext(ctx, `
+		INSERT INTO channel_states (user_pk, channel_pk, read_seq) VALUES (?, ?, ?)
+		ON CONFLICT (user_pk, channel_pk) DO UPDATE SET read_seq = max(read_seq, excluded.read_seq)`,
+		userPK, channelPK, seq)
+	return translate(err)
+}
+
+// StartReading sets a user's read position in every channel of a community
+// to the channel's last seq.
+func (t *tx) StartReading(ctx context.Context, communityPK, userPK int64) error {
+	_, err := t.db.ExecContext(ctx, `
+		INSERT INTO channel_states (user_pk, channel_pk, read_seq)
+		SELECT ?, id, last_seq FROM channels WHERE community_pk = ? AND true
+		ON CONFLICT (user_pk, channel_pk) DO UPDATE SET read_seq = excluded.read_seq`,
+		userPK, communityPK)
 	return translate(err)
 }

@@ -83,7 +83,7 @@ func (t *tx) CommunityForUpdate(ctx context.Context, appID, communityID string) 
 
 // InsertCommunity stores a new community.
 func (t *tx) InsertCommunity(ctx context.Context, c *plaza.CommunityInfo) error {
-	err := t.tx.QueryRowContext(ctx, `
+	err := t.db.QueryRowContext(ctx, `
 		INSERT INTO communities (app_id, community_id, name, avatar_url, notice, attributes, join_mode, invite_mode,
 		                         creator_user_id, created_at, member_count, channel_count)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -95,7 +95,7 @@ func (t *tx) InsertCommunity(ctx context.Context, c *plaza.CommunityInfo) error 
 
 // UpdateCommunity stores a community's mutable fields.
 func (t *tx) UpdateCommunity(ctx context.Context, c plaza.CommunityInfo) error {
-	_, err := t.tx.ExecContext(ctx, `
+	_, err := t.db.ExecContext(ctx, `
 		UPDATE communities SET name = ?, avatar_url = ?, notice = ?, attributes = ?, join_mode = ?, invite_mode = ?,
 		                       member_count = ?, channel_count = ?
 		WHERE id = ?`,
@@ -107,10 +107,10 @@ func (t *tx) UpdateCommunity(ctx context.Context, c plaza.CommunityInfo) error {
 // DeleteCommunity deletes a community (its channels, members and
 // applications go with it) and records its ID as dismissed.
 func (t *tx) DeleteCommunity(ctx context.Context, c plaza.CommunityInfo, now int64) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM communities WHERE id = ?`, c.PK); err != nil {
+	if _, err := t.db.ExecContext(ctx, `DELETE FROM communities WHERE id = ?`, c.PK); err != nil {
 		return translate(err)
 	}
-	_, err := t.tx.ExecContext(ctx, `
+	_, err := t.db.ExecContext(ctx, `
 		INSERT INTO dismissed_communities (app_id, community_id, dismissed_at) VALUES (?, ?, ?)`,
 		c.AppID, c.CommunityID, now)
 	return translate(err)

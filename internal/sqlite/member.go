@@ -85,7 +85,7 @@ func (q queries) Managers(ctx context.Context, communityPK int64) ([]string, err
 
 // InsertMember stores a new membership.
 func (t *tx) InsertMember(ctx context.Context, m *plaza.Member) error {
-	err := t.tx.QueryRowContext(ctx, `
+	err := t.db.QueryRowContext(ctx, `
 		INSERT INTO members (community_pk, user_pk, role, enter_time, enter_type, operated_user_id, notification_status)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		m.CommunityPK, m.UserPK, m.MemberRole, m.EnterTime, m.EnterType, m.OperatedUserID, m.NotificationStatus,
@@ -95,13 +95,13 @@ func (t *tx) InsertMember(ctx context.Context, m *plaza.Member) error {
 
 // UpdateMember stores a membership's role and notification status.
 func (t *tx) UpdateMember(ctx context.Context, m plaza.Member) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE members SET role = ?, notification_status = ? WHERE id = ?`,
+	_, err := t.db.ExecContext(ctx, `UPDATE members SET role = ?, notification_status = ? WHERE id = ?`,
 		m.MemberRole, m.NotificationStatus, m.PK)
 	return translate(err)
 }
 
 // DeleteMember deletes a membership.
 func (t *tx) DeleteMember(ctx context.Context, memberPK int64) error {
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM members WHERE id = ?`, memberPK)
+	_, err := t.db.ExecContext(ctx, `DELETE FROM members WHERE id = ?`, memberPK)
 	return translate(err)
 }

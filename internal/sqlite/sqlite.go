@@ -5,6 +5,12 @@
 // holds at commit. Reads run on a separate pool of read-only connections;
 // WAL mode lets them proceed while a write is in flight.
 //
+// Group commit: one goroutine owns the writer. Update calls that arrive
+// while it is busy are run together in one transaction, each inside its own
+// savepoint, so that one call's error (or panic) undoes only its own writes,
+// and a whole batch costs one commit, one fsync. A call's function must not
+// call Update itself.
+//
 // Durability: with Sync "full" (the default) a commit is on disk when Update
 // returns, so an acknowledged write survives a power loss. With "normal" a
 // power loss (not a crash of the process) may lose the last transactions
@@ -21,9 +27,11 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -41,12 +49,43 @@ const (
 	SyncNormal = "normal"
 )
 
+// MaxBatch bounds the Update calls committed together.
+const MaxBatch = 256
+
 // Store is a plaza.Store on one SQLite database file.
 type Store struct {
 	queries // reads on the reader pool
 	writer  *sql.DB
+	wconn   *sql.Conn // the writer's one connection, owned by the write goroutine
 	reader  *sql.DB
+
+	wstmts *stmtCache // statements prepared on the writer
+	rstmts *stmtCache // statements prepared on the readers
+
+	writes  chan *write
+	mu      sync.RWMutex // held to send on writes; Close takes it to stop them
+	closed  bool
+	stopped chan struct{} // closed when the writer goroutine has finished
 }
+
+// write is one Update call waiting for the writer.
+type write struct {
+	ctx  context.Context
+	fn   func(plaza.Tx) error
+	done chan error
+}
+
+// panicError carries a panic from the writer goroutine back to the caller,
+// which panics again with the same value.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (p *panicError) Error() string { return fmt.Sprintf("panic in Update: %v\n%s", p.value, p.stack) }
+
+// errClosed is returned by Update after Close.
+var errClosed = errors.New("sqlite: store is closed")
 
 var _ plaza.Store = (*Store)(nil)
 
@@ -86,7 +125,7 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 		}
 		return "file:" + abs + "?" + q.Encode()
 	}
-	writer, err := sql.Open("sqlite", dsn("_txlock", "immediate"))
+	writer, err := sql.Open("sqlite", dsn())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open writer: %w", err)
 	}
@@ -98,26 +137,53 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
+	wconn, err := writer.Conn(ctx)
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: writer connection: %w", err)
+	}
 	reader, err := sql.Open("sqlite", dsn("_pragma", "query_only(1)"))
 	if err != nil {
+		wconn.Close()
 		writer.Close()
 		return nil, fmt.Errorf("sqlite: open readers: %w", err)
 	}
 	reader.SetMaxOpenConns(o.Readers)
 	reader.SetMaxIdleConns(o.Readers)
 	reader.SetConnMaxIdleTime(0)
-	return &Store{queries: queries{db: reader}, writer: writer, reader: reader}, nil
+	s := &Store{
+		writer:  writer,
+		wconn:   wconn,
+		reader:  reader,
+		wstmts:  newStmtCache(wconn),
+		rstmts:  newStmtCache(reader),
+		writes:  make(chan *write, MaxBatch),
+		stopped: make(chan struct{}),
+	}
+	s.queries = queries{db: pooled{s.rstmts}}
+	go s.write()
+	return s, nil
 }
 
-// Close closes the database. Writes still in flight finish first: the writer
-// connection is released only when their transactions end.
+// Close finishes the writes already queued, then closes the database.
 func (s *Store) Close() error {
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.writes)
+	s.mu.Unlock()
+	<-s.stopped
+	s.rstmts.close()
+	s.wstmts.close()
+	return errors.Join(s.reader.Close(), s.wconn.Close(), s.writer.Close())
 }
 
 // Ping checks that both the writer and the readers answer.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.writer.PingContext(ctx); err != nil {
+	if err := s.wconn.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlite: writer: %w", err)
 	}
 	if err := s.reader.PingContext(ctx); err != nil {
@@ -126,29 +192,163 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Update runs fn in a write transaction.
+// Update runs fn in a write transaction: its own, or a savepoint of one it
+// shares with other calls that were waiting at the same time. It returns once
+// the transaction has committed (or fn's error, after its writes are undone).
 func (s *Store) Update(ctx context.Context, fn func(plaza.Tx) error) error {
-	sqlTx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+	w := &write{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return errClosed
 	}
-	if err := fn(&tx{queries: queries{db: sqlTx}, tx: sqlTx}); err != nil {
-		if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			return errors.Join(err, fmt.Errorf("sqlite: rollback: %w", rbErr))
+	select {
+	case s.writes <- w:
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return ctx.Err()
+	}
+	s.mu.RUnlock()
+	err := <-w.done
+	var p *panicError
+	if errors.As(err, &p) {
+		panic(p.value)
+	}
+	return err
+}
+
+// write is the writer goroutine: it runs queued calls in batches until Close.
+func (s *Store) write() {
+	defer close(s.stopped)
+	batch := make([]*write, 0, MaxBatch)
+	for w := range s.writes {
+		batch = append(batch[:0], w)
+	more:
+		for len(batch) < MaxBatch {
+			select {
+			case w, ok := <-s.writes:
+				if !ok {
+					break more
+				}
+				batch = append(batch, w)
+			default:
+				break more
+			}
 		}
+		s.commit(batch)
+	}
+}
+
+// commit runs a batch in one transaction and tells each call its result.
+func (s *Store) commit(batch []*write) {
+	results := make([]error, len(batch))
+	finish := func() {
+		for i, w := range batch {
+			w.done <- results[i]
+		}
+	}
+	defer finish()
+	ctx := context.Background()
+	exec := func(q string) error {
+		_, err := s.wstmts.db.ExecContext(ctx, q)
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+	if err := exec("BEGIN IMMEDIATE"); err != nil {
+		for i := range results {
+			results[i] = fmt.Errorf("sqlite: begin: %w", err)
+		}
+		return
 	}
-	return nil
+	t := &tx{queries: queries{db: writing{s.wstmts}}}
+	hooks := make([][]func(), len(batch))
+	shared := len(batch) > 1
+	ok := 0
+	for i, w := range batch {
+		t.hooks = nil
+		if err := w.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		if shared {
+			if err := exec("SAVEPOINT w"); err != nil {
+				results[i] = fmt.Errorf("sqlite: savepoint: %w", err)
+				continue
+			}
+		}
+		results[i] = call(w.fn, t)
+		hooks[i] = t.hooks
+		switch {
+		case results[i] != nil && shared:
+			err := exec("ROLLBACK TO w")
+			if err == nil {
+				err = exec("RELEASE w")
+			}
+			if err != nil {
+				// The transaction is in an unknown state: fail everyone.
+				exec("ROLLBACK")
+				for j := range results {
+					if results[j] == nil || j == i {
+						results[j] = errors.Join(results[j], fmt.Errorf("sqlite: rollback to savepoint: %w", err))
+					}
+				}
+				return
+			}
+		case results[i] == nil && shared:
+			if err := exec("RELEASE w"); err != nil {
+				results[i] = fmt.Errorf("sqlite: release savepoint: %w", err)
+				continue
+			}
+			ok++
+		case results[i] == nil:
+			ok++
+		}
+	}
+	if ok == 0 {
+		if err := exec("ROLLBACK"); err != nil {
+			for i := range results {
+				results[i] = errors.Join(results[i], fmt.Errorf("sqlite: rollback: %w", err))
+			}
+		}
+		return
+	}
+	if err := exec("COMMIT"); err != nil {
+		exec("ROLLBACK")
+		for i := range results {
+			if results[i] == nil {
+				results[i] = fmt.Errorf("sqlite: commit: %w", err)
+			}
+		}
+		return
+	}
+	// The hooks run in commit order before any caller learns of its commit.
+	for i := range batch {
+		if results[i] == nil {
+			for _, h := range hooks[i] {
+				h()
+			}
+		}
+	}
+}
+
+// call runs fn, turning a panic into a *panicError for its caller.
+func call(fn func(plaza.Tx) error, t *tx) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &panicError{value: v, stack: debug.Stack()}
+		}
+	}()
+	return fn(t)
 }
 
 // tx is a plaza.Tx on the writer connection.
 type tx struct {
 	queries
-	tx *sql.Tx
+	hooks []func() // the current call's AfterCommit functions
 }
+
+// AfterCommit queues fn to run after the commit, in the writer goroutine,
+// in commit order.
+func (t *tx) AfterCommit(fn func()) { t.hooks = append(t.hooks, fn) }
 
 // dbtx is what queries run on: the reader pool or a write transaction.
 type dbtx interface {

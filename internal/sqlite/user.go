@@ -68,7 +68,7 @@ func (q queries) UserCommunityIDs(ctx context.Context, userPK int64) ([]string, 
 
 // EnsureUser returns the user, creating it first if needed.
 func (t *tx) EnsureUser(ctx context.Context, appID, userID string, now int64) (plaza.User, error) {
-	if _, err := t.tx.ExecContext(ctx, `
+	if _, err := t.db.ExecContext(ctx, `
 		INSERT INTO users (app_id, user_id, created_at) VALUES (?, ?, ?)
 		ON CONFLICT (app_id, user_id) DO NOTHING`, appID, userID, now); err != nil {
 		return plaza.User{}, translate(err)
@@ -84,7 +84,7 @@ func (t *tx) UserForUpdate(ctx context.Context, appID, userID string) (plaza.Use
 
 // UpdateUser stores a user's profile.
 func (t *tx) UpdateUser(ctx context.Context, u plaza.User) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE users SET user_name = ?, user_avatar_url = ? WHERE id = ?`,
+	_, err := t.db.ExecContext(ctx, `UPDATE users SET user_name = ?, user_avatar_url = ? WHERE id = ?`,
 		u.UserName, u.UserAvatarURL, u.PK)
 	return translate(err)
 }
@@ -92,6 +92,6 @@ func (t *tx) UpdateUser(ctx context.Context, u plaza.User) error {
 // CountUserCommunities counts the user's memberships.
 func (t *tx) CountUserCommunities(ctx context.Context, userPK int64) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE user_pk = ?`, userPK).Scan(&n)
+	err := t.db.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE user_pk = ?`, userPK).Scan(&n)
 	return n, translate(err)
 }

@@ -1,0 +1,476 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/client"
+)
+
+const benchUsage = `Usage: plaza bench SCENARIO [flags]
+
+Scenarios:
+  fanout   N members of one channel online on the gateway, messages sent at a
+           given rate: acknowledged sends/s, deliveries/s, send→receive p50/p99
+
+Every scenario prints one JSON line per result. Without --url it starts its own
+server on a temporary data directory, in this process.
+`
+
+// benchConfig holds the flags every scenario shares.
+type benchConfig struct {
+	url      string
+	data     string
+	appID    string
+	secret   string
+	members  int
+	rate     float64
+	duration time.Duration
+	size     int
+	senders  int
+	sync     string
+	profile  string
+}
+
+func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprint(stderr, benchUsage)
+		return errors.New("no scenario given")
+	}
+	scenario := args[0]
+	var cfg benchConfig
+	fs := flag.NewFlagSet("plaza bench "+scenario, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.url, "url", "", "server to test (default: start one in this process)")
+	fs.StringVar(&cfg.data, "data", "plaza-data", "with --url: data directory whose dev-app.json names the app")
+	fs.StringVar(&cfg.appID, "app", "", "with --url: app ID (instead of dev-app.json)")
+	fs.StringVar(&cfg.secret, "secret", "", "with --app: the app's server secret")
+	fs.IntVar(&cfg.members, "members", 1000, "members online in the channel")
+	fs.Float64Var(&cfg.rate, "rate", 1000, "messages sent per second")
+	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to send")
+	fs.IntVar(&cfg.size, "size", 128, "message text size in bytes")
+	fs.IntVar(&cfg.senders, "senders", 0, "sending users (default: enough for the rate within the default limits of 10/s per user)")
+	fs.StringVar(&cfg.sync, "sqlite-sync", "full", "without --url: the started server's --sqlite-sync")
+	fs.StringVar(&cfg.profile, "cpuprofile", "", "write a CPU profile of this process to the file")
+	if err := parseFlags(fs, args[1:], getenv); err != nil {
+		return err
+	}
+	if cfg.senders <= 0 {
+		cfg.senders = max(1, int(math.Ceil(cfg.rate/8)))
+	}
+	if cfg.profile != "" {
+		f, err := os.Create(cfg.profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	switch scenario {
+	case "fanout":
+		res, err := benchFanout(ctx, cfg, stderr)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	fmt.Fprint(stderr, benchUsage)
+	return fmt.Errorf("unknown scenario %q", scenario)
+}
+
+// machine describes where a benchmark ran.
+type machine struct {
+	CPUs      int    `json:"cpus"`
+	CPUModel  string `json:"cpuModel"`
+	OS        string `json:"os"`
+	GoVersion string `json:"goVersion"`
+}
+
+func thisMachine() machine {
+	m := machine{CPUs: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH, GoVersion: runtime.Version()}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	return m
+}
+
+// target is the server a benchmark talks to, and how to mint its tokens.
+type target struct {
+	url, appID, secret string
+	stop               func()
+}
+
+// startTarget connects to --url, or starts a server in this process.
+func startTarget(ctx context.Context, cfg benchConfig, stderr io.Writer) (*target, error) {
+	if cfg.url != "" {
+		t := &target{url: strings.TrimSuffix(cfg.url, "/"), appID: cfg.appID, secret: cfg.secret, stop: func() {}}
+		if t.appID == "" {
+			b, err := os.ReadFile(filepath.Join(cfg.data, devAppFile))
+			if err != nil {
+				return nil, fmt.Errorf("bench: --url without --app needs %s: %w", devAppFile, err)
+			}
+			var d devApp
+			if err := json.Unmarshal(b, &d); err != nil {
+				return nil, err
+			}
+			t.appID, t.secret = d.AppID, d.ServerSecret
+		}
+		return t, nil
+	}
+	dir, err := os.MkdirTemp("", "plaza-bench-")
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	out := &addrWriter{found: make(chan string, 1)}
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(sctx, []string{"--addr", "127.0.0.1:0", "--data", dir, "--log-level", "error",
+			"--sqlite-sync", cfg.sync, "--send-queue", "65536"}, func(string) string { return "" }, out, stderr)
+	}()
+	var addr string
+	select {
+	case addr = <-out.found:
+	case err := <-done:
+		cancel()
+		return nil, fmt.Errorf("bench: server: %w", err)
+	case <-time.After(30 * time.Second):
+		cancel()
+		return nil, errors.New("bench: server did not start")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, devAppFile))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	var d devApp
+	json.Unmarshal(b, &d)
+	return &target{url: addr, appID: d.AppID, secret: d.ServerSecret, stop: func() {
+		cancel()
+		<-done
+		os.RemoveAll(dir)
+	}}, nil
+}
+
+// addrWriter watches the server's output for its address.
+type addrWriter struct {
+	mu    sync.Mutex
+	buf   string
+	found chan string
+}
+
+func (w *addrWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf += string(p)
+	if i := strings.Index(w.buf, "listening on http://"); i >= 0 {
+		if j := strings.IndexByte(w.buf[i:], '\n'); j > 0 {
+			select {
+			case w.found <- strings.TrimSpace(w.buf[i+len("listening on ") : i+j]):
+			default:
+			}
+		}
+	}
+	return len(p), nil
+}
+
+func (t *target) client(userID string, hc *http.Client) (*client.Client, error) {
+	tok, err := plaza.MintToken(t.secret, t.appID, userID, time.Now(), 24*time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	return client.New(t.url, tok, client.WithHTTPClient(hc)), nil
+}
+
+// latencies collects durations in microseconds from many goroutines.
+type latencies struct {
+	mu sync.Mutex
+	us []int32
+}
+
+func (l *latencies) add(batch []int32) {
+	l.mu.Lock()
+	l.us = append(l.us, batch...)
+	l.mu.Unlock()
+}
+
+// quantile returns the q-quantile in milliseconds.
+func (l *latencies) quantile(q float64) float64 {
+	if len(l.us) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(l.us)))) - 1
+	return float64(l.us[max(i, 0)]) / 1000
+}
+
+func (l *latencies) sort() { slices.Sort(l.us) }
+
+// fanoutResult is the JSON line of the fanout scenario.
+type fanoutResult struct {
+	Scenario           string  `json:"scenario"`
+	Time               string  `json:"time"`
+	Machine            machine `json:"machine"`
+	Server             string  `json:"server"`
+	Members            int     `json:"members"`
+	Senders            int     `json:"senders"`
+	Rate               float64 `json:"rate"`
+	Size               int     `json:"size"`
+	Duration           string  `json:"duration"`
+	Sent               int64   `json:"sent"`
+	Acked              int64   `json:"acked"`
+	Errors             int64   `json:"errors"`
+	AckedPerSec        float64 `json:"ackedPerSec"`
+	AckP50Ms           float64 `json:"ackP50Ms"`
+	AckP99Ms           float64 `json:"ackP99Ms"`
+	Deliveries         int64   `json:"deliveries"`
+	ExpectedDeliveries int64   `json:"expectedDeliveries"`
+	DeliveriesPerSec   float64 `json:"deliveriesPerSec"`
+	P50Ms              float64 `json:"p50Ms"`
+	P99Ms              float64 `json:"p99Ms"`
+	P999Ms             float64 `json:"p999Ms"`
+}
+
+// benchFanout puts members online in one channel and sends into it at a
+// fixed rate, measuring acknowledgements and deliveries.
+func benchFanout(ctx context.Context, cfg benchConfig, stderr io.Writer) (*fanoutResult, error) {
+	tgt, err := startTarget(ctx, cfg, stderr)
+	if err != nil {
+		return nil, err
+	}
+	defer tgt.stop()
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.senders + 8}}
+	run := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+	community := "bench-" + run
+	owner, err := tgt.client("bench-owner-"+run, hc)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := owner.CreateCommunity(ctx, plaza.CreateCommunityRequest{CommunityID: community, CommunityName: "bench"}); err != nil {
+		return nil, fmt.Errorf("bench: create community: %w", err)
+	}
+	if _, err := owner.CreateCommunityChannel(ctx, plaza.CreateCommunityChannelRequest{CommunityID: community, ChannelID: "fanout"}); err != nil {
+		return nil, fmt.Errorf("bench: create channel: %w", err)
+	}
+
+	// Members connect (which makes them exist), then are invited.
+	fmt.Fprintf(stderr, "bench: connecting %d members\n", cfg.members)
+	conns := make([]*client.Conn, cfg.members)
+	var connectErr atomic.Value
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64)
+	for i := range conns {
+		c, err := tgt.client(fmt.Sprintf("bench-m%05d-%s", i, run), hc)
+		if err != nil {
+			return nil, err
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			conn, err := c.Connect(cctx)
+			if err != nil {
+				connectErr.Store(err)
+				return
+			}
+			conns[i] = conn
+		})
+	}
+	wg.Wait()
+	defer func() {
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}()
+	if err, _ := connectErr.Load().(error); err != nil {
+		return nil, fmt.Errorf("bench: connect: %w", err)
+	}
+	senders := make([]*client.Client, cfg.senders)
+	ids := make([]string, 0, cfg.members+cfg.senders)
+	for i := range conns {
+		ids = append(ids, fmt.Sprintf("bench-m%05d-%s", i, run))
+	}
+	for i := range senders {
+		id := fmt.Sprintf("bench-s%04d-%s", i, run)
+		if senders[i], err = tgt.client(id, hc); err != nil {
+			return nil, err
+		}
+		if _, err := senders[i].QueryCommunityList(ctx, plaza.QueryCommunityListRequest{}); err != nil {
+			return nil, fmt.Errorf("bench: sender: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	for start := 0; start < len(ids); start += 100 {
+		batch := ids[start:min(start+100, len(ids))]
+		if _, err := owner.InviteUsersIntoCommunity(ctx, plaza.UserIDsRequest{CommunityID: community, UserIDs: batch}); err != nil {
+			return nil, fmt.Errorf("bench: invite: %w", err)
+		}
+	}
+	// Members are looking at the channel: in a community past the passive
+	// threshold only sessions that made it active get every message.
+	for _, c := range conns {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := c.SetActiveCommunities(ctx, community); err != nil {
+				connectErr.Store(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err, _ := connectErr.Load().(error); err != nil {
+		return nil, fmt.Errorf("bench: set active: %w", err)
+	}
+
+	// Receivers: every message carries its send time; each member records
+	// the delay until it got it.
+	var deliveries atomic.Int64
+	var lat latencies
+	var recv sync.WaitGroup
+	for _, c := range conns {
+		recv.Go(func() {
+			var batch []int32
+			for e := range c.Events() {
+				if e.Name != plaza.EventMessageReceived {
+					continue
+				}
+				now := time.Now().UnixMicro()
+				var ev struct {
+					ChannelID   string `json:"channelID"`
+					MessageList []struct {
+						Message string `json:"message"`
+					} `json:"messageList"`
+				}
+				if json.Unmarshal(e.Data, &ev) != nil || ev.ChannelID != "fanout" {
+					continue
+				}
+				for _, m := range ev.MessageList {
+					ts, _, _ := strings.Cut(m.Message, ";")
+					sent, err := strconv.ParseInt(ts, 10, 64)
+					if err != nil {
+						continue
+					}
+					deliveries.Add(1)
+					batch = append(batch, int32(min(now-sent, math.MaxInt32)))
+				}
+			}
+			lat.add(batch)
+		})
+	}
+
+	fmt.Fprintf(stderr, "bench: sending %.0f/s for %s from %d senders\n", cfg.rate, cfg.duration, cfg.senders)
+	var sent, acked, errs atomic.Int64
+	var acks latencies
+	pad := strings.Repeat("x", max(0, cfg.size-20))
+	per := time.Duration(float64(time.Second) * float64(cfg.senders) / cfg.rate)
+	deadline := time.Now().Add(cfg.duration)
+	start := time.Now()
+	var send sync.WaitGroup
+	for i, s := range senders {
+		send.Go(func() {
+			var batch []int32
+			// Spread the senders' ticks over the interval.
+			next := start.Add(per * time.Duration(i) / time.Duration(len(senders)))
+			for n := 0; ; n++ {
+				if d := time.Until(next); d > 0 {
+					time.Sleep(d)
+				}
+				if time.Now().After(deadline) {
+					break
+				}
+				t0 := time.Now()
+				next = next.Add(per)
+				text := strconv.FormatInt(t0.UnixMicro(), 10) + ";" + pad
+				sent.Add(1)
+				_, err := s.SendMessage(ctx, plaza.SendMessageRequest{CommunityID: community, ChannelID: "fanout",
+					Message: plaza.MessageContent{Type: plaza.MessageText, Message: text}})
+				if err != nil {
+					if errs.Add(1) <= 3 {
+						fmt.Fprintln(stderr, "bench: send:", err)
+					}
+					continue
+				}
+				acked.Add(1)
+				batch = append(batch, int32(time.Since(t0).Microseconds()))
+				// Late sends do not catch up in a burst: the server allows one
+				// message per 100 ms per user and channel, counted from when it
+				// took the previous one, which was before its ack.
+				if min := time.Now().Add(110 * time.Millisecond); next.Before(min) {
+					next = min
+				}
+			}
+			acks.add(batch)
+		})
+	}
+	send.Wait()
+	elapsed := time.Since(start)
+	// Let the last deliveries arrive.
+	expected := acked.Load() * int64(cfg.members)
+	for settle := time.Now().Add(5 * time.Second); deliveries.Load() < expected && time.Now().Before(settle); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	recv.Wait()
+	conns = nil
+	lat.sort()
+	acks.sort()
+	server := "embedded (in this process)"
+	if cfg.url != "" {
+		server = cfg.url
+	}
+	return &fanoutResult{
+		Scenario:           "fanout",
+		Time:               time.Now().UTC().Format(time.RFC3339),
+		Machine:            thisMachine(),
+		Server:             server,
+		Members:            cfg.members,
+		Senders:            cfg.senders,
+		Rate:               cfg.rate,
+		Size:               cfg.size,
+		Duration:           cfg.duration.String(),
+		Sent:               sent.Load(),
+		Acked:              acked.Load(),
+		Errors:             errs.Load(),
+		AckedPerSec:        math.Round(float64(acked.Load()) / elapsed.Seconds()),
+		AckP50Ms:           acks.quantile(0.50),
+		AckP99Ms:           acks.quantile(0.99),
+		Deliveries:         deliveries.Load(),
+		ExpectedDeliveries: expected,
+		DeliveriesPerSec:   math.Round(float64(deliveries.Load()) / elapsed.Seconds()),
+		P50Ms:              lat.quantile(0.50),
+		P99Ms:              lat.quantile(0.99),
+		P999Ms:             lat.quantile(0.999),
+	}, nil
+}

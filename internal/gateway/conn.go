@@ -1,0 +1,513 @@
+package gateway
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
+
+	"github.com/plazahq/plaza"
+)
+
+// outFrame is one queued frame: a dispatch (shared payload plus the
+// session's sequence number) or a frame encoded for this connection alone.
+type outFrame struct {
+	op  ws.OpCode
+	seq int64
+	d   *dispatch
+	raw []byte
+}
+
+// conn is one WebSocket connection. Its reader runs on the HTTP handler's
+// goroutine; its writer is started when frames are queued and exits when the
+// queue is empty, so that an idle connection costs one goroutine. A session
+// outlives its connection for the resume window.
+type conn struct {
+	g   *Gateway
+	nc  net.Conn
+	ctx context.Context // ends with the connection
+
+	mu      sync.Mutex
+	queue   []outFrame
+	spare   []outFrame
+	writing bool
+	closing bool // a close frame is queued: nothing more is accepted
+	code    int  // the close code, once closing
+
+	flushed   chan struct{} // closed once the close frame is written, or writing failed
+	flushOnce sync.Once
+
+	// Reader goroutine only.
+	s             *session // set by identify or resume
+	lastHeartbeat time.Time
+	limited       int // consecutive rate-limited requests
+}
+
+var writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4096) }}
+
+// enqueue queues a frame. A connection whose queue is full is closed: its
+// client reads too slowly to keep up.
+func (c *conn) enqueue(f outFrame) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.enqueueLocked(f)
+}
+
+func (c *conn) enqueueLocked(f outFrame) {
+	if c.closing {
+		return
+	}
+	if len(c.queue) >= c.g.opts.SendQueue {
+		c.g.metrics.overflows.Add(1)
+		c.closeLocked(CloseQueueOverflow, "send queue overflow: the client reads too slowly")
+		return
+	}
+	c.queue = append(c.queue, f)
+	c.kickLocked()
+}
+
+func (c *conn) enqueueRaw(b []byte) { c.enqueue(outFrame{op: ws.OpText, raw: b}) }
+
+// close queues a close frame; the writer sends it and closes the socket.
+func (c *conn) close(code int, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closeLocked(code, reason)
+}
+
+func (c *conn) closeLocked(code int, reason string) {
+	if c.closing {
+		return
+	}
+	c.closing, c.code = true, code
+	if len(reason) > 120 {
+		reason = reason[:120]
+	}
+	c.queue = append(c.queue, outFrame{op: ws.OpClose, raw: ws.NewCloseFrameBody(ws.StatusCode(code), reason)})
+	c.kickLocked()
+	// However the peer behaves, the socket closes soon.
+	time.AfterFunc(c.g.opts.WriteTimeout, func() { c.nc.Close() })
+}
+
+// closeCode returns the code the connection closed with, 0 if it did not
+// close itself.
+func (c *conn) closeCode() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.code
+}
+
+func (c *conn) kickLocked() {
+	if !c.writing {
+		c.writing = true
+		go c.write()
+	}
+}
+
+// write drains the queue into the socket, coalescing every frame queued so
+// far into one flush.
+func (c *conn) write() {
+	for {
+		c.mu.Lock()
+		frames := c.queue
+		if len(frames) == 0 {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		c.queue, c.spare = c.spare[:0], nil
+		c.mu.Unlock()
+
+		closed, err := c.writeFrames(frames)
+		clear(frames) // drop references to shared payloads
+		c.mu.Lock()
+		if c.spare == nil {
+			c.spare = frames[:0]
+		}
+		if err != nil || closed {
+			c.closing = true
+			c.queue = nil
+			c.writing = false
+			c.mu.Unlock()
+			c.nc.Close()
+			c.flushOnce.Do(func() { close(c.flushed) })
+			return
+		}
+		c.mu.Unlock()
+	}
+}
+
+func (c *conn) writeFrames(frames []outFrame) (closed bool, err error) {
+	bw := writerPool.Get().(*bufio.Writer)
+	bw.Reset(c.nc)
+	defer func() {
+		bw.Reset(nil)
+		writerPool.Put(bw)
+	}()
+	c.nc.SetWriteDeadline(time.Now().Add(c.g.opts.WriteTimeout))
+	var num [20]byte
+	for _, f := range frames {
+		if f.d != nil {
+			n := strconv.AppendInt(num[:0], f.seq, 10)
+			hdr := ws.Header{Fin: true, OpCode: ws.OpText, Length: int64(len(f.d.head) + len(n) + len(f.d.tail))}
+			if err := ws.WriteHeader(bw, hdr); err != nil {
+				return false, err
+			}
+			bw.Write(f.d.head)
+			bw.Write(n)
+			bw.Write(f.d.tail)
+			c.g.metrics.dispatched.Add(1)
+			continue
+		}
+		if err := ws.WriteHeader(bw, ws.Header{Fin: true, OpCode: f.op, Length: int64(len(f.raw))}); err != nil {
+			return false, err
+		}
+		bw.Write(f.raw)
+		if f.op == ws.OpClose {
+			closed = true
+			break
+		}
+	}
+	return closed, bw.Flush()
+}
+
+// run reads frames until the connection ends.
+func (c *conn) run(src io.Reader) {
+	rd := &wsutil.Reader{
+		Source:         src,
+		State:          ws.StateServerSide,
+		CheckUTF8:      true,
+		MaxFrameSize:   c.g.opts.MaxFrameBytes,
+		MaxMessageSize: c.g.opts.MaxFrameBytes,
+		OnIntermediate: func(h ws.Header, r io.Reader) error { return c.control(h, r) },
+	}
+	deadline := time.Now().Add(c.g.opts.IdentifyTimeout)
+	for {
+		c.nc.SetReadDeadline(deadline)
+		hdr, err := rd.NextFrame()
+		if err != nil {
+			c.readFailed(err)
+			return
+		}
+		if hdr.OpCode.IsControl() {
+			if err := c.control(hdr, rd); err != nil {
+				return
+			}
+			continue
+		}
+		if hdr.OpCode != ws.OpText {
+			c.close(CloseUnsupportedData, "frames must be text (JSON)")
+			return
+		}
+		payload, err := io.ReadAll(rd)
+		if err != nil {
+			c.readFailed(err)
+			return
+		}
+		if !c.handle(payload) {
+			return
+		}
+		if c.s != nil {
+			deadline = c.lastHeartbeat.Add(c.g.heartbeatDeadline())
+		}
+	}
+}
+
+// readFailed ends the connection after a read error, saying why when the
+// peer can still hear it.
+func (c *conn) readFailed(err error) {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		if c.s != nil {
+			c.close(CloseHeartbeatMissed, "no heartbeat within the deadline")
+		} else {
+			c.close(CloseNotIdentified, "no identify within the deadline")
+		}
+	case errors.Is(err, wsutil.ErrFrameTooLarge), errors.Is(err, wsutil.ErrMessageTooLarge):
+		c.close(CloseTooBig, "frame larger than "+strconv.FormatInt(c.g.opts.MaxFrameBytes, 10)+" bytes")
+	case errors.Is(err, wsutil.ErrInvalidUTF8):
+		c.close(int(ws.StatusInvalidFramePayloadData), "text frame is not valid UTF-8")
+	case errors.Is(err, ws.ErrProtocolMaskRequired), errors.Is(err, ws.ErrProtocolOpCodeReserved),
+		errors.Is(err, ws.ErrProtocolNonZeroRsv), errors.Is(err, ws.ErrProtocolControlPayloadOverflow),
+		errors.Is(err, ws.ErrProtocolControlNotFinal), errors.Is(err, ws.ErrProtocolContinuationExpected),
+		errors.Is(err, ws.ErrProtocolContinuationUnexpected):
+		c.close(int(ws.StatusProtocolError), err.Error())
+	}
+}
+
+// control answers a ping, or the peer's close. A non-nil error ends the
+// reader.
+func (c *conn) control(h ws.Header, r io.Reader) error {
+	payload := make([]byte, h.Length)
+	if _, err := io.ReadFull(r, payload); err != nil {
+		return err
+	}
+	switch h.OpCode {
+	case ws.OpPing:
+		c.enqueue(outFrame{op: ws.OpPong, raw: payload})
+	case ws.OpClose:
+		code, _ := ws.ParseCloseFrameData(payload)
+		if code == 0 || code == ws.StatusNoStatusRcvd {
+			code = ws.StatusNormalClosure
+		}
+		c.close(int(code), "")
+		return io.EOF
+	}
+	return nil
+}
+
+// handle acts on one text frame; false ends the reader.
+func (c *conn) handle(payload []byte) bool {
+	var f Frame
+	if err := json.Unmarshal(payload, &f); err != nil {
+		c.close(CloseDecodeError, "frame is not a JSON object: "+err.Error())
+		return false
+	}
+	switch f.Op {
+	case OpHeartbeat:
+		c.lastHeartbeat = time.Now()
+		c.enqueueRaw(heartbeatAck)
+		return true
+	case OpIdentify, OpResume:
+		if c.s != nil {
+			c.close(CloseAlreadyIdent, "already identified")
+			return false
+		}
+		if f.Op == OpResume {
+			return c.resume(f.D)
+		}
+		return c.identify(f.D, nil)
+	case OpRequest:
+		if c.s == nil {
+			c.close(CloseNotIdentified, "send identify first")
+			return false
+		}
+		return c.request(f)
+	}
+	c.close(CloseDecodeError, "unknown op "+strconv.Quote(f.Op))
+	return false
+}
+
+var heartbeatAck = encodeFrame(Frame{Op: OpHeartbeatAck})
+
+// refuse sends an error frame and closes the connection.
+func (c *conn) refuse(code int, err error) {
+	pe := plaza.AsError(err)
+	if pe.Code == plaza.EInternal {
+		c.g.log.Error("gateway: session refused", "err", err)
+	}
+	c.enqueueRaw(encodeFrame(Frame{Op: OpError, Error: pe}))
+	c.close(code, string(pe.Code))
+}
+
+func orEmpty(d json.RawMessage) []byte {
+	if len(d) == 0 || string(d) == "null" {
+		return []byte("{}")
+	}
+	return d
+}
+
+// authenticate checks a token for identify or resume, refusing the
+// connection when it fails.
+func (c *conn) authenticate(token string) (plaza.Actor, plaza.TokenClaims, bool) {
+	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+	defer cancel()
+	actor, claims, err := c.g.opts.Service.Authenticate(ctx, token)
+	if err != nil {
+		code := CloseAuthFailed
+		if plaza.ErrorCode(err) == plaza.ETokenExpired {
+			code = CloseTokenExpired
+		}
+		c.refuse(code, err)
+		return actor, claims, false
+	}
+	return actor, claims, true
+}
+
+// identify authenticates a new session and sends ready. A resume that
+// could not be honoured identifies too, sending resync before ready.
+func (c *conn) identify(d json.RawMessage, resync *Resync) bool {
+	var id Identify
+	if resync != nil {
+		id.Token = resync.token
+	} else if err := plaza.DecodeJSON(orEmpty(d), &id); err != nil {
+		c.refuse(CloseDecodeError, err)
+		return false
+	}
+	if id.ProtocolVersion != 0 && id.ProtocolVersion != ProtocolVersion {
+		c.refuse(CloseBadVersion, plaza.FieldErrorf(plaza.EInvalidArgument, "protocolVersion",
+			"protocol version %d is not supported; this server speaks %d", id.ProtocolVersion, ProtocolVersion))
+		return false
+	}
+	actor, claims, ok := c.authenticate(id.Token)
+	if !ok {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+	defer cancel()
+	list, err := c.g.opts.Service.SessionCommunities(ctx, actor)
+	if err != nil {
+		c.refuse(CloseUnknownError, err)
+		return false
+	}
+	s := c.g.newSession(actor)
+	exp := time.Unix(claims.Expires, 0)
+	ready := encodeFrame(Frame{Op: OpReady, D: mustJSON(Ready{
+		SessionID:         s.id,
+		AppID:             actor.AppID,
+		UserID:            actor.UserID,
+		ProtocolVersion:   ProtocolVersion,
+		HeartbeatInterval: c.g.opts.HeartbeatInterval.Milliseconds(),
+		TokenExpiresAt:    exp.UnixMilli(),
+		PassiveThreshold:  c.g.opts.Service.PassiveThreshold(),
+		ResumeWindow:      c.g.opts.ResumeWindow.Milliseconds(),
+		CommunityList:     list,
+	})})
+	var first [][]byte
+	if resync != nil {
+		first = append(first, encodeFrame(Frame{Op: OpResync, D: mustJSON(resync)}))
+	}
+	first = append(first, ready)
+	if err := c.g.hub.attach(s, c, list, first); err != nil {
+		c.refuse(CloseUnknownError, err)
+		return false
+	}
+	c.s = s
+	c.lastHeartbeat = time.Now()
+	s.setTokenExpiry(exp)
+	return true
+}
+
+// resume reattaches a session that lost its connection and replays what it
+// missed, or, when it cannot, says resync and starts a new session.
+func (c *conn) resume(d json.RawMessage) bool {
+	var r Resume
+	if err := plaza.DecodeJSON(orEmpty(d), &r); err != nil {
+		c.refuse(CloseDecodeError, err)
+		return false
+	}
+	actor, claims, ok := c.authenticate(r.Token)
+	if !ok {
+		return false
+	}
+	s := c.g.resumable(r.SessionID, actor)
+	if s == nil {
+		return c.identify(nil, &Resync{Reason: "the session is unknown to this server or expired", token: r.Token})
+	}
+	replayed, ok := s.rebind(c, r.Seq)
+	if !ok {
+		s.end()
+		return c.identify(nil, &Resync{Reason: "the events after seq " + strconv.FormatInt(r.Seq, 10) + " are no longer buffered", token: r.Token})
+	}
+	c.s = s
+	c.lastHeartbeat = time.Now()
+	s.setTokenExpiry(time.Unix(claims.Expires, 0))
+	c.g.metrics.resumed.Add(1)
+	c.g.log.Debug("gateway: session resumed", "session", s.id, "replayed", replayed)
+	return true
+}
+
+// request runs one operation and queues its reply. Requests run
+// concurrently, up to a bound per node; beyond it the reader waits.
+func (c *conn) request(f Frame) bool {
+	s := c.s
+	if !s.limit.allow() || !s.user.limiter.allow() {
+		c.limited++
+		if c.limited > c.g.opts.RequestBurst*4 {
+			c.close(CloseRateLimited, "request rate far beyond the limit")
+			return false
+		}
+		c.reply(f, nil, plaza.Errorf(plaza.ERateLimited, "more than %.0f requests per second", c.g.opts.RequestRate))
+		return true
+	}
+	c.limited = 0
+	switch f.T {
+	case "renewToken":
+		res, err := s.renewToken(c.ctx, f.D)
+		c.reply(f, res, err)
+		return true
+	case "setActiveCommunities":
+		res, err := s.setActive(f.D)
+		c.reply(f, res, err)
+		return true
+	}
+	op, ok := plaza.LookupOperation(f.T)
+	if !ok {
+		c.reply(f, nil, plaza.Errorf(plaza.EUnknownOperation, "unknown operation %q", f.T))
+		return true
+	}
+	select {
+	case c.g.inflight <- struct{}{}:
+	case <-c.ctx.Done():
+		return false
+	}
+	c.g.wg.Add(1)
+	go func() {
+		defer c.g.wg.Done()
+		defer func() { <-c.g.inflight }()
+		// A request already read runs to its end even if the connection
+		// ends, so that its write is never left half-known.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), c.g.opts.RequestTimeout)
+		defer cancel()
+		d := orEmpty(f.D)
+		res, err := op.Call(ctx, c.g.opts.Service, s.actor, func(v any) error { return plaza.DecodeJSON(d, v) })
+		c.reply(f, res, err)
+	}()
+	return true
+}
+
+func (c *conn) reply(f Frame, res any, err error) {
+	out := Frame{Op: OpReply, ID: f.ID, T: f.T}
+	if err != nil {
+		pe := plaza.AsError(err)
+		if pe.Code == plaza.EInternal {
+			c.g.log.Error("gateway: request failed", "session", c.s.id, "op", f.T, "err", err)
+			pe = &plaza.Error{Code: plaza.EInternal, Message: "internal error; session " + c.s.id + " request " + f.ID}
+		}
+		out.Error = pe
+	} else {
+		out.D = mustJSON(res)
+	}
+	c.enqueueRaw(encodeFrame(out))
+}
+
+// end releases the connection. A queued close frame (and what precedes it,
+// such as identify's error) is written first, within the write timeout. The
+// session, if any, stays resumable unless the close was final.
+func (c *conn) end() {
+	c.mu.Lock()
+	closing, code := c.closing, c.code
+	c.mu.Unlock()
+	if closing {
+		select {
+		case <-c.flushed:
+		case <-time.After(c.g.opts.WriteTimeout):
+		}
+	}
+	c.nc.Close()
+	if c.s != nil {
+		c.s.unbind(c, resumableClose(closing, code))
+	}
+}
+
+// resumableClose reports whether a session may resume after its connection
+// closed with code (or, if !closing, dropped without a close).
+func resumableClose(closing bool, code int) bool {
+	if !closing {
+		return true // the network failed
+	}
+	switch code {
+	case CloseHeartbeatMissed, CloseQueueOverflow, CloseUnknownError:
+		return true
+	}
+	return false
+}

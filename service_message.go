@@ -1,0 +1,647 @@
+package plaza
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Message limits that are not in the app's spec.
+const (
+	EditWindow       = 24 * time.Hour
+	ReactionWindow   = 7 * 24 * time.Hour
+	MaxClientIDChars = 64
+	// HistoryPageDefault is the page size of queryHistoryMessage when the
+	// request gives none.
+	HistoryPageDefault = 20
+)
+
+// SendMessage stores a message in a channel and delivers it to everyone who
+// sees the channel. The reply means the message is durable. Command messages
+// are delivered but never stored.
+func (s *Service) SendMessage(ctx context.Context, actor Actor, req SendMessageRequest) (MessageResult, error) {
+	return s.send(ctx, actor, req.CommunityID, req.ChannelID, req.Message, req.ClientMessageID, 0)
+}
+
+// ReplyMessage sends a message answering another message of the channel;
+// the tree's root counts its replies.
+func (s *Service) ReplyMessage(ctx context.Context, actor Actor, req ReplyMessageRequest) (MessageResult, error) {
+	if req.ToMessageSeq <= 0 {
+		return MessageResult{}, invalidf("toMessageSeq", "toMessageSeq must name a message (a seq of 1 or more)")
+	}
+	return s.send(ctx, actor, req.CommunityID, req.ChannelID, req.Message, req.ClientMessageID, req.ToMessageSeq)
+}
+
+func (s *Service) send(ctx context.Context, actor Actor, communityID, channelID string, content MessageContent, clientID string, replyTo int64) (res MessageResult, err error) {
+	if err := checkChars("clientMessageID", clientID, MaxClientIDChars); err != nil {
+		return res, err
+	}
+	if content.Type == MessageCommand && (clientID != "" || replyTo != 0) {
+		return res, invalidf("message.type", "a command message is not stored: it takes no clientMessageID and answers nothing")
+	}
+	undo, err := s.rateLimit(ctx, actor, communityID, channelID)
+	if err != nil {
+		if m, ok := s.sentBefore(ctx, actor, communityID, channelID, clientID); ok {
+			return MessageResult{Message: m}, nil // a retry is never too fast
+		}
+		return res, err
+	}
+	defer func() {
+		if err != nil {
+			undo() // a refused send does not use up the sender's allowance
+		}
+	}()
+	if content.Type == MessageCommand {
+		return s.sendCommand(ctx, actor, communityID, channelID, content)
+	}
+	err = s.update(ctx, func(tx Tx, out *outbox) error {
+		sc, err := readScope(ctx, tx, actor, communityID)
+		if err != nil {
+			return err
+		}
+		if err := sc.member(); err != nil {
+			return err
+		}
+		if err := content.validate(sc.app.Spec); err != nil {
+			return err
+		}
+		if content.IsMentionAll && !sc.self.MemberRole.manager() {
+			return FieldErrorf(EPermissionDenied, "message.isMentionAll", "only the owner and admins may mention everyone")
+		}
+		ch, err := viewChannel(ctx, tx, &sc, channelID)
+		if err != nil {
+			return err
+		}
+		if clientID != "" {
+			m, err := tx.MessageByClientID(ctx, ch.PK, sc.self.UserPK, clientID)
+			if err == nil {
+				res.Message = placed([]Message{m}, sc.community, ch)[0] // a retry: the first result, sent nowhere again
+				return nil
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("read message: %w", err)
+			}
+		}
+		m := Message{
+			MessageContent:  content,
+			ClientMessageID: clientID,
+			SenderPK:        sc.self.UserPK,
+			SenderUserID:    actor.UserID,
+		}
+		if replyTo > 0 {
+			to, err := tx.Message(ctx, ch.PK, replyTo, sc.self.UserPK)
+			if errors.Is(err, ErrNotFound) {
+				return FieldErrorf(EMessageNotFound, "toMessageSeq", "message %d does not exist in channel %s", replyTo, channelID)
+			}
+			if err != nil {
+				return fmt.Errorf("read message: %w", err)
+			}
+			if to.Type == MessageRevoked {
+				return FieldErrorf(EMessageRevoked, "toMessageSeq", "message %d was revoked", replyTo)
+			}
+			root := to.MessageSeq
+			if to.RepliedInfo != nil {
+				root = to.RepliedInfo.RootMessageSeq
+			}
+			m.RepliedInfo = &RepliedInfo{MessageID: to.MessageID, MessageSeq: to.MessageSeq, SenderUserID: to.SenderUserID,
+				SentTime: to.Timestamp, MessageType: to.Type, RootMessageSeq: root}
+			if err := tx.AddReplyCount(ctx, ch.PK, root, 1); err != nil {
+				return fmt.Errorf("count reply: %w", err)
+			}
+		}
+		if err := s.store1(ctx, tx, &sc, ch, &m); err != nil {
+			return err
+		}
+		if err := tx.SetReadSeq(ctx, sc.self.UserPK, ch.PK, m.MessageSeq); err != nil {
+			return fmt.Errorf("advance read position: %w", err)
+		}
+		s.announce(out, &sc, ch, m)
+		res.Message = m
+		return nil
+	})
+	return res, err
+}
+
+// sentBefore finds the message a sender already sent with clientID.
+func (s *Service) sentBefore(ctx context.Context, actor Actor, communityID, channelID, clientID string) (Message, bool) {
+	if clientID == "" {
+		return Message{}, false
+	}
+	sc, ch, err := s.channelRead(ctx, s.store, actor, communityID, channelID)
+	if err != nil {
+		return Message{}, false
+	}
+	m, err := s.store.MessageByClientID(ctx, ch.PK, sc.self.UserPK, clientID)
+	if err != nil {
+		return Message{}, false
+	}
+	return placed([]Message{m}, sc.community, ch)[0], true
+}
+
+// placed fills in where messages read from the store belong.
+func placed(ms []Message, c CommunityInfo, ch Channel) []Message {
+	for i := range ms {
+		ms[i].CommunityID, ms[i].ChannelID = c.CommunityID, ch.ChannelID
+	}
+	return ms
+}
+
+// store1 assigns the next seq of ch to m and stores it.
+func (s *Service) store1(ctx context.Context, tx Tx, sc *scope, ch Channel, m *Message) error {
+	seq, err := tx.NextSeq(ctx, ch.PK)
+	if err != nil {
+		return fmt.Errorf("next seq: %w", err)
+	}
+	m.ID = s.ids.Next()
+	m.MessageID = strconv.FormatInt(m.ID, 10)
+	m.MessageSeq = seq
+	m.ChannelPK = ch.PK
+	m.CommunityID = sc.community.CommunityID
+	m.ChannelID = ch.ChannelID
+	m.Timestamp = s.nowMs()
+	m.Reactions = []Reaction{}
+	if err := tx.InsertMessage(ctx, m); err != nil {
+		return fmt.Errorf("insert message: %w", err)
+	}
+	return nil
+}
+
+// announce queues messageReceived for those who see the channel.
+func (s *Service) announce(out *outbox, sc *scope, ch Channel, m Message) {
+	e := channelEvent(sc, ch, EventMessageReceived)
+	e.Seq = m.MessageSeq
+	e.Large = s.large(sc.community)
+	e.Mentions = m.MentionedUserIDs
+	e.MentionAll = m.IsMentionAll
+	out.add(e, MessageListEvent{CommunityID: sc.community.CommunityID, ChannelID: ch.ChannelID, MessageList: []Message{m}})
+}
+
+// large reports whether a community is past the passive threshold, so that
+// its events go in full only to the sessions that made it active.
+func (s *Service) large(c CommunityInfo) bool {
+	return s.passiveThreshold > 0 && c.CurrentMemberCount >= int64(s.passiveThreshold)
+}
+
+// sendCommand delivers a command message without storing it.
+func (s *Service) sendCommand(ctx context.Context, actor Actor, communityID, channelID string, content MessageContent) (MessageResult, error) {
+	sc, err := readScope(ctx, s.store, actor, communityID)
+	if err != nil {
+		return MessageResult{}, err
+	}
+	if err := sc.member(); err != nil {
+		return MessageResult{}, err
+	}
+	if err := content.validate(sc.app.Spec); err != nil {
+		return MessageResult{}, err
+	}
+	ch, err := viewChannel(ctx, s.store, &sc, channelID)
+	if err != nil {
+		return MessageResult{}, err
+	}
+	id := s.ids.Next()
+	m := Message{
+		MessageContent: content,
+		MessageID:      strconv.FormatInt(id, 10),
+		CommunityID:    communityID,
+		ChannelID:      channelID,
+		SenderUserID:   actor.UserID,
+		Timestamp:      s.nowMs(),
+		Reactions:      []Reaction{},
+	}
+	var out outbox
+	e := channelEvent(&sc, ch, EventMessageReceived)
+	e.Large = s.large(sc.community)
+	out.add(e, MessageListEvent{CommunityID: communityID, ChannelID: channelID, MessageList: []Message{m}})
+	s.publish(ctx, out.events)
+	return MessageResult{Message: m}, nil
+}
+
+// postTips stores a tips message in the GENERAL channel, when the app's spec
+// asks for tips.
+func (s *Service) postTips(ctx context.Context, tx Tx, out *outbox, sc *scope, event int, targets []string) error {
+	if !sc.app.Spec.CommunityTips {
+		return nil
+	}
+	general, err := tx.Channel(ctx, sc.community.PK, GeneralChannelID)
+	if err != nil {
+		return fmt.Errorf("read GENERAL channel: %w", err)
+	}
+	general.CommunityID = sc.community.CommunityID
+	m := Message{
+		MessageContent: MessageContent{Type: MessageTips},
+		SenderPK:       sc.self.UserPK,
+		SenderUserID:   sc.self.UserID,
+		TipsInfo:       &TipsInfo{Event: event, OperatedUserID: sc.self.UserID, TargetUserIDs: targets},
+	}
+	if err := s.store1(ctx, tx, sc, general, &m); err != nil {
+		return err
+	}
+	// Like any sender, the operator has read what it caused.
+	if err := tx.SetReadSeq(ctx, sc.self.UserPK, general.PK, m.MessageSeq); err != nil {
+		return fmt.Errorf("advance read position: %w", err)
+	}
+	s.announce(out, sc, general, m)
+	return nil
+}
+
+// readScope is loadScope without locking the community: sends and reads in
+// a channel need no lock on it.
+func readScope(ctx context.Context, q Query, actor Actor, communityID string) (scope, error) {
+	if tx, ok := q.(Tx); ok {
+		return loadScope(ctx, readOnly{tx}, actor, communityID)
+	}
+	return loadScope(ctx, q, actor, communityID)
+}
+
+// readOnly hides a Tx's locking methods, so that loadScope reads without
+// locks inside a transaction.
+type readOnly struct{ Query }
+
+// viewChannel is loadChannel without locking the channel.
+func viewChannel(ctx context.Context, q Query, sc *scope, channelID string) (Channel, error) {
+	if tx, ok := q.(Tx); ok {
+		return loadChannel(ctx, readOnly{tx}, sc, channelID)
+	}
+	return loadChannel(ctx, q, sc, channelID)
+}
+
+// channelRead resolves the scope and channel of a read or a change of one
+// message: the caller must see the channel.
+func (s *Service) channelRead(ctx context.Context, q Query, actor Actor, communityID, channelID string) (scope, Channel, error) {
+	sc, err := readScope(ctx, q, actor, communityID)
+	if err != nil {
+		return sc, Channel{}, err
+	}
+	if err := sc.member(); err != nil {
+		return sc, Channel{}, err
+	}
+	ch, err := viewChannel(ctx, q, &sc, channelID)
+	return sc, ch, err
+}
+
+// message reads one message for a change; seq must name a stored one.
+func message(ctx context.Context, q Query, sc *scope, ch Channel, seq int64) (Message, error) {
+	if seq <= 0 {
+		return Message{}, invalidf("messageSeq", "messageSeq must be 1 or more, got %d", seq)
+	}
+	m, err := q.Message(ctx, ch.PK, seq, sc.self.UserPK)
+	if errors.Is(err, ErrNotFound) {
+		return m, FieldErrorf(EMessageNotFound, "messageSeq", "message %d does not exist in channel %s", seq, ch.ChannelID)
+	}
+	if err != nil {
+		return m, fmt.Errorf("read message: %w", err)
+	}
+	return placed([]Message{m}, sc.community, ch)[0], nil
+}
+
+// RevokeMessage replaces a message with a revoked placeholder for everyone.
+// A sender revokes its own message within the app's revoke window; the owner
+// revokes anyone's, an admin members' messages, at any time.
+func (s *Service) RevokeMessage(ctx context.Context, actor Actor, req MessageRequest) (MessageResult, error) {
+	var res MessageResult
+	err := s.update(ctx, func(tx Tx, out *outbox) error {
+		sc, ch, err := s.channelRead(ctx, tx, actor, req.CommunityID, req.ChannelID)
+		if err != nil {
+			return err
+		}
+		m, err := message(ctx, tx, &sc, ch, req.MessageSeq)
+		if err != nil {
+			return err
+		}
+		switch m.Type {
+		case MessageRevoked:
+			return FieldErrorf(EMessageRevoked, "messageSeq", "message %d is already revoked", m.MessageSeq)
+		case MessageTips:
+			return FieldErrorf(EInvalidArgument, "messageSeq", "tips messages cannot be revoked")
+		}
+		now := s.nowMs()
+		if m.SenderUserID == actor.UserID {
+			window := time.Duration(sc.app.Spec.RevokeWindowSeconds) * time.Second
+			if now-m.Timestamp > window.Milliseconds() {
+				return Errorf(ERevokeWindow, "your messages can be revoked within %s of sending", window)
+			}
+		} else {
+			sender, err := tx.Member(ctx, sc.community.PK, m.SenderUserID)
+			senderRole := RoleMember // a sender who left ranks as a member
+			if err == nil {
+				senderRole = sender.MemberRole
+			} else if !errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("read sender: %w", err)
+			}
+			if !sc.self.MemberRole.manager() || !sc.self.MemberRole.outranks(senderRole) {
+				return Errorf(EPermissionDenied, "you may revoke only your own messages and those of members ranked below you")
+			}
+		}
+		original := m.Type
+		m.MessageContent = MessageContent{Type: MessageRevoked}
+		m.RevokeInfo = &RevokeInfo{OperatedUserID: actor.UserID, RevokeTime: now, OriginalMessageType: original}
+		if err := tx.UpdateMessage(ctx, m); err != nil {
+			return fmt.Errorf("revoke message: %w", err)
+		}
+		e := channelEvent(&sc, ch, EventMessageRevokeReceived)
+		e.Large = s.large(sc.community)
+		out.add(e, MessageListEvent{CommunityID: req.CommunityID, ChannelID: req.ChannelID, MessageList: []Message{m}})
+		res.Message = m
+		return nil
+	})
+	return res, err
+}
+
+// EditMessage replaces the content of the caller's own text, custom or
+// multiple message within 24 hours of sending. The type stays, and so do the
+// mentions.
+func (s *Service) EditMessage(ctx context.Context, actor Actor, req EditMessageRequest) (MessageResult, error) {
+	var res MessageResult
+	err := s.update(ctx, func(tx Tx, out *outbox) error {
+		sc, ch, err := s.channelRead(ctx, tx, actor, req.CommunityID, req.ChannelID)
+		if err != nil {
+			return err
+		}
+		m, err := message(ctx, tx, &sc, ch, req.MessageSeq)
+		if err != nil {
+			return err
+		}
+		switch {
+		case m.SenderUserID != actor.UserID:
+			return Errorf(EEditNotAllowed, "only the sender may edit a message")
+		case !editable(m.Type):
+			return Errorf(EEditNotAllowed, "messages of type %d cannot be edited; text, custom and multiple messages can", m.Type)
+		case req.Message.Type != m.Type:
+			return FieldErrorf(EInvalidArgument, "message.type", "an edit keeps the type: %d, not %d", m.Type, req.Message.Type)
+		case len(req.Message.MentionedUserIDs) > 0 || req.Message.IsMentionAll:
+			return FieldErrorf(EInvalidArgument, "message.mentionedUserIDs", "an edit cannot change mentions")
+		}
+		if err := req.Message.validate(sc.app.Spec); err != nil {
+			return err
+		}
+		now := s.nowMs()
+		if now-m.Timestamp > EditWindow.Milliseconds() {
+			return Errorf(EEditWindow, "messages can be edited within %s of sending", EditWindow)
+		}
+		content := req.Message
+		content.MentionedUserIDs, content.IsMentionAll = m.MentionedUserIDs, m.IsMentionAll
+		m.MessageContent = content
+		m.EditedTime = now
+		if err := tx.UpdateMessage(ctx, m); err != nil {
+			return fmt.Errorf("edit message: %w", err)
+		}
+		e := channelEvent(&sc, ch, EventMessageEdited)
+		e.Large = s.large(sc.community)
+		out.add(e, MessageListEvent{CommunityID: req.CommunityID, ChannelID: req.ChannelID, MessageList: []Message{m}})
+		res.Message = m
+		return nil
+	})
+	return res, err
+}
+
+// checkSeqs validates a list of message seqs.
+func checkSeqs(seqs []int64, max int) ([]int64, error) {
+	if len(seqs) == 0 || len(seqs) > max {
+		return nil, invalidf("messageSeqs", "messageSeqs must hold 1 to %d seqs, got %d", max, len(seqs))
+	}
+	seen := make(map[int64]bool, len(seqs))
+	out := seqs[:0:0]
+	for _, q := range seqs {
+		if q <= 0 {
+			return nil, invalidf("messageSeqs", "seqs are 1 or more, got %d", q)
+		}
+		if !seen[q] {
+			seen[q] = true
+			out = append(out, q)
+		}
+	}
+	return out, nil
+}
+
+// DeleteMessages hides messages from the caller's history; others still see
+// them.
+func (s *Service) DeleteMessages(ctx context.Context, actor Actor, req DeleteMessagesRequest) (DeleteMessagesResult, error) {
+	res := DeleteMessagesResult{CommunityID: req.CommunityID, ChannelID: req.ChannelID}
+	err := s.update(ctx, func(tx Tx, out *outbox) error {
+		sc, ch, err := s.channelRead(ctx, tx, actor, req.CommunityID, req.ChannelID)
+		if err != nil {
+			return err
+		}
+		seqs, err := checkSeqs(req.MessageSeqs, sc.app.Spec.PageMax)
+		if err != nil {
+			return err
+		}
+		for _, q := range seqs {
+			if q > ch.LastMessageSeq {
+				return FieldErrorf(EMessageNotFound, "messageSeqs", "message %d does not exist in channel %s", q, ch.ChannelID)
+			}
+		}
+		if err := tx.HideMessages(ctx, sc.self.UserPK, ch.PK, seqs); err != nil {
+			return fmt.Errorf("delete messages: %w", err)
+		}
+		res.MessageSeqs = seqs
+		return nil
+	})
+	return res, err
+}
+
+// QueryHistoryMessage returns one page of a channel's history, oldest first.
+func (s *Service) QueryHistoryMessage(ctx context.Context, actor Actor, req QueryHistoryMessageRequest) (QueryHistoryMessageResult, error) {
+	res := QueryHistoryMessageResult{CommunityID: req.CommunityID, ChannelID: req.ChannelID, MessageList: []Message{}}
+	sc, ch, err := s.channelRead(ctx, s.store, actor, req.CommunityID, req.ChannelID)
+	if err != nil {
+		return res, err
+	}
+	limit := req.Count
+	switch {
+	case limit == 0:
+		limit = HistoryPageDefault
+	case limit < 0 || limit > sc.app.Spec.PageMax:
+		return res, invalidf("count", "count must be between 1 and %d, got %d", sc.app.Spec.PageMax, req.Count)
+	}
+	if req.NextMessageSeq < 0 {
+		return res, invalidf("nextMessageSeq", "nextMessageSeq must not be negative")
+	}
+	// One more than asked tells whether another page follows.
+	rows, err := s.store.History(ctx, ch.PK, sc.self.UserPK, req.NextMessageSeq, req.Reverse, limit+1)
+	if err != nil {
+		return res, fmt.Errorf("read history: %w", err)
+	}
+	more := len(rows) > limit
+	switch {
+	case more && req.Reverse:
+		rows = rows[:limit]
+	case more:
+		rows = rows[1:] // oldest first: the extra one is the oldest
+	}
+	res.MessageList = placed(rows, sc.community, ch)
+	if more {
+		if req.Reverse {
+			res.NextMessageSeq = rows[len(rows)-1].MessageSeq
+		} else {
+			res.NextMessageSeq = rows[0].MessageSeq
+		}
+	}
+	return res, nil
+}
+
+// QueryMessages returns messages by seq; seqs that name no message (or one
+// the caller deleted for itself) are left out.
+func (s *Service) QueryMessages(ctx context.Context, actor Actor, req QueryMessagesRequest) (MessageListResult, error) {
+	res := MessageListResult{CommunityID: req.CommunityID, ChannelID: req.ChannelID, MessageList: []Message{}}
+	sc, ch, err := s.channelRead(ctx, s.store, actor, req.CommunityID, req.ChannelID)
+	if err != nil {
+		return res, err
+	}
+	seqs, err := checkSeqs(req.MessageSeqs, sc.app.Spec.PageMax)
+	if err != nil {
+		return res, err
+	}
+	rows, err := s.store.Messages(ctx, ch.PK, seqs, sc.self.UserPK)
+	if err != nil {
+		return res, fmt.Errorf("read messages: %w", err)
+	}
+	res.MessageList = placed(rows, sc.community, ch)
+	return res, nil
+}
+
+// checkReactionType validates a reaction type: 1 to 32 characters.
+func checkReactionType(t string) error {
+	if t == "" || !utf8.ValidString(t) || utf8.RuneCountInString(t) > MaxReactionTypeChars {
+		return invalidf("reactionType", "reactionType must be 1 to %d characters of valid UTF-8", MaxReactionTypeChars)
+	}
+	return nil
+}
+
+// AddMessageReaction adds the caller's reaction to a message of the last 7
+// days; a message holds at most 100 reaction types.
+func (s *Service) AddMessageReaction(ctx context.Context, actor Actor, req MessageReactionRequest) (MessageReactionResult, error) {
+	return s.react(ctx, actor, req, true)
+}
+
+// DeleteMessageReaction removes the caller's reaction.
+func (s *Service) DeleteMessageReaction(ctx context.Context, actor Actor, req MessageReactionRequest) (MessageReactionResult, error) {
+	return s.react(ctx, actor, req, false)
+}
+
+func (s *Service) react(ctx context.Context, actor Actor, req MessageReactionRequest, add bool) (MessageReactionResult, error) {
+	res := MessageReactionResult{CommunityID: req.CommunityID, ChannelID: req.ChannelID, MessageSeq: req.MessageSeq}
+	if err := checkReactionType(req.ReactionType); err != nil {
+		return res, err
+	}
+	err := s.update(ctx, func(tx Tx, out *outbox) error {
+		sc, ch, err := s.channelRead(ctx, tx, actor, req.CommunityID, req.ChannelID)
+		if err != nil {
+			return err
+		}
+		m, err := message(ctx, tx, &sc, ch, req.MessageSeq)
+		if err != nil {
+			return err
+		}
+		if m.Type == MessageRevoked || m.Type == MessageTips {
+			return FieldErrorf(EReactionNotAllowed, "messageSeq", "revoked and tips messages take no reactions")
+		}
+		now := s.nowMs()
+		var changed bool
+		if add {
+			if now-m.Timestamp > ReactionWindow.Milliseconds() {
+				return FieldErrorf(EReactionNotAllowed, "messageSeq", "reactions are taken on messages of the last %s", ReactionWindow)
+			}
+			existing := false
+			for _, r := range m.Reactions {
+				existing = existing || r.ReactionType == req.ReactionType
+			}
+			if !existing && len(m.Reactions) >= MaxReactionTypes {
+				return FieldErrorf(EReactionNotAllowed, "reactionType", "a message holds at most %d reaction types", MaxReactionTypes)
+			}
+			changed, err = tx.AddReaction(ctx, ch.PK, m.MessageSeq, req.ReactionType, sc.self.UserPK, now)
+		} else {
+			changed, err = tx.DeleteReaction(ctx, ch.PK, m.MessageSeq, req.ReactionType, sc.self.UserPK)
+		}
+		if err != nil {
+			return fmt.Errorf("change reaction: %w", err)
+		}
+		if res.Reactions, err = tx.Reactions(ctx, ch.PK, m.MessageSeq, sc.self.UserPK); err != nil {
+			return fmt.Errorf("read reactions: %w", err)
+		}
+		if !changed {
+			return nil // already so: nothing to tell
+		}
+		everyone := make([]Reaction, len(res.Reactions))
+		for i, r := range res.Reactions {
+			r.IsSelfIncluded = false
+			everyone[i] = r
+		}
+		e := channelEvent(&sc, ch, EventMessageReactionsChanged)
+		e.Large = s.large(sc.community)
+		out.add(e, MessageReactionsChangedEvent{CommunityID: req.CommunityID, ChannelID: req.ChannelID,
+			MessageSeq: m.MessageSeq, MessageID: m.MessageID, OperatedUserID: actor.UserID, Reactions: everyone})
+		return nil
+	})
+	return res, err
+}
+
+// QueryMessageReactionUserList returns one page of the users who reacted to
+// a message with one reaction type.
+func (s *Service) QueryMessageReactionUserList(ctx context.Context, actor Actor, req QueryMessageReactionUserListRequest) (QueryMessageReactionUserListResult, error) {
+	res := QueryMessageReactionUserListResult{CommunityID: req.CommunityID, ChannelID: req.ChannelID, MessageSeq: req.MessageSeq,
+		ReactionType: req.ReactionType, UserList: []UserInfo{}}
+	if err := checkReactionType(req.ReactionType); err != nil {
+		return res, err
+	}
+	sc, ch, err := s.channelRead(ctx, s.store, actor, req.CommunityID, req.ChannelID)
+	if err != nil {
+		return res, err
+	}
+	limit, after, err := req.page(sc.app.Spec)
+	if err != nil {
+		return res, err
+	}
+	m, err := message(ctx, s.store, &sc, ch, req.MessageSeq)
+	if err != nil {
+		return res, err
+	}
+	for _, r := range m.Reactions {
+		if r.ReactionType == req.ReactionType {
+			res.TotalCount = r.TotalCount
+		}
+	}
+	users, keys, err := s.store.ReactionUsers(ctx, ch.PK, m.MessageSeq, req.ReactionType, after, limit+1)
+	if err != nil {
+		return res, fmt.Errorf("read reactions: %w", err)
+	}
+	if len(users) > limit {
+		res.NextFlag = Cursor{Valid: true, K1: keys[limit-1]}.String()
+		users = users[:limit]
+	}
+	res.UserList = users
+	return res, nil
+}
+
+// QueryMessageRepliedList returns the root of the reply tree that a message
+// belongs to, and one page of the tree's replies, oldest first.
+func (s *Service) QueryMessageRepliedList(ctx context.Context, actor Actor, req QueryMessageRepliedListRequest) (QueryMessageRepliedListResult, error) {
+	res := QueryMessageRepliedListResult{CommunityID: req.CommunityID, ChannelID: req.ChannelID, MessageList: []Message{}}
+	sc, ch, err := s.channelRead(ctx, s.store, actor, req.CommunityID, req.ChannelID)
+	if err != nil {
+		return res, err
+	}
+	limit, after, err := req.page(sc.app.Spec)
+	if err != nil {
+		return res, err
+	}
+	m, err := message(ctx, s.store, &sc, ch, req.MessageSeq)
+	if err != nil {
+		return res, err
+	}
+	if m.RepliedInfo != nil {
+		if m, err = message(ctx, s.store, &sc, ch, m.RepliedInfo.RootMessageSeq); err != nil {
+			return res, err
+		}
+	}
+	res.RootMessage = m
+	rows, err := s.store.Replies(ctx, ch.PK, m.MessageSeq, sc.self.UserPK, after, limit+1)
+	if err != nil {
+		return res, fmt.Errorf("read replies: %w", err)
+	}
+	res.MessageList, res.NextFlag = trimPage(placed(rows, sc.community, ch), limit, func(m Message) Cursor { return Cursor{K1: m.MessageSeq} })
+	return res, nil
+}
