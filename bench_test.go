@@ -9,7 +9,6 @@ import (
 	"github.com/plazahq/plaza/internal/plazatest"
 )
 
-
 // populate adds n members to a community in one transaction, straight into
 // the store: the benchmark measures sends, not joins.
 func populate(tb testing.TB, env *plazatest.Env, communityID string, n int) {

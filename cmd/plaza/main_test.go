@@ -238,7 +238,9 @@ func TestEnvironmentSetsFlags(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out := newLineWriter()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, nil, out, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, nil, out, io.Discard)
+	}()
 	if _, ok := out.waitFor("listening on http://127.0.0.1:", 10*time.Second); !ok {
 		t.Fatalf("server did not start from the environment:\n%s", out)
 	}

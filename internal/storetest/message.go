@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -248,7 +249,7 @@ func testConcurrentNextSeq(t *testing.T, s plaza.Store) {
 		clients := map[string]int{}
 		for _, m := range got {
 			clients[m.ClientMessageID]++
-			if m.Message != "from "+m.ClientMessageID[len("client-"):] {
+			if sender, _ := strings.CutPrefix(m.ClientMessageID, "client-"); m.Message != "from "+sender {
 				t.Errorf("message %d of %s holds %q from %s: the content of another send", m.MessageSeq, tc.ch.ChannelID, m.Message, m.ClientMessageID)
 			}
 		}
