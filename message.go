@@ -34,6 +34,8 @@ const (
 	MaxReactionTypes     = 100
 	MaxReactionTypeChars = 32
 	MaxCustomSubType     = 200
+	// ReactionPreviewUsers is how many reactors a reaction summary names.
+	ReactionPreviewUsers = 5
 )
 
 // MessageContent is what a sender writes: the body of sendMessage's message

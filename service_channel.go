@@ -127,6 +127,9 @@ func (s *Service) CreateCommunityChannel(ctx context.Context, actor Actor, req C
 			CreatorUserID:     actor.UserID,
 			CreateTime:        now,
 		}
+		if typ == ChannelPrivate {
+			ch.MemberCount = 1 // its creator, listed below
+		}
 		if err := tx.InsertChannel(ctx, &ch); errors.Is(err, ErrConflict) {
 			return FieldErrorf(EChannelExists, "channelID", "channel %s already exists in community %s", id, c.CommunityID)
 		} else if err != nil {
@@ -142,7 +145,6 @@ func (s *Service) CreateCommunityChannel(ctx context.Context, actor Actor, req C
 			if _, err := tx.AddChannelMember(ctx, ch.PK, sc.self.UserPK, now); err != nil {
 				return fmt.Errorf("list creator: %w", err)
 			}
-			ch.MemberCount = 1
 			e.ChannelGrants = []ChannelGrant{{UserID: actor.UserID, ChannelID: id, Member: true}}
 		} else if err := s.postTips(ctx, tx, out, &sc, TipsCommunityChannelAdded, []string{id}); err != nil {
 			return err

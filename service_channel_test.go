@@ -127,6 +127,10 @@ func TestPrivateChannels(t *testing.T) {
 	if ch.CurrentMemberCount != 1 {
 		t.Fatalf("a new private channel lists its creator only: %d", ch.CurrentMemberCount)
 	}
+	stored := must[plaza.QueryCommunityChannelsInfoResult](t)(svc.QueryCommunityChannelsInfo(ctx, admin, plaza.QueryCommunityChannelsInfoRequest{CommunityID: "club", ChannelIDs: []string{"secret"}}))
+	if n := stored.ChannelInfos[0].CurrentMemberCount; n != 1 {
+		t.Fatalf("the stored member count of a new private channel is %d, want 1", n)
+	}
 	res := must[plaza.ChannelMembersResult](t)(svc.AddCommunityChannelMembers(ctx, admin, plaza.ChannelMembersRequest{CommunityID: "club", ChannelID: "secret", UserIDs: []string{"in", "stranger"}}))
 	if len(res.ErrorUserList) != 1 || res.ErrorUserList[0].Code != plaza.ENotMember {
 		t.Fatalf("errorUserList %+v", res.ErrorUserList)

@@ -167,9 +167,6 @@ func (q queries) Replies(ctx context.Context, channelPK, rootSeq, viewerPK int64
 		channelPK, rootSeq, after.K1, viewerPK, limit)
 }
 
-// reactionPreview is how many reactors a summary names.
-const reactionPreview = 5
-
 // addReactions fills each message's reaction summaries: per type, in the
 // order types first appeared, the count, whether the viewer is in it, and
 // the first reactors.
@@ -218,7 +215,7 @@ func (q queries) addReactions(ctx context.Context, ms []plaza.Message, viewerPK 
 			       row_number() OVER (PARTITION BY seq, reaction_type ORDER BY id) AS n
 			FROM reactions WHERE channel_pk = ? AND seq IN (`+in+`)
 		) r JOIN users u ON u.id = r.user_pk
-		WHERE r.n <= `+strconv.Itoa(reactionPreview)+` ORDER BY r.seq, r.reaction_type, r.id`, args[1:]...)
+		WHERE r.n <= `+strconv.Itoa(plaza.ReactionPreviewUsers)+` ORDER BY r.seq, r.reaction_type, r.id`, args[1:]...)
 	if err != nil {
 		return translate(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,9 +14,8 @@ import (
 	"github.com/plazahq/plaza"
 )
 
-// reactionPreview is how many reactors a reaction summary names: the first
-// five, in the order they reacted.
-const reactionPreview = 5
+// reactionPreview is how many reactors a reaction summary names.
+const reactionPreview = plaza.ReactionPreviewUsers
 
 // msgID is the ID the suite gives the message of seq in a channel: unique
 // across channels, as the snowflakes Service makes are.
@@ -155,9 +155,9 @@ func testNextSeq(t *testing.T, s plaza.Store) {
 		if seq != last[ch] {
 			t.Errorf("NextSeq(%s/%s) = %d, want %d", ch.CommunityID, ch.ChannelID, seq, last[ch])
 		}
-		for ch, want := range last {
-			if got := readChannel(t, s, ch.CommunityPK, ch.ChannelID).LastMessageSeq; got != want {
-				t.Errorf("LastMessageSeq of %s/%s = %d, want %d", ch.CommunityID, ch.ChannelID, got, want)
+		for other, want := range last {
+			if got := readChannel(t, s, other.CommunityPK, other.ChannelID).LastMessageSeq; got != want {
+				t.Errorf("LastMessageSeq of %s/%s = %d, want %d", other.CommunityID, other.ChannelID, got, want)
 			}
 		}
 	}
@@ -192,7 +192,8 @@ func testNextSeq(t *testing.T, s plaza.Store) {
 }
 
 // testConcurrentNextSeq checks that concurrent sends to one channel get the
-// seqs 1 to N, each once: no gap and no duplicate.
+// seqs 1 to N, each once: no gap and no duplicate, also when some of the
+// sending transactions roll back after taking a seq.
 func testConcurrentNextSeq(t *testing.T, s plaza.Store) {
 	const senders = 50
 	ctx := t.Context()
@@ -200,6 +201,7 @@ func testConcurrentNextSeq(t *testing.T, s plaza.Store) {
 	c := addCommunity(t, s, appA, "c")
 	a := addChannel(t, s, c, "a")
 	b := addChannel(t, s, c, "b")
+	kept := map[string]map[string]bool{"a": {}, "b": {}} // the client IDs of the sends that commit, by channel
 	start := make(chan struct{})
 	errs := make(chan error, senders)
 	var wg sync.WaitGroup
@@ -208,23 +210,39 @@ func testConcurrentNextSeq(t *testing.T, s plaza.Store) {
 		if i%3 == 0 {
 			channels = append(channels, b) // some send to another channel too, in the same transaction
 		}
+		fail := i%5 == 4 // and some roll back
+		clientID := fmt.Sprint("client-", i)
+		for _, ch := range channels {
+			if !fail {
+				kept[ch.ChannelID][clientID] = true
+			}
+		}
 		wg.Go(func() {
 			<-start
-			errs <- s.Update(ctx, func(tx plaza.Tx) error {
+			err := s.Update(ctx, func(tx plaza.Tx) error {
 				for _, ch := range channels {
 					seq, err := tx.NextSeq(ctx, ch.PK)
 					if err != nil {
 						return fmt.Errorf("NextSeq: %w", err)
 					}
 					m := text(fmt.Sprint("from ", i))
-					m.ClientMessageID = fmt.Sprint("client-", i)
+					m.ClientMessageID = clientID
 					fill(&m, ch, u, seq)
 					if err := tx.InsertMessage(ctx, &m); err != nil {
 						return fmt.Errorf("InsertMessage: %w", err)
 					}
 				}
+				if fail {
+					return errBoom
+				}
 				return nil
 			})
+			if fail && errors.Is(err, errBoom) {
+				err = nil
+			} else if fail && err == nil {
+				err = fmt.Errorf("Update of %s returned nil; want the error fn returned", clientID)
+			}
+			errs <- err
 		})
 	}
 	close(start)
@@ -236,35 +254,34 @@ func testConcurrentNextSeq(t *testing.T, s plaza.Store) {
 		}
 	}
 
-	for _, tc := range []struct {
-		ch plaza.Channel
-		n  int
-	}{{a, senders}, {b, (senders + 2) / 3}} {
+	for _, ch := range []plaza.Channel{a, b} {
+		n := len(kept[ch.ChannelID])
 		var want []int64
-		for seq := range int64(tc.n) {
+		for seq := range int64(n) {
 			want = append(want, seq+1)
 		}
-		got := must(s.History(ctx, tc.ch.PK, u.PK, 0, true, 1000))(t, "History")
-		diff(t, fmt.Sprintf("seqs of %d concurrent sends to %s", tc.n, tc.ch.ChannelID), want, seqsOf(got))
-		clients := map[string]int{}
+		got := must(s.History(ctx, ch.PK, u.PK, 0, true, 1000))(t, "History")
+		diff(t, fmt.Sprintf("seqs of %d concurrent sends that committed to %s", n, ch.ChannelID), want, seqsOf(got))
+		clients := map[string]bool{}
 		for _, m := range got {
-			clients[m.ClientMessageID]++
+			if clients[m.ClientMessageID] {
+				t.Errorf("%s holds more than one message of %s", ch.ChannelID, m.ClientMessageID)
+			}
+			clients[m.ClientMessageID] = true
 			if sender, _ := strings.CutPrefix(m.ClientMessageID, "client-"); m.Message != "from "+sender {
-				t.Errorf("message %d of %s holds %q from %s: the content of another send", m.MessageSeq, tc.ch.ChannelID, m.Message, m.ClientMessageID)
+				t.Errorf("message %d of %s holds %q from %s: the content of another send", m.MessageSeq, ch.ChannelID, m.Message, m.ClientMessageID)
 			}
 		}
-		for id, n := range clients {
-			if n != 1 {
-				t.Errorf("%s holds %d messages of %s, want 1", tc.ch.ChannelID, n, id)
-			}
-		}
-		if len(clients) != tc.n {
-			t.Errorf("%s holds messages of %d senders, want %d", tc.ch.ChannelID, len(clients), tc.n)
-		}
-		if got := readChannel(t, s, c.PK, tc.ch.ChannelID).LastMessageSeq; got != int64(tc.n) {
-			t.Errorf("LastMessageSeq of %s after %d concurrent sends = %d", tc.ch.ChannelID, tc.n, got)
+		diff(t, "the senders whose messages "+ch.ChannelID+" holds", sortedKeys(kept[ch.ChannelID]), sortedKeys(clients))
+		if got := readChannel(t, s, c.PK, ch.ChannelID).LastMessageSeq; got != int64(n) {
+			t.Errorf("LastMessageSeq of %s after %d concurrent sends that committed = %d", ch.ChannelID, n, got)
 		}
 	}
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]bool) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 func testMessageRoundTrip(t *testing.T, s plaza.Store) {
