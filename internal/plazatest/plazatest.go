@@ -58,6 +58,8 @@ type Options struct {
 	Clock *Clock // nil: the real time
 	// PassiveThreshold is passed to the service (0: its default).
 	PassiveThreshold int
+	// Sync is the SQLite synchronous mode (default full).
+	Sync string
 }
 
 // New starts a service on a fresh SQLite file and an embedded NATS server;
@@ -66,7 +68,7 @@ func New(tb testing.TB, o Options) *Env {
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "plaza.db"), sqlite.Options{})
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "plaza.db"), sqlite.Options{Sync: o.Sync})
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
