@@ -24,11 +24,13 @@ type Channel struct {
 	CurrentMemberCount int64             `json:"currentMemberCount"`
 	// LastMessageSeq is the seq of the channel's newest message; 0 when it
 	// has none.
-	LastMessageSeq int64 `json:"lastMessageSeq"`
+	LastMessageSeq int64    `json:"lastMessageSeq"`
+	MuteInfo       MuteInfo `json:"muteInfo"`
 
 	PK          int64 `json:"-"` // store key
 	CommunityPK int64 `json:"-"`
 	MemberCount int64 `json:"-"` // listed members of a private channel
+	LastTime    int64 `json:"-"` // time of the newest message, or of creation
 }
 
 // ChannelBrief is a channel as lists and list events show it.
@@ -51,7 +53,7 @@ func (ch Channel) brief() ChannelBrief {
 }
 
 // ChannelConversation is one of the caller's channels with its conversation
-// state: the entry of queryCommunityChannelList.
+// state: the entry of queryCommunityChannelList and queryConversationList.
 type ChannelConversation struct {
 	ChannelBrief
 	ChannelAttributes  map[string]string  `json:"channelAttributes"`
@@ -60,8 +62,23 @@ type ChannelConversation struct {
 	LastMessage        *Message           `json:"lastMessage"`
 	LastMessageSeq     int64              `json:"lastMessageSeq"`
 	ReadMessageSeq     int64              `json:"readMessageSeq"`
+	// MentionedInfoList lists the unread messages that mention the caller.
+	MentionedInfoList []MentionedInfo `json:"mentionedInfoList"`
+	// SelfMutedExpiredTime is when the caller may send here again: 0 now,
+	// -1 never, else Unix milliseconds.
+	SelfMutedExpiredTime int64  `json:"selfMutedExpiredTime"`
+	Draft                string `json:"draft"`
+	IsPinned             bool   `json:"isPinned"`
+	PinnedTime           int64  `json:"pinnedTime"`
 
-	PK int64 `json:"-"` // the channel's store key, the list's order
+	PK            int64    `json:"-"` // the channel's store key
+	CommunityPK   int64    `json:"-"`
+	OrderKey      int64    `json:"-"` // the conversation list's order: pinned first, then activity
+	MemberRole    Role     `json:"-"` // the caller's role in the community
+	ChannelMute   MuteInfo `json:"-"`
+	CommunityMute MuteInfo `json:"-"`
+	// CommunityNotification is the caller's status for the community.
+	CommunityNotification NotificationStatus `json:"-"`
 }
 
 // CreateCommunityChannelRequest is the body of createCommunityChannel. An

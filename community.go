@@ -82,6 +82,8 @@ type CommunityInfo struct {
 	CreatorUserID       string            `json:"creatorUserID"`
 	CreateTime          int64             `json:"createTime"`
 	CurrentMemberCount  int64             `json:"currentMemberCount"`
+	// MuteInfo is the community mute, over every channel at once.
+	MuteInfo MuteInfo `json:"muteInfo"`
 	// NotificationStatus is the caller's setting; absent in events sent to
 	// every member.
 	NotificationStatus NotificationStatus `json:"notificationStatus,omitempty"`

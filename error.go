@@ -66,6 +66,10 @@ const (
 	EReactionNotAllowed Code = "reaction_not_allowed"
 	EAlreadyInChannel   Code = "already_channel_member"
 	ENotInChannel       Code = "not_channel_member"
+	EMemberMuted        Code = "member_muted"
+	EChannelMuted       Code = "channel_muted"
+	ECommunityMuted     Code = "community_muted"
+	EPinnedLimit        Code = "pinned_limit"
 )
 
 // codeNumbers maps each code to its numeric form. Codes from 7000000 up are
@@ -122,6 +126,10 @@ var codeNumbers = map[Code]int{
 	EReactionNotAllowed: 7003002,
 	EAlreadyInChannel:   7004001,
 	ENotInChannel:       7004002,
+	EMemberMuted:        7005001,
+	EChannelMuted:       7005002,
+	ECommunityMuted:     7005003,
+	EPinnedLimit:        6000604,
 }
 
 // Number returns the numeric form of c, or the internal error's number for an

@@ -8,11 +8,34 @@ type Member struct {
 	EnterTime      int64     `json:"enterTime"`
 	EnterType      EnterType `json:"enterType"`
 	OperatedUserID string    `json:"operatedUserID,omitempty"`
+	// MuteExpiredTime is the member's community-wide mute: 0 none, -1
+	// permanent, else when it lifts (Unix ms). ChannelMutes are its mutes in
+	// single channels.
+	MuteExpiredTime int64        `json:"muteExpiredTime"`
+	ChannelMutes    []MemberMute `json:"channelMutes"`
 
 	PK                 int64              `json:"-"` // store key of the membership
 	CommunityPK        int64              `json:"-"`
 	UserPK             int64              `json:"-"`
 	NotificationStatus NotificationStatus `json:"-"`
+	// Mutes are every mute the store holds for the member, lapsed ones too;
+	// withMutes turns them into MuteExpiredTime and ChannelMutes.
+	Mutes []MemberMute `json:"-"`
+}
+
+// withMutes fills a member's mute fields from its mutes in force at now.
+func (m Member) withMutes(now int64) Member {
+	m.MuteExpiredTime, m.ChannelMutes = 0, []MemberMute{}
+	for _, mu := range m.Mutes {
+		switch {
+		case !mu.active(now):
+		case mu.ChannelPK == 0:
+			m.MuteExpiredTime = mu.MuteExpiredTime
+		default:
+			m.ChannelMutes = append(m.ChannelMutes, mu)
+		}
+	}
+	return m
 }
 
 // UserIDsRequest is the body of operations on a batch of users of one
@@ -57,10 +80,12 @@ type TransferCommunityOwnerResult struct {
 
 // QueryCommunityMemberListRequest is the body of queryCommunityMemberList.
 // Members come owner first, then admins, then members, each in the order
-// they entered. With ChannelID, only the members who see that channel.
+// they entered. With ChannelID, only the members who see that channel; with
+// IsMutedMember, only the muted ones (community-wide, or in ChannelID).
 type QueryCommunityMemberListRequest struct {
-	CommunityID string `json:"communityID"`
-	ChannelID   string `json:"channelID,omitempty"`
+	CommunityID   string `json:"communityID"`
+	ChannelID     string `json:"channelID,omitempty"`
+	IsMutedMember bool   `json:"isMutedMember,omitempty"`
 	PageRequest
 }
 

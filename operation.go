@@ -101,6 +101,17 @@ func buildOperations() map[string]Operation {
 		op("deleteMessageReaction", (*Service).DeleteMessageReaction),
 		op("queryMessageReactionUserList", (*Service).QueryMessageReactionUserList),
 		op("queryMessageRepliedList", (*Service).QueryMessageRepliedList),
+
+		op("queryConversationList", (*Service).QueryConversationList),
+		op("queryConversationTotalUnreadMessageCount", (*Service).QueryConversationTotalUnreadMessageCount),
+		op("clearConversationUnreadMessageCount", (*Service).ClearConversationUnreadMessageCount),
+		op("setConversationNotificationStatus", (*Service).SetConversationNotificationStatus),
+		op("setConversationDraft", (*Service).SetConversationDraft),
+		op("pinConversation", (*Service).PinConversation),
+
+		op("muteCommunityChannels", (*Service).MuteCommunityChannels),
+		op("muteCommunityMembers", (*Service).MuteCommunityMembers),
+		op("muteCommunity", (*Service).MuteCommunity),
 	} {
 		if _, dup := m[o.ID]; dup {
 			panic("plaza: duplicate operation " + o.ID)

@@ -227,12 +227,14 @@ type scope struct {
 	app       App
 	community CommunityInfo
 	self      Member // Role is RoleNone when the caller is not a member
+	now       int64  // Unix ms when the scope was read
 }
 
 // loadScope reads the app and the community, locked when q is a Tx, and the
 // caller's membership.
-func loadScope(ctx context.Context, q Query, actor Actor, communityID string) (scope, error) {
+func (s *Service) loadScope(ctx context.Context, q Query, actor Actor, communityID string) (scope, error) {
 	var sc scope
+	sc.now = s.nowMs()
 	if err := checkRef("communityID", communityID); err != nil {
 		return sc, err
 	}
@@ -252,6 +254,7 @@ func loadScope(ctx context.Context, q Query, actor Actor, communityID string) (s
 	if err != nil {
 		return sc, fmt.Errorf("read community: %w", err)
 	}
+	sc.community.MuteInfo = sc.community.MuteInfo.current(sc.now)
 	sc.self, err = q.Member(ctx, sc.community.PK, actor.UserID)
 	if errors.Is(err, ErrNotFound) {
 		sc.self = Member{}

@@ -13,7 +13,7 @@ import (
 func (s *Service) SendCommunityJoinApplication(ctx context.Context, actor Actor, req SendCommunityJoinApplicationRequest) (SendCommunityJoinApplicationResult, error) {
 	res := SendCommunityJoinApplicationResult{CommunityID: req.CommunityID}
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (s *Service) answerApplication(ctx context.Context, actor Actor, req Commun
 		return res, err
 	}
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func (s *Service) waitingApplication(ctx context.Context, tx Tx, sc *scope, user
 // CancelCommunityJoinApplication withdraws the caller's waiting application.
 func (s *Service) CancelCommunityJoinApplication(ctx context.Context, actor Actor, req CommunityRequest) (CommunityIDResult, error) {
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -204,7 +204,7 @@ func (s *Service) CancelCommunityJoinApplication(ctx context.Context, actor Acto
 // applications, newest first. Owner and admins.
 func (s *Service) QueryCommunityApplicationList(ctx context.Context, actor Actor, req QueryCommunityApplicationListRequest) (QueryCommunityApplicationListResult, error) {
 	res := QueryCommunityApplicationListResult{CommunityID: req.CommunityID, ApplicationList: []Application{}}
-	sc, err := loadScope(ctx, s.store, actor, req.CommunityID)
+	sc, err := s.loadScope(ctx, s.store, actor, req.CommunityID)
 	if err != nil {
 		return res, err
 	}

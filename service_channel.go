@@ -35,6 +35,7 @@ func loadChannel(ctx context.Context, q Query, sc *scope, channelID string) (Cha
 	}
 	ch.CommunityID = sc.community.CommunityID
 	ch.CurrentMemberCount = memberCount(ch, sc.community)
+	ch.MuteInfo = ch.MuteInfo.current(sc.now)
 	return ch, nil
 }
 
@@ -73,7 +74,7 @@ func channelEvent(sc *scope, ch Channel, name string) Event {
 func (s *Service) CreateCommunityChannel(ctx context.Context, actor Actor, req CreateCommunityChannelRequest) (ChannelInfoResult, error) {
 	var res ChannelInfoResult
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -163,7 +164,7 @@ func (s *Service) CreateCommunityChannel(ctx context.Context, actor Actor, req C
 func (s *Service) DismissCommunityChannel(ctx context.Context, actor Actor, req ChannelRequest) (ChannelIDResult, error) {
 	res := ChannelIDResult{CommunityID: req.CommunityID, ChannelID: req.ChannelID}
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -197,7 +198,7 @@ func (s *Service) DismissCommunityChannel(ctx context.Context, actor Actor, req 
 // channel lists (name, avatar), which then get communityChannelListChanged.
 func (s *Service) changeChannel(ctx context.Context, actor Actor, communityID, channelID string, listed bool, change func(sc *scope, ch *Channel) error) error {
 	return s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, communityID)
+		sc, err := s.loadScope(ctx, tx, actor, communityID)
 		if err != nil {
 			return err
 		}
@@ -295,7 +296,7 @@ func (s *Service) DeleteCommunityChannelAttributes(ctx context.Context, actor Ac
 // that do not exist or that the caller may not see are in ErrorChannelIDs.
 func (s *Service) QueryCommunityChannelsInfo(ctx context.Context, actor Actor, req QueryCommunityChannelsInfoRequest) (QueryCommunityChannelsInfoResult, error) {
 	res := QueryCommunityChannelsInfoResult{CommunityID: req.CommunityID, ChannelInfos: []Channel{}, ErrorChannelIDs: []string{}}
-	sc, err := loadScope(ctx, s.store, actor, req.CommunityID)
+	sc, err := s.loadScope(ctx, s.store, actor, req.CommunityID)
 	if err != nil {
 		return res, err
 	}
@@ -324,7 +325,7 @@ func (s *Service) QueryCommunityChannelsInfo(ctx context.Context, actor Actor, r
 // conversations in a community, with their unread counts and last messages.
 func (s *Service) QueryCommunityChannelList(ctx context.Context, actor Actor, req QueryCommunityChannelListRequest) (QueryCommunityChannelListResult, error) {
 	res := QueryCommunityChannelListResult{CommunityID: req.CommunityID, ChannelList: []ChannelConversation{}}
-	sc, err := loadScope(ctx, s.store, actor, req.CommunityID)
+	sc, err := s.loadScope(ctx, s.store, actor, req.CommunityID)
 	if err != nil {
 		return res, err
 	}
@@ -335,17 +336,15 @@ func (s *Service) QueryCommunityChannelList(ctx context.Context, actor Actor, re
 	if err != nil {
 		return res, err
 	}
-	rows, err := s.store.ChannelConversations(ctx, sc.community.PK, sc.self.UserPK, sc.self.MemberRole.manager(), after, limit+1)
+	rows, err := s.store.ChannelConversations(ctx, sc.community.PK, sc.self.UserPK, after, limit+1)
 	if err != nil {
 		return res, fmt.Errorf("list channels: %w", err)
 	}
-	for i := range rows {
-		rows[i].CommunityID = req.CommunityID
-		if m := rows[i].LastMessage; m != nil {
-			m.CommunityID = req.CommunityID
-		}
+	rows, res.NextFlag = trimPage(rows, limit, func(c ChannelConversation) Cursor { return Cursor{K1: c.PK} })
+	if err := s.finish(ctx, s.store, sc.self.UserPK, rows); err != nil {
+		return res, err
 	}
-	res.ChannelList, res.NextFlag = trimPage(rows, limit, func(c ChannelConversation) Cursor { return Cursor{K1: c.PK} })
+	res.ChannelList = rows
 	return res, nil
 }
 
@@ -364,7 +363,7 @@ func (s *Service) RemoveCommunityChannelMembers(ctx context.Context, actor Actor
 func (s *Service) changeChannelMembers(ctx context.Context, actor Actor, req ChannelMembersRequest, add bool) (ChannelMembersResult, error) {
 	res := ChannelMembersResult{CommunityID: req.CommunityID, ChannelID: req.ChannelID, ErrorUserList: []ErrorUser{}}
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}

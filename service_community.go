@@ -159,7 +159,7 @@ func brief(c CommunityInfo, m Member) Community {
 // ID is never reused. Owner only.
 func (s *Service) DismissCommunity(ctx context.Context, actor Actor, req CommunityRequest) (CommunityIDResult, error) {
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -182,7 +182,7 @@ func (s *Service) DismissCommunity(ctx context.Context, actor Actor, req Communi
 func (s *Service) JoinCommunity(ctx context.Context, actor Actor, req CommunityRequest) (CommunityInfoResult, error) {
 	var res CommunityInfoResult
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func (s *Service) enter(ctx context.Context, tx Tx, out *outbox, sc *scope, user
 	ids := make([]string, len(added))
 	grants := make([]Grant, len(added))
 	changes := make([]MemberStateChange, len(added))
-	for i, m := range added {
+	for i, m := range s.members(added) {
 		ids[i] = m.UserID
 		grants[i] = Grant{UserID: m.UserID, Role: m.MemberRole}
 		changes[i] = MemberStateChange{State: MemberEntered, Action: action, MemberInfo: m}
@@ -345,7 +345,7 @@ func batchError(failed []ErrorUser, communityID string) error {
 // it must transfer ownership or dismiss the community first.
 func (s *Service) LeaveCommunity(ctx context.Context, actor Actor, req CommunityRequest) (CommunityIDResult, error) {
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -367,7 +367,7 @@ func (s *Service) exit(ctx context.Context, tx Tx, out *outbox, sc *scope, membe
 	ids := make([]string, len(members))
 	grants := make([]Grant, len(members))
 	changes := make([]MemberStateChange, len(members))
-	for i, m := range members {
+	for i, m := range s.members(members) {
 		if err := tx.DeleteMember(ctx, m.PK); err != nil {
 			return fmt.Errorf("delete member: %w", err)
 		}
@@ -414,12 +414,24 @@ func (s *Service) QueryCommunityList(ctx context.Context, actor Actor, req Query
 		return res, fmt.Errorf("list communities: %w", err)
 	}
 	res.CommunityList, res.NextFlag = trimPage(rows, limit, func(c Community) Cursor { return Cursor{K1: c.MemberPK} })
-	return res, nil
+	return res, withUnread(ctx, s.store, u.PK, res.CommunityList)
+}
+
+// withUnread fills the communities' total unread counts.
+func withUnread(ctx context.Context, q Query, userPK int64, cs []Community) error {
+	_, by, err := unreadTotals(ctx, q, userPK)
+	if err != nil {
+		return err
+	}
+	for i := range cs {
+		cs[i].TotalUnreadMessageCount = by[cs[i].CommunityID]
+	}
+	return nil
 }
 
 // QueryCommunityInfo returns a community's full information. Members only.
 func (s *Service) QueryCommunityInfo(ctx context.Context, actor Actor, req CommunityRequest) (CommunityInfoResult, error) {
-	sc, err := loadScope(ctx, s.store, actor, req.CommunityID)
+	sc, err := s.loadScope(ctx, s.store, actor, req.CommunityID)
 	if err != nil {
 		return CommunityInfoResult{}, err
 	}
@@ -436,7 +448,7 @@ func (s *Service) QueryCommunityInfo(ctx context.Context, actor Actor, req Commu
 func (s *Service) changeCommunity(ctx context.Context, actor Actor, communityID string, change func(sc *scope) error) (CommunityInfo, error) {
 	var info CommunityInfo
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, communityID)
+		sc, err := s.loadScope(ctx, tx, actor, communityID)
 		if err != nil {
 			return err
 		}
@@ -564,7 +576,7 @@ func (s *Service) SetCommunityNotificationStatus(ctx context.Context, actor Acto
 		return res, invalidf("notificationStatus", "notificationStatus must be 1 (notify) or 2 (do not disturb), got %d", req.NotificationStatus)
 	}
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -575,9 +587,7 @@ func (s *Service) SetCommunityNotificationStatus(ctx context.Context, actor Acto
 		if err := tx.UpdateMember(ctx, sc.self); err != nil {
 			return fmt.Errorf("update member: %w", err)
 		}
-		out.add(Event{Name: EventCommunityListChanged, AppID: actor.AppID, CommunityID: req.CommunityID, UserIDs: []string{actor.UserID}},
-			CommunityListChangedEvent{ChangeInfoList: []CommunityChange{{Action: ListUpdated, Community: brief(sc.community, sc.self)}}})
-		return nil
+		return s.tellTotals(ctx, tx, out, &sc)
 	})
 	return res, err
 }
@@ -609,7 +619,7 @@ func (s *Service) SessionCommunities(ctx context.Context, actor Actor) ([]Commun
 		}
 		out = append(out, rows...)
 		if len(rows) < page {
-			return out, nil
+			return out, withUnread(ctx, s.store, u.PK, out)
 		}
 		after = Cursor{Valid: true, K1: rows[len(rows)-1].MemberPK}
 	}

@@ -13,7 +13,7 @@ import (
 func (s *Service) InviteUsersIntoCommunity(ctx context.Context, actor Actor, req UserIDsRequest) (ErrorUserListResult, error) {
 	res := ErrorUserListResult{CommunityID: req.CommunityID, ErrorUserList: []ErrorUser{}}
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -63,7 +63,7 @@ func (s *Service) InviteUsersIntoCommunity(ctx context.Context, actor Actor, req
 func (s *Service) KickCommunityMembers(ctx context.Context, actor Actor, req UserIDsRequest) (ErrorUserListResult, error) {
 	res := ErrorUserListResult{CommunityID: req.CommunityID, ErrorUserList: []ErrorUser{}}
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (s *Service) UpdateCommunityMemberRole(ctx context.Context, actor Actor, re
 		return res, invalidf("memberRole", "memberRole must be 2 (admin) or 3 (member), got %d", req.MemberRole)
 	}
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func (s *Service) TransferCommunityOwner(ctx context.Context, actor Actor, req T
 		return res, err
 	}
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := loadScope(ctx, tx, actor, req.CommunityID)
+		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
 		if err != nil {
 			return err
 		}
@@ -191,7 +191,7 @@ func targetMember(ctx context.Context, q Query, sc *scope, field, userID string)
 func (s *Service) changeRoles(ctx context.Context, tx Tx, out *outbox, sc *scope, members ...Member) error {
 	grants := make([]Grant, len(members))
 	updates := make([]MemberInfoUpdate, len(members))
-	for i, m := range members {
+	for i, m := range s.members(members) {
 		if err := tx.UpdateMember(ctx, m); err != nil {
 			return fmt.Errorf("update member: %w", err)
 		}
@@ -208,7 +208,7 @@ func (s *Service) changeRoles(ctx context.Context, tx Tx, out *outbox, sc *scope
 // owner, then admins, then members, each in the order they entered.
 func (s *Service) QueryCommunityMemberList(ctx context.Context, actor Actor, req QueryCommunityMemberListRequest) (QueryCommunityMemberListResult, error) {
 	res := QueryCommunityMemberListResult{CommunityID: req.CommunityID, MemberList: []Member{}}
-	sc, err := loadScope(ctx, s.store, actor, req.CommunityID)
+	sc, err := s.loadScope(ctx, s.store, actor, req.CommunityID)
 	if err != nil {
 		return res, err
 	}
@@ -219,24 +219,25 @@ func (s *Service) QueryCommunityMemberList(ctx context.Context, actor Actor, req
 	if err != nil {
 		return res, err
 	}
-	var rows []Member
-	if req.ChannelID == "" {
-		rows, err = s.store.MemberList(ctx, sc.community.PK, after, limit+1)
-	} else {
-		var ch Channel
+	var ch Channel
+	if req.ChannelID != "" {
 		if ch, err = viewChannel(ctx, s.store, &sc, req.ChannelID); err != nil {
 			return res, err
 		}
-		if ch.ChannelType == ChannelPrivate {
-			rows, err = s.store.ChannelMemberList(ctx, sc.community.PK, ch.PK, after, limit+1)
-		} else {
-			rows, err = s.store.MemberList(ctx, sc.community.PK, after, limit+1)
-		}
+	}
+	var rows []Member
+	switch {
+	case req.IsMutedMember:
+		rows, err = s.store.MutedMemberList(ctx, sc.community.PK, ch.PK, s.nowMs(), after, limit+1)
+	case ch.ChannelType == ChannelPrivate:
+		rows, err = s.store.ChannelMemberList(ctx, sc.community.PK, ch.PK, after, limit+1)
+	default:
+		rows, err = s.store.MemberList(ctx, sc.community.PK, after, limit+1)
 	}
 	if err != nil {
 		return res, fmt.Errorf("list members: %w", err)
 	}
-	res.MemberList, res.NextFlag = trimPage(rows, limit, func(m Member) Cursor {
+	res.MemberList, res.NextFlag = trimPage(s.members(rows), limit, func(m Member) Cursor {
 		return Cursor{K1: int64(m.MemberRole), K2: m.PK}
 	})
 	return res, nil
@@ -246,7 +247,7 @@ func (s *Service) QueryCommunityMemberList(ctx context.Context, actor Actor, req
 // are reported in ErrorUserList.
 func (s *Service) QueryCommunityMembers(ctx context.Context, actor Actor, req UserIDsRequest) (QueryCommunityMembersResult, error) {
 	res := QueryCommunityMembersResult{CommunityID: req.CommunityID, MemberList: []Member{}, ErrorUserList: []ErrorUser{}}
-	sc, err := loadScope(ctx, s.store, actor, req.CommunityID)
+	sc, err := s.loadScope(ctx, s.store, actor, req.CommunityID)
 	if err != nil {
 		return res, err
 	}
@@ -272,5 +273,6 @@ func (s *Service) QueryCommunityMembers(ctx context.Context, actor Actor, req Us
 			res.ErrorUserList = append(res.ErrorUserList, errorUser(id, ENotMember))
 		}
 	}
+	res.MemberList = s.members(res.MemberList)
 	return res, nil
 }

@@ -58,7 +58,7 @@ func (s *Service) send(ctx context.Context, actor Actor, communityID, channelID 
 		return s.sendCommand(ctx, actor, communityID, channelID, content)
 	}
 	err = s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := readScope(ctx, tx, actor, communityID)
+		sc, err := s.readScope(ctx, tx, actor, communityID)
 		if err != nil {
 			return err
 		}
@@ -84,6 +84,9 @@ func (s *Service) send(ctx context.Context, actor Actor, communityID, channelID 
 			if !errors.Is(err, ErrNotFound) {
 				return fmt.Errorf("read message: %w", err)
 			}
+		}
+		if e := muteCheck(s.nowMs(), sc.self.MemberRole, sc.self.Mutes, ch.PK, ch.MuteInfo, sc.community.MuteInfo); e != nil {
+			return e
 		}
 		m := Message{
 			MessageContent:  content,
@@ -113,6 +116,9 @@ func (s *Service) send(ctx context.Context, actor Actor, communityID, channelID 
 			}
 		}
 		if err := s.store1(ctx, tx, &sc, ch, &m); err != nil {
+			return err
+		}
+		if err := s.recordMentions(ctx, tx, &sc, ch, m); err != nil {
 			return err
 		}
 		if err := tx.SetReadSeq(ctx, sc.self.UserPK, ch.PK, m.MessageSeq); err != nil {
@@ -149,9 +155,37 @@ func placed(ms []Message, c CommunityInfo, ch Channel) []Message {
 	return ms
 }
 
+// recordMentions stores a row for each mentioned member who sees the
+// channel, and one for a mention of everyone: a mention list costs nothing
+// for members not mentioned.
+func (s *Service) recordMentions(ctx context.Context, tx Tx, sc *scope, ch Channel, m Message) error {
+	if len(m.MentionedUserIDs) == 0 && !m.IsMentionAll {
+		return nil
+	}
+	var pks []int64
+	if len(m.MentionedUserIDs) > 0 {
+		members, err := tx.Members(ctx, sc.community.PK, m.MentionedUserIDs)
+		if err != nil {
+			return fmt.Errorf("read mentioned members: %w", err)
+		}
+		for _, mb := range members {
+			target := scope{app: sc.app, community: sc.community, self: mb}
+			if ok, err := sees(ctx, tx, &target, ch); err != nil {
+				return err
+			} else if ok {
+				pks = append(pks, mb.UserPK)
+			}
+		}
+	}
+	if err := tx.InsertMentions(ctx, ch.PK, m.MessageSeq, pks, m.IsMentionAll); err != nil {
+		return fmt.Errorf("record mentions: %w", err)
+	}
+	return nil
+}
+
 // store1 assigns the next seq of ch to m and stores it.
 func (s *Service) store1(ctx context.Context, tx Tx, sc *scope, ch Channel, m *Message) error {
-	seq, err := tx.NextSeq(ctx, ch.PK)
+	seq, err := tx.NextSeq(ctx, ch.PK, s.nowMs())
 	if err != nil {
 		return fmt.Errorf("next seq: %w", err)
 	}
@@ -187,7 +221,7 @@ func (s *Service) large(c CommunityInfo) bool {
 
 // sendCommand delivers a command message without storing it.
 func (s *Service) sendCommand(ctx context.Context, actor Actor, communityID, channelID string, content MessageContent) (MessageResult, error) {
-	sc, err := readScope(ctx, s.store, actor, communityID)
+	sc, err := s.readScope(ctx, s.store, actor, communityID)
 	if err != nil {
 		return MessageResult{}, err
 	}
@@ -249,11 +283,11 @@ func (s *Service) postTips(ctx context.Context, tx Tx, out *outbox, sc *scope, e
 
 // readScope is loadScope without locking the community: sends and reads in
 // a channel need no lock on it.
-func readScope(ctx context.Context, q Query, actor Actor, communityID string) (scope, error) {
+func (s *Service) readScope(ctx context.Context, q Query, actor Actor, communityID string) (scope, error) {
 	if tx, ok := q.(Tx); ok {
-		return loadScope(ctx, readOnly{tx}, actor, communityID)
+		return s.loadScope(ctx, readOnly{tx}, actor, communityID)
 	}
-	return loadScope(ctx, q, actor, communityID)
+	return s.loadScope(ctx, q, actor, communityID)
 }
 
 // readOnly hides a Tx's locking methods, so that loadScope reads without
@@ -271,7 +305,7 @@ func viewChannel(ctx context.Context, q Query, sc *scope, channelID string) (Cha
 // channelRead resolves the scope and channel of a read or a change of one
 // message: the caller must see the channel.
 func (s *Service) channelRead(ctx context.Context, q Query, actor Actor, communityID, channelID string) (scope, Channel, error) {
-	sc, err := readScope(ctx, q, actor, communityID)
+	sc, err := s.readScope(ctx, q, actor, communityID)
 	if err != nil {
 		return sc, Channel{}, err
 	}
@@ -340,6 +374,9 @@ func (s *Service) RevokeMessage(ctx context.Context, actor Actor, req MessageReq
 		m.RevokeInfo = &RevokeInfo{OperatedUserID: actor.UserID, RevokeTime: now, OriginalMessageType: original}
 		if err := tx.UpdateMessage(ctx, m); err != nil {
 			return fmt.Errorf("revoke message: %w", err)
+		}
+		if err := tx.DeleteMentions(ctx, ch.PK, m.MessageSeq); err != nil {
+			return fmt.Errorf("forget mentions: %w", err)
 		}
 		e := channelEvent(&sc, ch, EventMessageRevokeReceived)
 		e.Large = s.large(sc.community)

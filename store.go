@@ -52,9 +52,27 @@ type Query interface {
 	Channel(ctx context.Context, communityPK int64, channelID string) (Channel, error)
 	ChannelDismissed(ctx context.Context, communityPK int64, channelID string) (bool, error)
 	// ChannelConversations lists the channels of a community that userPK
-	// sees (every private channel when allPrivate), in creation order, with
-	// the user's state in each; the cursor is (channel key, 0).
-	ChannelConversations(ctx context.Context, communityPK, userPK int64, allPrivate bool, after Cursor, limit int) ([]ChannelConversation, error)
+	// sees, in creation order, with the user's state in each; the cursor is
+	// (channel key, 0).
+	ChannelConversations(ctx context.Context, communityPK, userPK int64, after Cursor, limit int) ([]ChannelConversation, error)
+	// Conversations lists every channel conversation userPK sees across its
+	// communities, by OrderKey then channel key, both descending; the cursor
+	// is (order key, channel key).
+	Conversations(ctx context.Context, userPK int64, after Cursor, limit int) ([]ChannelConversation, error)
+	// Conversation reads userPK's conversation in one channel it is in.
+	Conversation(ctx context.Context, userPK, channelPK int64) (ChannelConversation, error)
+	// Mentions returns, per channel, the messages after the given read
+	// positions that mention userPK, by name or all, oldest first.
+	Mentions(ctx context.Context, userPK int64, reads []ReadPosition) (map[int64][]MentionedInfo, error)
+	// UnreadByCommunity sums, per community of userPK, the unread counts of
+	// the channels it sees that are in notify.
+	UnreadByCommunity(ctx context.Context, userPK int64) ([]CommunityUnread, error)
+	// UserMutes returns userPK's member mutes (lapsed ones too), by
+	// community key.
+	UserMutes(ctx context.Context, userPK int64) (map[int64][]MemberMute, error)
+	// MutedMemberList lists, like MemberList, the members with a mute in
+	// force at now: community-wide, or in channelPK when it is not 0.
+	MutedMemberList(ctx context.Context, communityPK, channelPK, now int64, after Cursor, limit int) ([]Member, error)
 	// IsChannelMember reports whether userPK is listed in a private channel.
 	IsChannelMember(ctx context.Context, channelPK, userPK int64) (bool, error)
 	// UserPrivateChannels returns, per community ID, the private channels
@@ -88,6 +106,20 @@ type Query interface {
 	// (application key, 0).
 	CommunityApplications(ctx context.Context, communityPK int64, after Cursor, limit int) ([]Application, error)
 	UserApplications(ctx context.Context, userPK int64, after Cursor, limit int) ([]Application, error)
+}
+
+// ReadPosition is a user's read seq in one channel.
+type ReadPosition struct {
+	ChannelPK int64
+	ReadSeq   int64
+}
+
+// CommunityUnread is a user's unread count in one community, with its
+// notification status there.
+type CommunityUnread struct {
+	CommunityID        string
+	NotificationStatus NotificationStatus
+	Unread             int64
 }
 
 // Tx is a write transaction.
@@ -133,8 +165,14 @@ type Tx interface {
 	// and forgets its conversation state there.
 	LeaveChannels(ctx context.Context, communityPK, userPK int64) error
 
-	// NextSeq advances a channel's last seq and returns it.
-	NextSeq(ctx context.Context, channelPK int64) (int64, error)
+	// NextSeq advances a channel's last seq, records now as its last
+	// activity, and returns the seq.
+	NextSeq(ctx context.Context, channelPK, now int64) (int64, error)
+	// InsertMentions records that the message seq mentions userPKs, and
+	// everyone when all.
+	InsertMentions(ctx context.Context, channelPK, seq int64, userPKs []int64, all bool) error
+	// DeleteMentions forgets the mentions of a message (it was revoked).
+	DeleteMentions(ctx context.Context, channelPK, seq int64) error
 	// InsertMessage stores m (with its seq already assigned).
 	InsertMessage(ctx context.Context, m *Message) error
 	// UpdateMessage stores an edited or revoked message's content.
@@ -151,6 +189,14 @@ type Tx interface {
 	// SetReadSeq moves userPK's read position in a channel forward to seq;
 	// an older position never moves it back.
 	SetReadSeq(ctx context.Context, userPK, channelPK, seq int64) error
+	// SetConversationState stores userPK's notification status, draft and
+	// pin of a channel conversation, keeping its read position.
+	SetConversationState(ctx context.Context, userPK, channelPK int64, st ConversationState) error
+	// CountPinned counts userPK's pinned conversations.
+	CountPinned(ctx context.Context, userPK int64) (int, error)
+	// SetMemberMute mutes userPK in a community until expire (Unix ms, -1
+	// never), community-wide when channelPK is 0; expire 0 lifts the mute.
+	SetMemberMute(ctx context.Context, communityPK, userPK, channelPK, expire int64) error
 	// StartReading sets userPK's read position in every channel of a
 	// community to the channel's current last seq, so that a new member
 	// starts with nothing unread.

@@ -44,28 +44,37 @@ var routeOf = map[string]route{
 	"acceptCommunityJoinApplication": {"POST", "/v1/communities/{communityID}/applications/{userID}/accept"},
 	"rejectCommunityJoinApplication": {"POST", "/v1/communities/{communityID}/applications/{userID}/reject"},
 
-	"createCommunityChannel":           {"POST", "/v1/communities/{communityID}/channels"},
-	"queryCommunityChannelList":        {"GET", "/v1/communities/{communityID}/channels"},
-	"queryCommunityChannelsInfo":       {"GET", "/v1/communities/{communityID}/channels/lookup"},
-	"dismissCommunityChannel":          {"DELETE", "/v1/communities/{communityID}/channels/{channelID}"},
-	"updateCommunityChannelName":       {"PUT", "/v1/communities/{communityID}/channels/{channelID}/name"},
-	"updateCommunityChannelAvatarUrl":  {"PUT", "/v1/communities/{communityID}/channels/{channelID}/avatarUrl"},
-	"updateCommunityChannelNotice":     {"PUT", "/v1/communities/{communityID}/channels/{channelID}/notice"},
-	"setCommunityChannelAttributes":    {"PUT", "/v1/communities/{communityID}/channels/{channelID}/attributes"},
-	"deleteCommunityChannelAttributes": {"POST", "/v1/communities/{communityID}/channels/{channelID}/attributes/delete"},
-	"addCommunityChannelMembers":       {"POST", "/v1/communities/{communityID}/channels/{channelID}/members"},
-	"removeCommunityChannelMembers":    {"POST", "/v1/communities/{communityID}/channels/{channelID}/members/remove"},
-	"sendMessage":                      {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages"},
-	"queryHistoryMessage":              {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages"},
-	"queryMessages":                    {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/lookup"},
-	"deleteMessages":                   {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/delete"},
-	"editMessage":                      {"PUT", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}"},
-	"revokeMessage":                    {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/revoke"},
-	"replyMessage":                     {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{toMessageSeq}/reply"},
-	"queryMessageRepliedList":          {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/replies"},
-	"addMessageReaction":               {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions"},
-	"deleteMessageReaction":            {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions/delete"},
-	"queryMessageReactionUserList":     {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions"},
+	"createCommunityChannel":                   {"POST", "/v1/communities/{communityID}/channels"},
+	"queryCommunityChannelList":                {"GET", "/v1/communities/{communityID}/channels"},
+	"queryCommunityChannelsInfo":               {"GET", "/v1/communities/{communityID}/channels/lookup"},
+	"dismissCommunityChannel":                  {"DELETE", "/v1/communities/{communityID}/channels/{channelID}"},
+	"updateCommunityChannelName":               {"PUT", "/v1/communities/{communityID}/channels/{channelID}/name"},
+	"updateCommunityChannelAvatarUrl":          {"PUT", "/v1/communities/{communityID}/channels/{channelID}/avatarUrl"},
+	"updateCommunityChannelNotice":             {"PUT", "/v1/communities/{communityID}/channels/{channelID}/notice"},
+	"setCommunityChannelAttributes":            {"PUT", "/v1/communities/{communityID}/channels/{channelID}/attributes"},
+	"deleteCommunityChannelAttributes":         {"POST", "/v1/communities/{communityID}/channels/{channelID}/attributes/delete"},
+	"addCommunityChannelMembers":               {"POST", "/v1/communities/{communityID}/channels/{channelID}/members"},
+	"removeCommunityChannelMembers":            {"POST", "/v1/communities/{communityID}/channels/{channelID}/members/remove"},
+	"sendMessage":                              {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages"},
+	"queryHistoryMessage":                      {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages"},
+	"queryMessages":                            {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/lookup"},
+	"deleteMessages":                           {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/delete"},
+	"editMessage":                              {"PUT", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}"},
+	"revokeMessage":                            {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/revoke"},
+	"replyMessage":                             {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{toMessageSeq}/reply"},
+	"queryMessageRepliedList":                  {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/replies"},
+	"addMessageReaction":                       {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions"},
+	"deleteMessageReaction":                    {"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions/delete"},
+	"queryConversationList":                    {"GET", "/v1/conversations"},
+	"queryConversationTotalUnreadMessageCount": {"GET", "/v1/conversations/totalUnreadMessageCount"},
+	"clearConversationUnreadMessageCount":      {"POST", "/v1/communities/{communityID}/channels/{channelID}/conversation/clearUnread"},
+	"setConversationNotificationStatus":        {"PUT", "/v1/communities/{communityID}/channels/{channelID}/conversation/notificationStatus"},
+	"setConversationDraft":                     {"PUT", "/v1/communities/{communityID}/channels/{channelID}/conversation/draft"},
+	"pinConversation":                          {"PUT", "/v1/communities/{communityID}/channels/{channelID}/conversation/pin"},
+	"muteCommunityChannels":                    {"POST", "/v1/communities/{communityID}/channels/mute"},
+	"muteCommunityMembers":                     {"POST", "/v1/communities/{communityID}/members/mute"},
+	"muteCommunity":                            {"PUT", "/v1/communities/{communityID}/mute"},
+	"queryMessageReactionUserList":             {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions"},
 }
 
 // Routes returns the client's route table: operation ID → method and path.
@@ -342,4 +351,49 @@ func (c *Client) QueryMessageReactionUserList(ctx context.Context, req plaza.Que
 // QueryMessageRepliedList calls queryMessageRepliedList.
 func (c *Client) QueryMessageRepliedList(ctx context.Context, req plaza.QueryMessageRepliedListRequest) (plaza.QueryMessageRepliedListResult, error) {
 	return call[plaza.QueryMessageRepliedListResult](ctx, c, "queryMessageRepliedList", req)
+}
+
+// QueryConversationList calls queryConversationList.
+func (c *Client) QueryConversationList(ctx context.Context, req plaza.QueryConversationListRequest) (plaza.QueryConversationListResult, error) {
+	return call[plaza.QueryConversationListResult](ctx, c, "queryConversationList", req)
+}
+
+// QueryConversationTotalUnreadMessageCount calls queryConversationTotalUnreadMessageCount.
+func (c *Client) QueryConversationTotalUnreadMessageCount(ctx context.Context, req plaza.QueryConversationTotalUnreadMessageCountRequest) (plaza.TotalUnreadResult, error) {
+	return call[plaza.TotalUnreadResult](ctx, c, "queryConversationTotalUnreadMessageCount", req)
+}
+
+// ClearConversationUnreadMessageCount calls clearConversationUnreadMessageCount.
+func (c *Client) ClearConversationUnreadMessageCount(ctx context.Context, req plaza.ClearConversationUnreadMessageCountRequest) (plaza.ConversationResult, error) {
+	return call[plaza.ConversationResult](ctx, c, "clearConversationUnreadMessageCount", req)
+}
+
+// SetConversationNotificationStatus calls setConversationNotificationStatus.
+func (c *Client) SetConversationNotificationStatus(ctx context.Context, req plaza.SetConversationNotificationStatusRequest) (plaza.ConversationResult, error) {
+	return call[plaza.ConversationResult](ctx, c, "setConversationNotificationStatus", req)
+}
+
+// SetConversationDraft calls setConversationDraft.
+func (c *Client) SetConversationDraft(ctx context.Context, req plaza.SetConversationDraftRequest) (plaza.ConversationResult, error) {
+	return call[plaza.ConversationResult](ctx, c, "setConversationDraft", req)
+}
+
+// PinConversation calls pinConversation.
+func (c *Client) PinConversation(ctx context.Context, req plaza.PinConversationRequest) (plaza.ConversationResult, error) {
+	return call[plaza.ConversationResult](ctx, c, "pinConversation", req)
+}
+
+// MuteCommunityChannels calls muteCommunityChannels.
+func (c *Client) MuteCommunityChannels(ctx context.Context, req plaza.MuteCommunityChannelsRequest) (plaza.MuteCommunityChannelsResult, error) {
+	return call[plaza.MuteCommunityChannelsResult](ctx, c, "muteCommunityChannels", req)
+}
+
+// MuteCommunityMembers calls muteCommunityMembers.
+func (c *Client) MuteCommunityMembers(ctx context.Context, req plaza.MuteCommunityMembersRequest) (plaza.MuteCommunityMembersResult, error) {
+	return call[plaza.MuteCommunityMembersResult](ctx, c, "muteCommunityMembers", req)
+}
+
+// MuteCommunity calls muteCommunity.
+func (c *Client) MuteCommunity(ctx context.Context, req plaza.MuteCommunityRequest) (plaza.MuteCommunityResult, error) {
+	return call[plaza.MuteCommunityResult](ctx, c, "muteCommunity", req)
 }

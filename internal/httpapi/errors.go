@@ -28,6 +28,9 @@ var statusOf = map[plaza.Code]int{
 	plaza.EJoinForbidden:      http.StatusForbidden,
 	plaza.EJoinNeedsApproval:  http.StatusForbidden,
 	plaza.EEditNotAllowed:     http.StatusForbidden,
+	plaza.EMemberMuted:        http.StatusForbidden,
+	plaza.EChannelMuted:       http.StatusForbidden,
+	plaza.ECommunityMuted:     http.StatusForbidden,
 	plaza.ENotFound:           http.StatusNotFound,
 	plaza.EUserNotFound:       http.StatusNotFound,
 	plaza.ECommunityNotFound:  http.StatusNotFound,
@@ -55,6 +58,7 @@ var statusOf = map[plaza.Code]int{
 	plaza.EMessageRevoked:     http.StatusConflict,
 	plaza.EReactionNotAllowed: http.StatusConflict,
 	plaza.EAlreadyInChannel:   http.StatusConflict,
+	plaza.EPinnedLimit:        http.StatusConflict,
 	plaza.EPayloadTooLarge:    http.StatusBadRequest, // bad input, as SPEC counts it; the code tells it apart
 	plaza.ERateLimited:        http.StatusTooManyRequests,
 	plaza.EInternal:           http.StatusInternalServerError,

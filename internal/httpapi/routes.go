@@ -72,6 +72,17 @@ var routes = []route{
 	{"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions", "addMessageReaction"},
 	{"POST", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions/delete", "deleteMessageReaction"},
 	{"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions", "queryMessageReactionUserList"},
+
+	{"GET", "/v1/conversations", "queryConversationList"},
+	{"GET", "/v1/conversations/totalUnreadMessageCount", "queryConversationTotalUnreadMessageCount"},
+	{"POST", "/v1/communities/{communityID}/channels/{channelID}/conversation/clearUnread", "clearConversationUnreadMessageCount"},
+	{"PUT", "/v1/communities/{communityID}/channels/{channelID}/conversation/notificationStatus", "setConversationNotificationStatus"},
+	{"PUT", "/v1/communities/{communityID}/channels/{channelID}/conversation/draft", "setConversationDraft"},
+	{"PUT", "/v1/communities/{communityID}/channels/{channelID}/conversation/pin", "pinConversation"},
+
+	{"POST", "/v1/communities/{communityID}/channels/mute", "muteCommunityChannels"},
+	{"POST", "/v1/communities/{communityID}/members/mute", "muteCommunityMembers"},
+	{"PUT", "/v1/communities/{communityID}/mute", "muteCommunity"},
 }
 
 // Routes returns the method, path and operation ID of every client API

@@ -8,15 +8,20 @@ import (
 )
 
 const channelColumns = `ch.id, ch.community_pk, c.community_id, ch.channel_id, ch.channel_type, ch.name, ch.avatar_url,
-	ch.notice, ch.attributes, ch.creator_user_id, ch.created_at, ch.last_seq, ch.member_count`
+	ch.notice, ch.attributes, ch.creator_user_id, ch.created_at, ch.last_seq, ch.member_count, ch.last_at,
+	ch.mute_mode, ch.mute_expire, ch.mute_roles`
 
 func scanChannel(s interface{ Scan(...any) error }) (plaza.Channel, error) {
 	var ch plaza.Channel
-	var attrs string
+	var attrs, roles string
 	err := s.Scan(&ch.PK, &ch.CommunityPK, &ch.CommunityID, &ch.ChannelID, &ch.ChannelType, &ch.ChannelName, &ch.ChannelAvatarURL,
-		&ch.ChannelNotice, &attrs, &ch.CreatorUserID, &ch.CreateTime, &ch.LastMessageSeq, &ch.MemberCount)
+		&ch.ChannelNotice, &attrs, &ch.CreatorUserID, &ch.CreateTime, &ch.LastMessageSeq, &ch.MemberCount, &ch.LastTime,
+		&ch.MuteInfo.Mode, &ch.MuteInfo.ExpiredTime, &roles)
 	if err != nil {
 		return ch, translate(err)
+	}
+	if ch.MuteInfo.Roles, err = decodeRoles(roles); err != nil {
+		return ch, err
 	}
 	ch.ChannelAttributes, err = decodeAttributes(attrs)
 	return ch, err
@@ -36,50 +41,6 @@ func (q queries) ChannelDismissed(ctx context.Context, communityPK int64, channe
 	err := q.db.QueryRowContext(ctx, `
 		SELECT count(*) FROM dismissed_channels WHERE community_pk = ? AND channel_id = ?`, communityPK, channelID).Scan(&n)
 	return n > 0, translate(err)
-}
-
-// ChannelConversations lists the channels a user sees, with its state and
-// each channel's last message.
-func (q queries) ChannelConversations(ctx context.Context, communityPK, userPK int64, allPrivate bool, after plaza.Cursor, limit int) ([]plaza.ChannelConversation, error) {
-	rows, err := q.db.QueryContext(ctx, `
-		SELECT ch.id, ch.channel_id, ch.channel_type, ch.name, ch.avatar_url, ch.attributes, ch.last_seq,
-		       coalesce(st.read_seq, 0), `+messageColumns+`
-		FROM channels ch
-		LEFT JOIN channel_states st ON st.user_pk = ?1 AND st.channel_pk = ch.id
-		LEFT JOIN messages m ON m.channel_pk = ch.id AND m.seq = ch.last_seq
-		WHERE ch.community_pk = ?2 AND ch.id > ?3
-		  AND (ch.channel_type != ?4 OR ?5 OR EXISTS (
-		        SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = ?1))
-		ORDER BY ch.id LIMIT ?6`,
-		userPK, communityPK, after.K1, plaza.ChannelPrivate, allPrivate, limit)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	out := []plaza.ChannelConversation{}
-	for rows.Next() {
-		var c plaza.ChannelConversation
-		var attrs string
-		var m nullMessage
-		dest := append([]any{&c.PK, &c.ChannelID, &c.ChannelType, &c.ChannelName, &c.ChannelAvatarURL, &attrs,
-			&c.LastMessageSeq, &c.ReadMessageSeq}, m.dest()...)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, translate(err)
-		}
-		if c.ChannelAttributes, err = decodeAttributes(attrs); err != nil {
-			return nil, err
-		}
-		if c.LastMessage, err = m.message(); err != nil {
-			return nil, err
-		}
-		if c.LastMessage != nil {
-			c.LastMessage.ChannelID = c.ChannelID
-		}
-		c.UnreadMessageCount = max(0, c.LastMessageSeq-c.ReadMessageSeq)
-		c.NotificationStatus = plaza.DoNotDisturb // channels start in do-not-disturb (SPEC §6)
-		out = append(out, c)
-	}
-	return out, translate(rows.Err())
 }
 
 // IsChannelMember reports whether a user is listed in a private channel.
@@ -133,10 +94,11 @@ func (q queries) ChannelMemberList(ctx context.Context, communityPK, channelPK i
 func (t *tx) InsertChannel(ctx context.Context, ch *plaza.Channel) error {
 	err := t.db.QueryRowContext(ctx, `
 		INSERT INTO channels (community_pk, channel_id, channel_type, name, avatar_url, notice, attributes,
-		                      creator_user_id, created_at, last_seq, member_count)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		                      creator_user_id, created_at, last_seq, member_count, last_at, mute_mode, mute_expire, mute_roles)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ch.CommunityPK, ch.ChannelID, ch.ChannelType, ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice,
 		encodeAttributes(ch.ChannelAttributes), ch.CreatorUserID, ch.CreateTime, ch.LastMessageSeq, ch.MemberCount,
+		max(ch.LastTime, ch.CreateTime), ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, encodeRoles(ch.MuteInfo.Roles),
 	).Scan(&ch.PK)
 	return translate(err)
 }
@@ -151,8 +113,11 @@ func (t *tx) ChannelForUpdate(ctx context.Context, communityPK int64, channelID 
 // NextSeq.
 func (t *tx) UpdateChannel(ctx context.Context, ch plaza.Channel) error {
 	_, err := t.db.ExecContext(ctx, `
-		UPDATE channels SET name = ?, avatar_url = ?, notice = ?, attributes = ?, member_count = ? WHERE id = ?`,
-		ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice, encodeAttributes(ch.ChannelAttributes), ch.MemberCount, ch.PK)
+		UPDATE channels SET name = ?, avatar_url = ?, notice = ?, attributes = ?, member_count = ?,
+		                    mute_mode = ?, mute_expire = ?, mute_roles = ?
+		WHERE id = ?`,
+		ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice, encodeAttributes(ch.ChannelAttributes), ch.MemberCount,
+		ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, encodeRoles(ch.MuteInfo.Roles), ch.PK)
 	return translate(err)
 }
 
@@ -182,9 +147,15 @@ func (t *tx) AddChannelMember(ctx context.Context, channelPK, userPK, now int64)
 		channelPK, userPK, now))
 }
 
-// RemoveChannelMember unlists a user from a private channel.
+// RemoveChannelMember unlists a user from a private channel and forgets its
+// conversation state there.
 func (t *tx) RemoveChannelMember(ctx context.Context, channelPK, userPK int64) (bool, error) {
-	return affected(t.db.ExecContext(ctx, `DELETE FROM channel_members WHERE channel_pk = ? AND user_pk = ?`, channelPK, userPK))
+	removed, err := affected(t.db.ExecContext(ctx, `DELETE FROM channel_members WHERE channel_pk = ? AND user_pk = ?`, channelPK, userPK))
+	if err != nil || !removed {
+		return removed, err
+	}
+	_, err = t.db.ExecContext(ctx, `DELETE FROM channel_states WHERE channel_pk = ? AND user_pk = ?`, channelPK, userPK)
+	return true, translate(err)
 }
 
 // LeaveChannels unlists a user from the private channels of a community and

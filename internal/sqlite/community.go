@@ -9,18 +9,39 @@ import (
 )
 
 const communityColumns = `c.id, c.app_id, c.community_id, c.name, c.avatar_url, c.notice, c.attributes,
-	c.join_mode, c.invite_mode, c.creator_user_id, c.created_at, c.member_count, c.channel_count`
+	c.join_mode, c.invite_mode, c.creator_user_id, c.created_at, c.member_count, c.channel_count,
+	c.mute_mode, c.mute_expire, c.mute_roles`
 
 func scanCommunity(s interface{ Scan(...any) error }) (plaza.CommunityInfo, error) {
 	var c plaza.CommunityInfo
-	var attrs string
+	var attrs, roles string
 	err := s.Scan(&c.PK, &c.AppID, &c.CommunityID, &c.CommunityName, &c.CommunityAvatarURL, &c.CommunityNotice, &attrs,
-		&c.JoinMode, &c.InviteMode, &c.CreatorUserID, &c.CreateTime, &c.CurrentMemberCount, &c.ChannelCount)
+		&c.JoinMode, &c.InviteMode, &c.CreatorUserID, &c.CreateTime, &c.CurrentMemberCount, &c.ChannelCount,
+		&c.MuteInfo.Mode, &c.MuteInfo.ExpiredTime, &roles)
 	if err != nil {
 		return c, translate(err)
 	}
+	if c.MuteInfo.Roles, err = decodeRoles(roles); err != nil {
+		return c, err
+	}
 	c.CommunityAttributes, err = decodeAttributes(attrs)
 	return c, err
+}
+
+func decodeRoles(s string) ([]plaza.Role, error) {
+	roles := []plaza.Role{}
+	if err := json.Unmarshal([]byte(s), &roles); err != nil {
+		return nil, fmt.Errorf("sqlite: mute roles: %w", err)
+	}
+	return roles, nil
+}
+
+func encodeRoles(roles []plaza.Role) string {
+	if roles == nil {
+		return "[]"
+	}
+	b, _ := json.Marshal(roles) // a slice of integers always encodes
+	return string(b)
 }
 
 func decodeAttributes(s string) (map[string]string, error) {
@@ -85,10 +106,11 @@ func (t *tx) CommunityForUpdate(ctx context.Context, appID, communityID string) 
 func (t *tx) InsertCommunity(ctx context.Context, c *plaza.CommunityInfo) error {
 	err := t.db.QueryRowContext(ctx, `
 		INSERT INTO communities (app_id, community_id, name, avatar_url, notice, attributes, join_mode, invite_mode,
-		                         creator_user_id, created_at, member_count, channel_count)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		                         creator_user_id, created_at, member_count, channel_count, mute_mode, mute_expire, mute_roles)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.AppID, c.CommunityID, c.CommunityName, c.CommunityAvatarURL, c.CommunityNotice, encodeAttributes(c.CommunityAttributes),
 		c.JoinMode, c.InviteMode, c.CreatorUserID, c.CreateTime, c.CurrentMemberCount, c.ChannelCount,
+		c.MuteInfo.Mode, c.MuteInfo.ExpiredTime, encodeRoles(c.MuteInfo.Roles),
 	).Scan(&c.PK)
 	return translate(err)
 }
@@ -97,10 +119,11 @@ func (t *tx) InsertCommunity(ctx context.Context, c *plaza.CommunityInfo) error 
 func (t *tx) UpdateCommunity(ctx context.Context, c plaza.CommunityInfo) error {
 	_, err := t.db.ExecContext(ctx, `
 		UPDATE communities SET name = ?, avatar_url = ?, notice = ?, attributes = ?, join_mode = ?, invite_mode = ?,
-		                       member_count = ?, channel_count = ?
+		                       member_count = ?, channel_count = ?, mute_mode = ?, mute_expire = ?, mute_roles = ?
 		WHERE id = ?`,
 		c.CommunityName, c.CommunityAvatarURL, c.CommunityNotice, encodeAttributes(c.CommunityAttributes),
-		c.JoinMode, c.InviteMode, c.CurrentMemberCount, c.ChannelCount, c.PK)
+		c.JoinMode, c.InviteMode, c.CurrentMemberCount, c.ChannelCount,
+		c.MuteInfo.Mode, c.MuteInfo.ExpiredTime, encodeRoles(c.MuteInfo.Roles), c.PK)
 	return translate(err)
 }
 

@@ -2,18 +2,46 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/plazahq/plaza"
 )
 
+// memberColumns ends with the member's mutes as a JSON array of
+// [channel key, channel ID, expiry].
 const memberColumns = `m.id, m.community_pk, m.user_pk, m.role, m.enter_time, m.enter_type, m.operated_user_id,
-	m.notification_status, u.user_id, u.user_name, u.user_avatar_url`
+	m.notification_status, u.user_id, u.user_name, u.user_avatar_url,
+	(SELECT json_group_array(json_array(mm.channel_pk, coalesce(mch.channel_id, ''), mm.expire))
+	   FROM member_mutes mm LEFT JOIN channels mch ON mch.id = mm.channel_pk
+	  WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk)`
 
 func scanMember(s interface{ Scan(...any) error }) (plaza.Member, error) {
 	var m plaza.Member
+	var mutes string
 	err := s.Scan(&m.PK, &m.CommunityPK, &m.UserPK, &m.MemberRole, &m.EnterTime, &m.EnterType, &m.OperatedUserID,
-		&m.NotificationStatus, &m.UserID, &m.UserName, &m.UserAvatarURL)
-	return m, translate(err)
+		&m.NotificationStatus, &m.UserID, &m.UserName, &m.UserAvatarURL, &mutes)
+	if err != nil {
+		return m, translate(err)
+	}
+	m.Mutes, err = decodeMutes(mutes)
+	return m, err
+}
+
+// decodeMutes reads a JSON array of [channel key, channel ID, expiry].
+func decodeMutes(s string) ([]plaza.MemberMute, error) {
+	var rows [][3]any
+	if err := json.Unmarshal([]byte(s), &rows); err != nil {
+		return nil, fmt.Errorf("sqlite: member mutes: %w", err)
+	}
+	out := make([]plaza.MemberMute, 0, len(rows))
+	for _, r := range rows {
+		pk, _ := r[0].(float64)
+		id, _ := r[1].(string)
+		exp, _ := r[2].(float64)
+		out = append(out, plaza.MemberMute{ChannelPK: int64(pk), ChannelID: id, MuteExpiredTime: int64(exp)})
+	}
+	return out, nil
 }
 
 func (q queries) members(ctx context.Context, query string, args ...any) ([]plaza.Member, error) {
@@ -60,6 +88,18 @@ func (q queries) MemberList(ctx context.Context, communityPK int64, after plaza.
 		FROM members m JOIN users u ON u.id = m.user_pk
 		WHERE m.community_pk = ? AND (m.role, m.id) > (?, ?)
 		ORDER BY m.role, m.id LIMIT ?`, communityPK, after.K1, after.K2, limit)
+}
+
+// MutedMemberList lists the members with a mute in force at now.
+func (q queries) MutedMemberList(ctx context.Context, communityPK, channelPK, now int64, after plaza.Cursor, limit int) ([]plaza.Member, error) {
+	return q.members(ctx, `
+		SELECT `+memberColumns+`
+		FROM members m JOIN users u ON u.id = m.user_pk
+		WHERE m.community_pk = ? AND (m.role, m.id) > (?, ?)
+		  AND EXISTS (SELECT 1 FROM member_mutes mm
+		              WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk
+		                AND mm.channel_pk IN (0, ?) AND (mm.expire = -1 OR mm.expire > ?))
+		ORDER BY m.role, m.id LIMIT ?`, communityPK, after.K1, after.K2, channelPK, now, limit)
 }
 
 // Managers returns the user IDs of the owner and admins.

@@ -268,11 +268,38 @@ func (q queries) ReactionUsers(ctx context.Context, channelPK, seq int64, reacti
 	return users, keys, translate(rows.Err())
 }
 
-// NextSeq advances a channel's last seq.
-func (t *tx) NextSeq(ctx context.Context, channelPK int64) (int64, error) {
+// NextSeq advances a channel's last seq and its last activity.
+func (t *tx) NextSeq(ctx context.Context, channelPK, now int64) (int64, error) {
 	var seq int64
-	err := t.db.QueryRowContext(ctx, `UPDATE channels SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`, channelPK).Scan(&seq)
+	err := t.db.QueryRowContext(ctx, `UPDATE channels SET last_seq = last_seq + 1, last_at = max(last_at, ?) WHERE id = ? RETURNING last_seq`,
+		now, channelPK).Scan(&seq)
 	return seq, translate(err)
+}
+
+// InsertMentions records a message's mentions.
+func (t *tx) InsertMentions(ctx context.Context, channelPK, seq int64, userPKs []int64, all bool) error {
+	for _, u := range userPKs {
+		if _, err := t.db.ExecContext(ctx, `INSERT INTO mentions (user_pk, channel_pk, seq) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			u, channelPK, seq); err != nil {
+			return translate(err)
+		}
+	}
+	if all {
+		if _, err := t.db.ExecContext(ctx, `INSERT INTO mention_alls (channel_pk, seq) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+			channelPK, seq); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+// DeleteMentions forgets a message's mentions.
+func (t *tx) DeleteMentions(ctx context.Context, channelPK, seq int64) error {
+	if _, err := t.db.ExecContext(ctx, `DELETE FROM mentions WHERE channel_pk = ? AND seq = ?`, channelPK, seq); err != nil {
+		return translate(err)
+	}
+	_, err := t.db.ExecContext(ctx, `DELETE FROM mention_alls WHERE channel_pk = ? AND seq = ?`, channelPK, seq)
+	return translate(err)
 }
 
 // InsertMessage stores a message.

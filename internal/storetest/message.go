@@ -41,7 +41,7 @@ func send(tb testing.TB, s plaza.Store, ch plaza.Channel, sender plaza.User, m p
 	tb.Helper()
 	ctx := tb.Context()
 	update(tb, s, func(tx plaza.Tx) error {
-		seq, err := tx.NextSeq(ctx, ch.PK)
+		seq, err := tx.NextSeq(ctx, ch.PK, 0)
 		if err != nil {
 			return fmt.Errorf("NextSeq(%s): %w", ch.ChannelID, err)
 		}
@@ -148,7 +148,7 @@ func testNextSeq(t *testing.T, s plaza.Store) {
 		var seq int64
 		update(t, s, func(tx plaza.Tx) error {
 			var err error
-			seq, err = tx.NextSeq(ctx, ch.PK)
+			seq, err = tx.NextSeq(ctx, ch.PK, 0)
 			return err
 		})
 		last[ch]++
@@ -169,7 +169,7 @@ func testNextSeq(t *testing.T, s plaza.Store) {
 	// its own last seq.
 	update(t, s, func(tx plaza.Tx) error {
 		for _, want := range []int64{5, 6} {
-			seq, err := tx.NextSeq(ctx, a.PK)
+			seq, err := tx.NextSeq(ctx, a.PK, 0)
 			if err != nil {
 				return err
 			}
@@ -221,7 +221,7 @@ func testConcurrentNextSeq(t *testing.T, s plaza.Store) {
 			<-start
 			err := s.Update(ctx, func(tx plaza.Tx) error {
 				for _, ch := range channels {
-					seq, err := tx.NextSeq(ctx, ch.PK)
+					seq, err := tx.NextSeq(ctx, ch.PK, 0)
 					if err != nil {
 						return fmt.Errorf("NextSeq: %w", err)
 					}
@@ -559,7 +559,7 @@ func testMessageConflict(t *testing.T, s plaza.Store) {
 	// The same sender, channel and client ID: refused, and the seq the
 	// transaction took is given back.
 	err := s.Update(ctx, func(tx plaza.Tx) error {
-		seq, err := tx.NextSeq(ctx, a.PK)
+		seq, err := tx.NextSeq(ctx, a.PK, 0)
 		if err != nil {
 			return err
 		}
@@ -1186,11 +1186,11 @@ func channelWrites(tb testing.TB, s plaza.Store) ([]channelWrite, func(q plaza.Q
 			return err
 		}},
 		{"NextSeq", func(ctx context.Context, tx plaza.Tx) error {
-			_, err := tx.NextSeq(ctx, room.PK)
+			_, err := tx.NextSeq(ctx, room.PK, 0)
 			return err
 		}},
 		{"NextSeq and InsertMessage", func(ctx context.Context, tx plaza.Tx) error {
-			seq, err := tx.NextSeq(ctx, room.PK)
+			seq, err := tx.NextSeq(ctx, room.PK, 0)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,242 @@
+package sqlite
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/plazahq/plaza"
+)
+
+// pinnedBase lifts a pinned conversation's order key above every activity
+// time: pinned conversations come first, the latest pinned first.
+const pinnedBase = 1 << 50
+
+// conversationKeys selects the keys of a user's conversations (?1 is the
+// user) that it sees; callers add their filter and order. The outer query
+// then reads the page's rows in full, so that the last messages and
+// communities are read for the page only.
+var conversationKeys = `
+	SELECT ch.id AS channel_pk, mb.community_pk AS community_pk, mb.role AS role, mb.notification_status AS community_status,
+	       coalesce(st.read_seq, 0) AS read_seq, coalesce(st.notification_status, 2) AS status,
+	       coalesce(st.draft, '') AS draft, coalesce(st.pinned_at, 0) AS pinned_at,
+	       CASE WHEN coalesce(st.pinned_at, 0) > 0 THEN st.pinned_at + ` + strconv.FormatInt(pinnedBase, 10) + ` ELSE ch.last_at END AS order_key
+	FROM members mb
+	JOIN channels ch ON ch.community_pk = mb.community_pk
+	LEFT JOIN channel_states st ON st.user_pk = mb.user_pk AND st.channel_pk = ch.id
+	WHERE mb.user_pk = ?1
+	  AND (ch.channel_type != 2 OR mb.role IN (1, 2)
+	       OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = mb.user_pk))`
+
+const conversationColumns = `p.channel_pk, p.community_pk, c.community_id, ch.channel_id, ch.channel_type, ch.name, ch.avatar_url,
+	ch.attributes, ch.last_seq, p.read_seq, p.status, p.draft, p.pinned_at, p.order_key, p.role, p.community_status,
+	ch.mute_mode, ch.mute_expire, ch.mute_roles, c.mute_mode, c.mute_expire, c.mute_roles, ` + messageColumns
+
+const conversationFrom = `
+	JOIN channels ch ON ch.id = p.channel_pk
+	JOIN communities c ON c.id = p.community_pk
+	LEFT JOIN messages m ON m.channel_pk = ch.id AND m.seq = ch.last_seq`
+
+func (q queries) conversations(ctx context.Context, query string, args ...any) ([]plaza.ChannelConversation, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []plaza.ChannelConversation{}
+	for rows.Next() {
+		var c plaza.ChannelConversation
+		var attrs, chRoles, cRoles string
+		var m nullMessage
+		dest := append([]any{&c.PK, &c.CommunityPK, &c.CommunityID, &c.ChannelID, &c.ChannelType, &c.ChannelName, &c.ChannelAvatarURL,
+			&attrs, &c.LastMessageSeq, &c.ReadMessageSeq, &c.NotificationStatus, &c.Draft, &c.PinnedTime, &c.OrderKey,
+			&c.MemberRole, &c.CommunityNotification,
+			&c.ChannelMute.Mode, &c.ChannelMute.ExpiredTime, &chRoles, &c.CommunityMute.Mode, &c.CommunityMute.ExpiredTime, &cRoles,
+		}, m.dest()...)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, translate(err)
+		}
+		if c.ChannelAttributes, err = decodeAttributes(attrs); err != nil {
+			return nil, err
+		}
+		if c.ChannelMute.Roles, err = decodeRoles(chRoles); err != nil {
+			return nil, err
+		}
+		if c.CommunityMute.Roles, err = decodeRoles(cRoles); err != nil {
+			return nil, err
+		}
+		if c.LastMessage, err = m.message(); err != nil {
+			return nil, err
+		}
+		if c.LastMessage != nil {
+			c.LastMessage.CommunityID, c.LastMessage.ChannelID = c.CommunityID, c.ChannelID
+		}
+		c.IsPinned = c.PinnedTime > 0
+		c.UnreadMessageCount = max(0, c.LastMessageSeq-c.ReadMessageSeq)
+		c.MentionedInfoList = []plaza.MentionedInfo{}
+		out = append(out, c)
+	}
+	return out, translate(rows.Err())
+}
+
+// ChannelConversations lists a user's conversations in one community, in
+// channel order.
+func (q queries) ChannelConversations(ctx context.Context, communityPK, userPK int64, after plaza.Cursor, limit int) ([]plaza.ChannelConversation, error) {
+	return q.conversations(ctx, `
+		WITH p AS (`+conversationKeys+` AND mb.community_pk = ?2 AND ch.id > ?3 ORDER BY ch.id LIMIT ?4)
+		SELECT `+conversationColumns+` FROM p`+conversationFrom+` ORDER BY p.channel_pk`,
+		userPK, communityPK, after.K1, limit)
+}
+
+// Conversations lists a user's conversations across its communities:
+// pinned first, then by latest activity.
+func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cursor, limit int) ([]plaza.ChannelConversation, error) {
+	k1, k2 := int64(1<<62), int64(0)
+	if after.Valid {
+		k1, k2 = after.K1, after.K2
+	}
+	return q.conversations(ctx, `
+		WITH p AS (SELECT * FROM (`+conversationKeys+`) WHERE (order_key, channel_pk) < (?2, ?3)
+		           ORDER BY order_key DESC, channel_pk DESC LIMIT ?4)
+		SELECT `+conversationColumns+` FROM p`+conversationFrom+` ORDER BY p.order_key DESC, p.channel_pk DESC`,
+		userPK, k1, k2, limit)
+}
+
+// Conversation reads one of a user's conversations.
+func (q queries) Conversation(ctx context.Context, userPK, channelPK int64) (plaza.ChannelConversation, error) {
+	cs, err := q.conversations(ctx, `
+		WITH p AS (`+conversationKeys+` AND ch.id = ?2)
+		SELECT `+conversationColumns+` FROM p`+conversationFrom, userPK, channelPK)
+	if err != nil {
+		return plaza.ChannelConversation{}, err
+	}
+	if len(cs) == 0 {
+		return plaza.ChannelConversation{}, plaza.ErrNotFound
+	}
+	return cs[0], nil
+}
+
+// Mentions returns the unread messages that mention a user, per channel.
+func (q queries) Mentions(ctx context.Context, userPK int64, reads []plaza.ReadPosition) (map[int64][]plaza.MentionedInfo, error) {
+	out := map[int64][]plaza.MentionedInfo{}
+	if len(reads) == 0 {
+		return out, nil
+	}
+	args := []any{userPK}
+	values := make([]string, len(reads))
+	for i, r := range reads {
+		values[i] = "(?, ?)"
+		args = append(args, r.ChannelPK, r.ReadSeq)
+	}
+	rows, err := q.db.QueryContext(ctx, `
+		WITH r(channel_pk, read_seq) AS (VALUES `+strings.Join(values, ", ")+`)
+		SELECT x.channel_pk, x.seq, max(x.me) + 2 * max(x.everyone), m.message_id, m.sender_user_id
+		FROM (
+			SELECT mn.channel_pk, mn.seq, 1 AS me, 0 AS everyone
+			FROM r JOIN mentions mn ON mn.user_pk = ?1 AND mn.channel_pk = r.channel_pk AND mn.seq > r.read_seq
+			UNION ALL
+			SELECT ma.channel_pk, ma.seq, 0, 1
+			FROM r JOIN mention_alls ma ON ma.channel_pk = r.channel_pk AND ma.seq > r.read_seq
+		) x JOIN messages m ON m.channel_pk = x.channel_pk AND m.seq = x.seq
+		GROUP BY x.channel_pk, x.seq ORDER BY x.channel_pk, x.seq`, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var channelPK, id int64
+		var mi plaza.MentionedInfo
+		if err := rows.Scan(&channelPK, &mi.MessageSeq, &mi.Type, &id, &mi.FromUserID); err != nil {
+			return nil, translate(err)
+		}
+		mi.MessageID = strconv.FormatInt(id, 10)
+		out[channelPK] = append(out[channelPK], mi)
+	}
+	return out, translate(rows.Err())
+}
+
+// UnreadByCommunity sums a user's unread counts in notify, per community.
+func (q queries) UnreadByCommunity(ctx context.Context, userPK int64) ([]plaza.CommunityUnread, error) {
+	rows, err := q.db.QueryContext(ctx, `
+		SELECT c.community_id, mb.notification_status, coalesce(u.unread, 0)
+		FROM members mb
+		JOIN communities c ON c.id = mb.community_pk
+		LEFT JOIN (
+			SELECT ch.community_pk AS community_pk, sum(max(ch.last_seq - st.read_seq, 0)) AS unread
+			FROM channel_states st
+			JOIN channels ch ON ch.id = st.channel_pk
+			JOIN members m2 ON m2.community_pk = ch.community_pk AND m2.user_pk = st.user_pk
+			WHERE st.user_pk = ?1 AND st.notification_status = 1
+			  AND (ch.channel_type != 2 OR m2.role IN (1, 2)
+			       OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = st.user_pk))
+			GROUP BY ch.community_pk
+		) u ON u.community_pk = mb.community_pk
+		WHERE mb.user_pk = ?1`, userPK)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []plaza.CommunityUnread{}
+	for rows.Next() {
+		var u plaza.CommunityUnread
+		if err := rows.Scan(&u.CommunityID, &u.NotificationStatus, &u.Unread); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, u)
+	}
+	return out, translate(rows.Err())
+}
+
+// UserMutes returns a user's member mutes by community.
+func (q queries) UserMutes(ctx context.Context, userPK int64) (map[int64][]plaza.MemberMute, error) {
+	rows, err := q.db.QueryContext(ctx, `
+		SELECT mm.community_pk, mm.channel_pk, coalesce(ch.channel_id, ''), mm.expire
+		FROM member_mutes mm LEFT JOIN channels ch ON ch.id = mm.channel_pk
+		WHERE mm.user_pk = ?`, userPK)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[int64][]plaza.MemberMute{}
+	for rows.Next() {
+		var community int64
+		var m plaza.MemberMute
+		if err := rows.Scan(&community, &m.ChannelPK, &m.ChannelID, &m.MuteExpiredTime); err != nil {
+			return nil, translate(err)
+		}
+		out[community] = append(out[community], m)
+	}
+	return out, translate(rows.Err())
+}
+
+// SetConversationState stores a user's settings of a conversation.
+func (t *tx) SetConversationState(ctx context.Context, userPK, channelPK int64, st plaza.ConversationState) error {
+	_, err := t.db.ExecContext(ctx, `
+		INSERT INTO channel_states (user_pk, channel_pk, read_seq, notification_status, draft, pinned_at)
+		VALUES (?, ?, 0, ?, ?, ?)
+		ON CONFLICT (user_pk, channel_pk) DO UPDATE SET
+			notification_status = excluded.notification_status, draft = excluded.draft, pinned_at = excluded.pinned_at`,
+		userPK, channelPK, st.NotificationStatus, st.Draft, st.PinnedTime)
+	return translate(err)
+}
+
+// CountPinned counts a user's pinned conversations.
+func (t *tx) CountPinned(ctx context.Context, userPK int64) (int, error) {
+	var n int
+	err := t.db.QueryRowContext(ctx, `SELECT count(*) FROM channel_states WHERE user_pk = ? AND pinned_at > 0`, userPK).Scan(&n)
+	return n, translate(err)
+}
+
+// SetMemberMute mutes a member, or lifts the mute when expire is 0.
+func (t *tx) SetMemberMute(ctx context.Context, communityPK, userPK, channelPK, expire int64) error {
+	if expire == 0 {
+		_, err := t.db.ExecContext(ctx, `DELETE FROM member_mutes WHERE community_pk = ? AND user_pk = ? AND channel_pk = ?`,
+			communityPK, userPK, channelPK)
+		return translate(err)
+	}
+	_, err := t.db.ExecContext(ctx, `
+		INSERT INTO member_mutes (community_pk, user_pk, channel_pk, expire) VALUES (?, ?, ?, ?)
+		ON CONFLICT (community_pk, user_pk, channel_pk) DO UPDATE SET expire = excluded.expire`,
+		communityPK, userPK, channelPK, expire)
+	return translate(err)
+}
