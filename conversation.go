@@ -102,7 +102,8 @@ const (
 )
 
 // ConversationChangedEvent tells a user's sessions that conversations of
-// theirs changed (read, notification status, draft, pin, or their own send).
+// theirs changed by the user's own action: a read, a notification status, a
+// draft, a pin.
 type ConversationChangedEvent struct {
 	InfoList []ConversationChange `json:"infoList"`
 }

@@ -127,6 +127,7 @@ func (s *Service) CreateCommunityChannel(ctx context.Context, actor Actor, req C
 			ChannelAttributes: attrs,
 			CreatorUserID:     actor.UserID,
 			CreateTime:        now,
+			MuteInfo:          MuteInfo{Roles: []Role{}},
 		}
 		if typ == ChannelPrivate {
 			ch.MemberCount = 1 // its creator, listed below

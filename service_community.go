@@ -61,6 +61,7 @@ func (s *Service) CreateCommunity(ctx context.Context, actor Actor, req CreateCo
 			CreateTime:          now,
 			CurrentMemberCount:  1,
 			ChannelCount:        1,
+			MuteInfo:            MuteInfo{Roles: []Role{}},
 		}
 		if err := tx.InsertCommunity(ctx, &c); errors.Is(err, ErrConflict) {
 			return FieldErrorf(ECommunityExists, "communityID", "community %s already exists", id)
@@ -76,6 +77,7 @@ func (s *Service) CreateCommunity(ctx context.Context, actor Actor, req CreateCo
 			ChannelAttributes: map[string]string{},
 			CreatorUserID:     actor.UserID,
 			CreateTime:        now,
+			MuteInfo:          MuteInfo{Roles: []Role{}},
 		}
 		if err := tx.InsertChannel(ctx, &general); err != nil {
 			return fmt.Errorf("insert GENERAL channel: %w", err)
@@ -331,6 +333,10 @@ func failureError(f ErrorUser, communityID string) error {
 		return Errorf(EAlreadyInChannel, "user %s is already listed in the channel", f.UserID)
 	case ENotInChannel:
 		return Errorf(ENotInChannel, "user %s is not listed in the channel", f.UserID)
+	case EMutedNotInChannel:
+		return Errorf(EMutedNotInChannel, "user %s does not see the channel, so cannot be muted in it", f.UserID)
+	case ECannotChangeOwn:
+		return Errorf(ECannotChangeOwn, "you cannot mute yourself")
 	}
 	return Errorf(f.Code, "user %s: %s", f.UserID, f.Code)
 }

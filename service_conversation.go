@@ -81,8 +81,11 @@ func (s *Service) QueryConversationTotalUnreadMessageCount(ctx context.Context, 
 	if err != nil {
 		return TotalUnreadResult{}, fmt.Errorf("read user: %w", err)
 	}
-	total, _, err := unreadTotals(ctx, s.store, u.PK)
-	return TotalUnreadResult{TotalUnreadMessageCount: total}, err
+	total, err := s.store.TotalUnread(ctx, u.PK)
+	if err != nil {
+		return TotalUnreadResult{}, fmt.Errorf("count unread: %w", err)
+	}
+	return TotalUnreadResult{TotalUnreadMessageCount: total}, nil
 }
 
 // unreadTotals returns a user's total unread count and each community's.

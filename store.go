@@ -64,6 +64,9 @@ type Query interface {
 	// Mentions returns, per channel, the messages after the given read
 	// positions that mention userPK, by name or all, oldest first.
 	Mentions(ctx context.Context, userPK int64, reads []ReadPosition) (map[int64][]MentionedInfo, error)
+	// TotalUnread sums the unread counts of the channels userPK sees that are
+	// in notify, in its communities that are in notify.
+	TotalUnread(ctx context.Context, userPK int64) (int64, error)
 	// UnreadByCommunity sums, per community of userPK, the unread counts of
 	// the channels it sees that are in notify.
 	UnreadByCommunity(ctx context.Context, userPK int64) ([]CommunityUnread, error)
@@ -71,7 +74,8 @@ type Query interface {
 	// community key.
 	UserMutes(ctx context.Context, userPK int64) (map[int64][]MemberMute, error)
 	// MutedMemberList lists, like MemberList, the members with a mute in
-	// force at now: community-wide, or in channelPK when it is not 0.
+	// force at now: community-wide, or in channelPK when it is not 0 (and
+	// then only members who see that channel).
 	MutedMemberList(ctx context.Context, communityPK, channelPK, now int64, after Cursor, limit int) ([]Member, error)
 	// IsChannelMember reports whether userPK is listed in a private channel.
 	IsChannelMember(ctx context.Context, channelPK, userPK int64) (bool, error)
@@ -192,7 +196,7 @@ type Tx interface {
 	// SetConversationState stores userPK's notification status, draft and
 	// pin of a channel conversation, keeping its read position.
 	SetConversationState(ctx context.Context, userPK, channelPK int64, st ConversationState) error
-	// CountPinned counts userPK's pinned conversations.
+	// CountPinned counts userPK's pinned conversations that it sees.
 	CountPinned(ctx context.Context, userPK int64) (int, error)
 	// SetMemberMute mutes userPK in a community until expire (Unix ms, -1
 	// never), community-wide when channelPK is 0; expire 0 lifts the mute.

@@ -186,3 +186,45 @@ func TestEveryMessageExactlyOnce(t *testing.T) {
 		})
 	}
 }
+
+func TestConversationSyncAcrossSessions(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "")
+	ctx := context.Background()
+	cs := community(t, s, "amy", "ben")
+	amy, ben := cs[0], cs[1]
+	phone, laptop := connect(t, ben), connect(t, ben)
+	for i := range 3 {
+		if _, err := amy.SendMessage(ctx, plaza.SendMessageRequest{CommunityID: "club", ChannelID: "flow",
+			Message: plaza.MessageContent{Type: plaza.MessageText, Message: fmt.Sprint(i)}}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(110 * time.Millisecond)
+	}
+	// The phone reads the channel; the laptop learns of it within a second.
+	var res plaza.ConversationResult
+	if err := phone.Do(ctx, "clearConversationUnreadMessageCount", plaza.ClearConversationUnreadMessageCountRequest{CommunityID: "club", ChannelID: "flow"}, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Conversation.UnreadMessageCount != 0 || res.Conversation.ReadMessageSeq != 3 {
+		t.Fatalf("cleared %+v", res.Conversation)
+	}
+	var changed plaza.ConversationChangedEvent
+	if err := waitEvent(t, laptop, plaza.EventConversationChanged, time.Second).Decode(&changed); err != nil {
+		t.Fatal(err)
+	}
+	if c := changed.InfoList[0].Conversation; c.ChannelID != "flow" || c.UnreadMessageCount != 0 || c.ReadMessageSeq != 3 {
+		t.Fatalf("the laptop learned %+v", c)
+	}
+	waitEvent(t, laptop, plaza.EventConversationTotalUnreadMessageCountUpdated, time.Second)
+
+	// A muted member's send is refused with the mute's kind and end.
+	if _, err := amy.MuteCommunityMembers(ctx, plaza.MuteCommunityMembersRequest{CommunityID: "club", UserIDs: []string{"ben"}, IsMute: true, Duration: 60}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ben.SendMessage(ctx, plaza.SendMessageRequest{CommunityID: "club", ChannelID: "flow", Message: plaza.MessageContent{Type: plaza.MessageText, Message: "hi"}})
+	wantAPIError(t, err, http.StatusForbidden, plaza.EMemberMuted)
+	if until := err.(*client.Error).Err.Until; until < time.Now().Add(50*time.Second).UnixMilli() {
+		t.Fatalf("until %d", until)
+	}
+}

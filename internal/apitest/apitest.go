@@ -3,7 +3,7 @@
 // also proves that the document tells the truth.
 //
 // Wrap a client's transport with Transport, or check one response with
-// Check. A response is matched to its operation by method and path (the
+// Check; check a gateway event's payload with CheckEvent. A response is matched to its operation by method and path (the
 // document's path templates, a wildcard matching one segment), and its JSON
 // body is validated against the schema the document gives for its status,
 // or for "default" when the status is not listed. Every mismatch is reported
@@ -95,6 +95,57 @@ func Check(tb testing.TB, method, path string, status int, body []byte) {
 	}
 	if err := d.check(op, status, body); err != nil {
 		tb.Errorf("apitest: %s (%s %s) answered %d: %v\nbody: %s", op.id, method, path, status, err, abbreviate(body))
+	}
+}
+
+// EventSchemas maps each gateway event name to the schema of its payload
+// under components/schemas (SPEC §8; see docs/gateway.md).
+var EventSchemas = map[string]string{
+	"communityListChanged":                       "CommunityListChangedEvent",
+	"communityInfoUpdated":                       "CommunityInfoUpdatedEvent",
+	"communityMemberStateChanged":                "CommunityMemberStateChangedEvent",
+	"communityMemberInfoUpdated":                 "CommunityMemberInfoUpdatedEvent",
+	"communityApplicationListChanged":            "CommunityApplicationListChangedEvent",
+	"communityChannelListChanged":                "CommunityChannelListChangedEvent",
+	"communityChannelInfoUpdated":                "CommunityChannelInfoUpdatedEvent",
+	"messageReceived":                            "MessageListEvent",
+	"messageRevokeReceived":                      "MessageListEvent",
+	"messageEdited":                              "MessageListEvent",
+	"messageReactionsChanged":                    "MessageReactionsChangedEvent",
+	"conversationChanged":                        "ConversationChangedEvent",
+	"conversationTotalUnreadMessageCountUpdated": "ConversationTotalUnreadMessageCountUpdatedEvent",
+	"channelHeadsUpdated":                        "ChannelHeadsUpdatedEvent",
+	"tokenWillExpire":                            "TokenWillExpireEvent",
+	"kickedOut":                                  "KickedOutEvent",
+}
+
+// CheckEvent reports with tb.Errorf when data, the payload of the gateway
+// event name, does not match the document: an event without a payload
+// schema, a payload that is not JSON, or one that violates its schema.
+func CheckEvent(tb testing.TB, name string, data []byte) {
+	tb.Helper()
+	schema, ok := EventSchemas[name]
+	if !ok {
+		tb.Errorf("apitest: event %s has no payload schema in api/openapi.yaml", name)
+		return
+	}
+	d, err := load()
+	if err != nil {
+		tb.Errorf("apitest: %v", err)
+		return
+	}
+	sch, err := d.schema("/components/schemas/" + escape(schema))
+	if err != nil {
+		tb.Errorf("apitest: event %s: compiling %s: %v", name, schema, err)
+		return
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		tb.Errorf("apitest: event %s: the payload is not JSON: %v\npayload: %s", name, err, abbreviate(data))
+		return
+	}
+	if err := sch.Validate(v); err != nil {
+		tb.Errorf("apitest: event %s: the payload does not match %s: %v\npayload: %s", name, schema, err, abbreviate(data))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/internal/apitest"
 )
 
@@ -35,7 +36,8 @@ func (r *recorder) failures() []string {
 
 const communityInfo = `{"communityID":"c1","communityName":"Gardeners","communityAvatarUrl":"",
 	"communityNotice":"","communityAttributes":{"theme":"green"},"joinMode":0,"inviteMode":0,
-	"creatorUserID":"alice","createTime":1767225600000,"currentMemberCount":1,"notificationStatus":1}`
+	"creatorUserID":"alice","createTime":1767225600000,"currentMemberCount":1,
+	"muteInfo":{"mode":0,"expiredTime":0,"roles":[]},"notificationStatus":1}`
 
 // multipleMessage is a stored multiple message whose items nest
 // MessageContent in Message.
@@ -49,7 +51,8 @@ const multipleMessage = `{"type":10,"mentionedUserIDs":["bob"],"extendedData":"{
 // has no message.
 const channelConversation = `{"communityID":"c1","channelID":"quiet","channelType":1,"channelName":"Quiet",
 	"channelAvatarUrl":"","channelAttributes":{},"notificationStatus":2,"unreadMessageCount":0,
-	"lastMessage":null,"lastMessageSeq":0,"readMessageSeq":0}`
+	"lastMessage":null,"lastMessageSeq":0,"readMessageSeq":0,"mentionedInfoList":[],
+	"selfMutedExpiredTime":0,"draft":"","isPinned":false,"pinnedTime":0}`
 
 func TestCheck(t *testing.T) {
 	t.Parallel()
@@ -90,7 +93,7 @@ func TestCheck(t *testing.T) {
 		{
 			name: "literal segment wins over a wildcard", method: "GET", path: "/v1/communities/c1/members/lookup", status: 200,
 			body: `{"communityID":"c1","memberList":[{"userID":"bob","userName":"Bob","userAvatarUrl":"","memberRole":3,
-				"enterTime":1767225600000,"enterType":3,"operatedUserID":"alice"}],
+				"enterTime":1767225600000,"enterType":3,"operatedUserID":"alice","muteExpiredTime":0,"channelMutes":[]}],
 				"errorUserList":[{"userID":"carol","reason":6001005,"code":"not_community_member"}]}`,
 		},
 		{
@@ -173,6 +176,42 @@ func TestCheck(t *testing.T) {
 			wantErr: "missing property 'lastMessage'",
 		},
 		{
+			name: "muted member with channel and community-wide mutes", method: "GET", path: "/v1/communities/c1/members", status: 200,
+			body: `{"communityID":"c1","memberList":[{"userID":"bob","userName":"Bob","userAvatarUrl":"","memberRole":3,
+				"enterTime":1767225600000,"enterType":3,"muteExpiredTime":-1,
+				"channelMutes":[{"channelID":"talk","muteExpiredTime":1767229200000}]}],"nextFlag":""}`,
+		},
+		{
+			name: "mute info with null roles", method: "PUT", path: "/v1/communities/c1/mute", status: 200,
+			body:    `{"communityID":"c1","isMute":true,"muteInfo":{"mode":2,"expiredTime":-1,"roles":null}}`,
+			wantErr: "/muteInfo/roles",
+		},
+		{
+			name: "mute mode out of its enumeration", method: "PUT", path: "/v1/communities/c1/mute", status: 200,
+			body:    `{"communityID":"c1","isMute":true,"muteInfo":{"mode":4,"expiredTime":-1,"roles":[]}}`,
+			wantErr: "/muteInfo/mode",
+		},
+		{
+			name: "pinned conversation with a mention", method: "PUT", path: "/v1/communities/c1/channels/quiet/conversation/pin", status: 200,
+			body: `{"conversation":` + strings.NewReplacer(`"mentionedInfoList":[]`,
+				`"mentionedInfoList":[{"messageID":"4194304000","messageSeq":3,"fromUserID":"alice","type":3}]`,
+				`"isPinned":false,"pinnedTime":0`, `"isPinned":true,"pinnedTime":1767225600000`).Replace(channelConversation) + `}`,
+		},
+		{
+			name: "mention type out of its enumeration", method: "POST", path: "/v1/communities/c1/channels/quiet/conversation/clearUnread", status: 200,
+			body: `{"conversation":` + strings.Replace(channelConversation, `"mentionedInfoList":[]`,
+				`"mentionedInfoList":[{"messageID":"4194304000","messageSeq":3,"fromUserID":"alice","type":4}]`, 1) + `}`,
+			wantErr: "/conversation/mentionedInfoList/0/type",
+		},
+		{
+			name: "total unread, literal path", method: "GET", path: "/v1/conversations/totalUnreadMessageCount", status: 200,
+			body: `{"totalUnreadMessageCount":3}`,
+		},
+		{
+			name: "muted send with until", method: "POST", path: "/v1/communities/c1/channels/talk/messages", status: 403,
+			body: `{"error":{"code":"channel_muted","zimCode":7005002,"message":"the channel is muted until further notice","until":-1}}`,
+		},
+		{
 			name: "rate limited with until", method: "POST", path: "/v1/communities/c1/channels/talk/messages", status: 429,
 			body: `{"error":{"code":"rate_limited","zimCode":6000005,"message":"sending too fast","until":1767225600100}}`,
 		},
@@ -240,5 +279,76 @@ func TestTransport(t *testing.T) {
 				t.Errorf("Transport reported %q; want a failure: %v", rec.failures(), tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestCheckEvent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, event, payload string
+		wantErr              string // a substring of the reported failure; "" for none
+	}{
+		{
+			name: "conversation changed", event: "conversationChanged",
+			payload: `{"infoList":[{"action":2,"conversation":` + channelConversation + `}]}`,
+		},
+		{
+			name: "conversation changed without its conversation", event: "conversationChanged",
+			payload: `{"infoList":[{"action":2}]}`, wantErr: "missing property 'conversation'",
+		},
+		{
+			name: "total unread", event: "conversationTotalUnreadMessageCountUpdated",
+			payload: `{"totalUnreadMessageCount":7}`,
+		},
+		{
+			name: "negative total unread", event: "conversationTotalUnreadMessageCountUpdated",
+			payload: `{"totalUnreadMessageCount":-1}`, wantErr: "/totalUnreadMessageCount",
+		},
+		{
+			name: "community info with a mute", event: "communityInfoUpdated",
+			payload: `{"updateInfoList":[{"communityInfo":` + strings.Replace(communityInfo,
+				`"muteInfo":{"mode":0,"expiredTime":0,"roles":[]},"notificationStatus":1`,
+				`"muteInfo":{"mode":3,"expiredTime":-1,"roles":[2,3]}`, 1) + `}]}`,
+		},
+		{
+			name: "unknown event", event: "communityExploded", payload: `{}`, wantErr: "no payload schema",
+		},
+		{
+			name: "payload that is not JSON", event: "conversationChanged", payload: `{`, wantErr: "not JSON",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &recorder{TB: t}
+			apitest.CheckEvent(rec, tt.event, []byte(tt.payload))
+			got := rec.failures()
+			switch {
+			case tt.wantErr == "" && len(got) > 0:
+				t.Errorf("CheckEvent reported a failure for a valid payload:\n%s", strings.Join(got, "\n"))
+			case tt.wantErr != "" && len(got) == 0:
+				t.Errorf("CheckEvent accepted an invalid payload; want a failure mentioning %q", tt.wantErr)
+			case tt.wantErr != "" && !strings.Contains(strings.Join(got, "\n"), tt.wantErr):
+				t.Errorf("CheckEvent reported %q; want a failure mentioning %q", got, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestEventSchemasCoverEveryEvent checks that every event the service
+// publishes has a payload schema.
+func TestEventSchemasCoverEveryEvent(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{
+		plaza.EventCommunityListChanged, plaza.EventCommunityInfoUpdated, plaza.EventCommunityMemberStateChanged,
+		plaza.EventCommunityMemberInfoUpdated, plaza.EventCommunityApplicationListChanged,
+		plaza.EventCommunityChannelListChanged, plaza.EventCommunityChannelInfoUpdated,
+		plaza.EventMessageReceived, plaza.EventMessageRevokeReceived, plaza.EventMessageEdited,
+		plaza.EventMessageReactionsChanged, plaza.EventConversationChanged,
+		plaza.EventConversationTotalUnreadMessageCountUpdated,
+	} {
+		if _, ok := apitest.EventSchemas[name]; !ok {
+			t.Errorf("event %s has no entry in apitest.EventSchemas", name)
+		}
 	}
 }

@@ -8,9 +8,11 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/internal/apitest"
 	"github.com/plazahq/plaza/internal/httpapi"
 	"github.com/plazahq/plaza/internal/plazatest"
@@ -80,6 +82,57 @@ func (l *live) requireSuccesses(cover func(template string) bool) {
 	}
 }
 
+// watch checks the payload of every event published on topics against the
+// document (apitest.CheckEvent) until the test ends, and returns a function
+// that waits, for a while, until each of names has been seen once.
+func (l *live) watch(topics ...plaza.Topic) (waitFor func(names ...string)) {
+	t := l.t
+	t.Helper()
+	var mu sync.Mutex // held while a payload is checked, so that none is after the test
+	seen := map[string]bool{}
+	stopped := false
+	for _, topic := range topics {
+		sub, err := l.env.Bus.Subscribe(topic, func(e *plaza.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			if stopped {
+				return
+			}
+			apitest.CheckEvent(t, e.Name, e.Data)
+			seen[e.Name] = true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sub.Close() })
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		stopped = true
+		mu.Unlock()
+	})
+	return func(names ...string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			mu.Lock()
+			var missing []string
+			for _, n := range names {
+				if !seen[n] {
+					missing = append(missing, n)
+				}
+			}
+			mu.Unlock()
+			if len(missing) == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("events never published on the watched topics: %v", missing)
+				return
+			}
+		}
+	}
+}
+
 // call sends one request as user (no token when empty), checks the status
 // and returns the decoded body.
 func (l *live) call(user, method, path, body string, want int) map[string]any {
@@ -116,11 +169,19 @@ func (l *live) call(user, method, path, body string, want int) map[string]any {
 	return out
 }
 
+// conversationOrMute reports whether a route template belongs to the
+// conversation and mute operations, which
+// TestLiveConversationsAndMutesMatchDocument covers.
+func conversationOrMute(template string) bool {
+	return strings.Contains(template, "/conversation") || strings.HasSuffix(template, "/mute")
+}
+
 // TestLiveResponsesMatchDocument drives every community, member and
 // application operation of a real server through Transport, successes and
 // failures alike, so that each response the server gives is checked against
 // the document. TestLiveChannelsAndMessagesMatchDocument does the same for
-// channels and messages.
+// channels and messages, TestLiveConversationsAndMutesMatchDocument for
+// conversations and mutes.
 func TestLiveResponsesMatchDocument(t *testing.T) {
 	t.Parallel()
 	l := newLive(t, plazatest.Options{}, "alice", "bob", "carol", "dave", "erin")
@@ -218,7 +279,9 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	call("alice", "DELETE", "/v1/communities/"+url.PathEscape(genID), "", 200)
 	call("alice", "POST", "/v1/communities", `{"communityID":"garden"}`, 409)
 
-	l.requireSuccesses(func(template string) bool { return !strings.Contains(template, "/channels") })
+	l.requireSuccesses(func(template string) bool {
+		return !strings.Contains(template, "/channels") && !conversationOrMute(template)
+	})
 }
 
 // TestLiveChannelsAndMessagesMatchDocument drives every channel and message
@@ -518,5 +581,328 @@ func TestLiveChannelsAndMessagesMatchDocument(t *testing.T) {
 	call("carol", "GET", ch("secret")+"/messages", "", 403)
 	call("carol", "GET", garden+"/channels", "", 200)
 
-	l.requireSuccesses(func(template string) bool { return strings.Contains(template, "/channels") })
+	l.requireSuccesses(func(template string) bool {
+		return strings.Contains(template, "/channels") && !conversationOrMute(template)
+	})
+}
+
+// TestLiveConversationsAndMutesMatchDocument drives every conversation and
+// mute operation of a real server through Transport, successes and failures
+// alike: unread counts, mentions, notification statuses, drafts and pins;
+// channel, member and community mutes, the sends they refuse with each of
+// their codes, and their expiry by a settable clock.
+func TestLiveConversationsAndMutesMatchDocument(t *testing.T) {
+	t.Parallel()
+	clock := plazatest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	l := newLive(t, plazatest.Options{Clock: clock}, "alice", "bob", "carol", "dave", "erin", "frank", "gina")
+	call := l.call
+	const garden = "/v1/communities/garden"
+	ch := func(id string) string { return garden + "/channels/" + url.PathEscape(id) }
+	conv := func(id string) string { return ch(id) + "/conversation" }
+	now := func() int64 { return clock.Now().UnixMilli() }
+	// send sends a text a second after the previous request, so that no send
+	// meets the rate limits.
+	send := func(user, channel, body string, want int) map[string]any {
+		t.Helper()
+		clock.Advance(time.Second)
+		return call(user, "POST", ch(channel)+"/messages", body, want)
+	}
+	text := func(s string) string { return `{"message":{"type":1,"message":"` + s + `"}}` }
+	// refused checks a failure's code and until (0: absent).
+	refused := func(res map[string]any, code string, until int64) {
+		t.Helper()
+		e, _ := res["error"].(map[string]any)
+		var got int64
+		if u, ok := e["until"].(float64); ok {
+			got = int64(u)
+		}
+		if e["code"] != code || got != until {
+			t.Errorf("refusal %v; want code %s, until %d", res, code, until)
+		}
+	}
+	conversation := func(res map[string]any) map[string]any {
+		t.Helper()
+		c, ok := res["conversation"].(map[string]any)
+		if !ok {
+			t.Fatalf("no conversation in %v", res)
+		}
+		return c
+	}
+	total := func(user string) float64 {
+		t.Helper()
+		n, _ := call(user, "GET", "/v1/conversations/totalUnreadMessageCount", "", 200)["totalUnreadMessageCount"].(float64)
+		return n
+	}
+	userIDs := func(res map[string]any) []string {
+		var ids []string
+		for _, m := range res["memberList"].([]any) {
+			ids = append(ids, m.(map[string]any)["userID"].(string))
+		}
+		return ids
+	}
+
+	// Every event for dave, gina or garden's members is checked too.
+	app := l.env.App.AppID
+	waitFor := l.watch(plaza.UserTopic(app, "dave"), plaza.UserTopic(app, "gina"), plaza.CommunityTopic(app, "garden"))
+
+	call("alice", "POST", "/v1/communities", `{"communityID":"garden","communityName":"Gardeners"}`, 200)
+	call("alice", "POST", garden+"/members", `{"userIDs":["bob","carol","dave","erin"]}`, 200)
+	call("alice", "PUT", garden+"/members/bob/role", `{"memberRole":2}`, 200)
+	call("alice", "PUT", garden+"/members/carol/role", `{"memberRole":2}`, 200)
+	call("alice", "POST", garden+"/channels", `{"channelID":"talk","channelName":"Talk"}`, 200)
+	call("alice", "POST", garden+"/channels", `{"channelID":"quiet","channelName":"Quiet"}`, 200)
+	call("alice", "POST", garden+"/channels", `{"channelID":"secret","channelType":2,"channelName":"Secret"}`, 200)
+	call("alice", "POST", ch("secret")+"/members", `{"userIDs":["dave"]}`, 200)
+	call("alice", "POST", "/v1/communities", `{"communityID":"orchard","communityName":"Orchard"}`, 200)
+	call("alice", "POST", "/v1/communities/orchard/members", `{"userIDs":["dave"]}`, 200)
+
+	// Conversations across communities; channels start in do-not-disturb.
+	list := call("dave", "GET", "/v1/conversations", "", 200)
+	if cs, _ := list["conversationList"].([]any); len(cs) != 5 {
+		t.Errorf("dave sees 4 channels of garden and 1 of orchard; his conversation list %v", list)
+	}
+	if n := total("dave"); n != 0 {
+		t.Errorf("dave's total unread before any message in notify: %v, want 0", n)
+	}
+	call("erin", "GET", "/v1/conversations?count=2", "", 200)
+	call("frank", "GET", "/v1/conversations", "", 200)
+	call("dave", "GET", "/v1/conversations?count=101", "", 400)
+	call("dave", "GET", "/v1/conversations?nextFlag=bogus", "", 400)
+	call("dave", "GET", "/v1/conversations?colour=red", "", 400)
+	call("", "GET", "/v1/conversations", "", 401)
+	call("", "GET", "/v1/conversations/totalUnreadMessageCount", "", 401)
+	call("dave", "GET", "/v1/conversations/totalUnreadMessageCount?count=1", "", 400)
+
+	// Unread and mentions.
+	send("alice", "talk", `{"message":{"type":1,"message":"hi @dave","mentionedUserIDs":["dave"]}}`, 200)
+	send("alice", "talk", `{"message":{"type":1,"message":"hi @all","isMentionAll":true}}`, 200)
+	for _, x := range call("alice", "GET", "/v1/conversations", "", 200)["conversationList"].([]any) {
+		if x := x.(map[string]any); x["channelID"] == "talk" && (x["readMessageSeq"] != float64(2) || x["unreadMessageCount"] != float64(0)) {
+			t.Errorf("alice's talk after she sent its 2 messages: %v; want read seq 2, nothing unread", x)
+		}
+	}
+	c := conversation(call("dave", "PUT", conv("talk")+"/notificationStatus", `{"notificationStatus":1}`, 200))
+	if ms, _ := c["mentionedInfoList"].([]any); c["unreadMessageCount"] != float64(2) || len(ms) != 2 {
+		t.Errorf("dave's talk after two messages mentioning him: %v; want 2 unread, 2 mentions", c)
+	}
+	if n := total("dave"); n != 2 {
+		t.Errorf("dave's total unread with talk in notify: %v, want 2", n)
+	}
+	communities := call("dave", "GET", "/v1/communities", "", 200)
+	for _, x := range communities["communityList"].([]any) {
+		if x := x.(map[string]any); x["communityID"] == "garden" && x["totalUnreadMessageCount"] != float64(2) {
+			t.Errorf("garden in dave's community list: %v; want totalUnreadMessageCount 2", x)
+		}
+	}
+	call("dave", "PUT", garden+"/notificationStatus", `{"notificationStatus":2}`, 200)
+	if n := total("dave"); n != 0 {
+		t.Errorf("dave's total unread with garden in do-not-disturb: %v, want 0", n)
+	}
+	call("dave", "PUT", garden+"/notificationStatus", `{"notificationStatus":1}`, 200)
+	c = conversation(call("dave", "POST", conv("talk")+"/clearUnread", `{"messageSeq":1}`, 200))
+	if ms, _ := c["mentionedInfoList"].([]any); c["unreadMessageCount"] != float64(1) || len(ms) != 1 {
+		t.Errorf("dave's talk read up to 1 of 2: %v; want 1 unread, 1 mention", c)
+	}
+	c = conversation(call("dave", "POST", conv("talk")+"/clearUnread", "", 200))
+	if c["unreadMessageCount"] != float64(0) || c["readMessageSeq"] != float64(2) {
+		t.Errorf("dave's talk read to the end: %v; want 0 unread, read seq 2", c)
+	}
+	c = conversation(call("dave", "POST", conv("talk")+"/clearUnread", `{"messageSeq":1}`, 200))
+	if c["readMessageSeq"] != float64(2) {
+		t.Errorf("an older read position moved dave's back: %v", c)
+	}
+	call("dave", "POST", conv("talk")+"/clearUnread", `{"messageSeq":99}`, 200)
+	call("dave", "POST", conv("talk")+"/clearUnread", `{"messageSeq":-1}`, 400)
+	call("dave", "POST", conv("talk")+"/clearUnread", `{"messageSeq":"1"}`, 400)
+	call("erin", "POST", conv("secret")+"/clearUnread", "", 403)
+	call("frank", "POST", conv("talk")+"/clearUnread", "", 403)
+	call("dave", "POST", conv("nowhere")+"/clearUnread", "", 404)
+	call("dave", "POST", "/v1/communities/nowhere/channels/talk/conversation/clearUnread", "", 404)
+
+	// Notification status, drafts and pins.
+	call("dave", "PUT", conv("#general")+"/notificationStatus", `{"notificationStatus":2}`, 200)
+	call("dave", "PUT", conv("talk")+"/notificationStatus", `{"notificationStatus":3}`, 400)
+	call("dave", "PUT", conv("talk")+"/notificationStatus", `{}`, 400)
+	call("erin", "PUT", conv("secret")+"/notificationStatus", `{"notificationStatus":1}`, 403)
+	c = conversation(call("dave", "PUT", conv("talk")+"/draft", `{"draft":"half a thought"}`, 200))
+	if c["draft"] != "half a thought" {
+		t.Errorf("dave's talk after saving a draft: %v", c)
+	}
+	call("dave", "PUT", conv("talk")+"/draft", `{"draft":"`+strings.Repeat("x", 2048)+`"}`, 200)
+	call("dave", "PUT", conv("talk")+"/draft", `{"draft":"`+strings.Repeat("x", 2049)+`"}`, 400)
+	call("dave", "PUT", conv("talk")+"/draft", `{"draft":"x","colour":"red"}`, 400)
+	call("erin", "PUT", conv("secret")+"/draft", `{"draft":"psst"}`, 403)
+	if c = conversation(call("dave", "PUT", conv("talk")+"/draft", `{}`, 200)); c["draft"] != "" {
+		t.Errorf("an empty draft did not clear dave's: %v", c)
+	}
+	c = conversation(call("dave", "PUT", conv("quiet")+"/pin", `{"isPinned":true}`, 200))
+	if c["isPinned"] != true || c["pinnedTime"] != float64(now()) {
+		t.Errorf("dave pinned quiet at %d: %v", now(), c)
+	}
+	clock.Advance(time.Second)
+	call("dave", "PUT", conv("talk")+"/pin", `{"isPinned":true}`, 200)
+	first := call("dave", "GET", "/v1/conversations?count=2", "", 200)
+	var order []any
+	for _, x := range first["conversationList"].([]any) {
+		order = append(order, x.(map[string]any)["channelID"])
+	}
+	next, _ := first["nextFlag"].(string)
+	if fmt.Sprint(order) != "[talk quiet]" || next == "" {
+		t.Errorf("dave's first 2 conversations: %v, next %q; want talk then quiet (latest pin first) and a next page", order, next)
+	}
+	call("dave", "GET", "/v1/conversations?count=2&nextFlag="+url.QueryEscape(next), "", 200)
+	if c = conversation(call("dave", "PUT", conv("talk")+"/pin", `{"isPinned":false}`, 200)); c["isPinned"] != false || c["pinnedTime"] != float64(0) {
+		t.Errorf("dave unpinned talk: %v", c)
+	}
+	call("dave", "PUT", conv("talk")+"/pin", `{"isPinned":"yes"}`, 400)
+	call("erin", "PUT", conv("secret")+"/pin", `{"isPinned":true}`, 403)
+	call("dave", "PUT", conv("nowhere")+"/pin", `{"isPinned":true}`, 404)
+
+	// A user pins at most 100 conversations.
+	const pins = "/v1/communities/pins"
+	call("gina", "POST", "/v1/communities", `{"communityID":"pins"}`, 200)
+	call("gina", "PUT", pins+"/channels/%23general/conversation/pin", `{"isPinned":true}`, 200)
+	for i := 1; i < 100; i++ {
+		call("gina", "POST", pins+"/channels", fmt.Sprintf(`{"channelID":"p%d"}`, i), 200)
+		call("gina", "PUT", fmt.Sprintf("%s/channels/p%d/conversation/pin", pins, i), `{"isPinned":true}`, 200)
+	}
+	call("alice", "POST", "/v1/communities/orchard/members", `{"userIDs":["gina"]}`, 200)
+	full := call("gina", "PUT", "/v1/communities/orchard/channels/%23general/conversation/pin", `{"isPinned":true}`, 409)
+	refused(full, "pinned_limit", 0)
+	call("gina", "PUT", pins+"/channels/p1/conversation/pin", `{"isPinned":true}`, 200) // already pinned: no new pin
+	call("gina", "PUT", pins+"/channels/p1/conversation/pin", `{"isPinned":false}`, 200)
+	call("gina", "PUT", "/v1/communities/orchard/channels/%23general/conversation/pin", `{"isPinned":true}`, 200)
+	if page := call("gina", "GET", "/v1/conversations?count=100", "", 200); page["nextFlag"] == "" {
+		t.Errorf("the first 100 of gina's 101 conversations: no nextFlag")
+	}
+
+	// Channel mutes: normal spares the owner and admins; custom silences the
+	// listed roles; both lift when they lapse or are lifted.
+	res := call("alice", "POST", garden+"/channels/mute", `{"channelIDs":["talk","nowhere","talk"],"isMute":true,"mode":1,"duration":60}`, 200)
+	if errs, _ := res["errorChannelIDs"].([]any); fmt.Sprint(errs) != "[nowhere]" || res["isMute"] != true {
+		t.Errorf("muting talk and nowhere: %v; want errorChannelIDs [nowhere]", res)
+	}
+	until := now() + 60_000
+	info := call("dave", "GET", garden+"/channels/lookup?channelIDs=talk", "", 200)
+	if cs, _ := info["channelInfos"].([]any); len(cs) != 1 {
+		t.Errorf("dave looked up talk: %v", info)
+	} else if m, _ := cs[0].(map[string]any)["muteInfo"].(map[string]any); m["mode"] != float64(1) || m["expiredTime"] != float64(until) {
+		t.Errorf("talk after a normal mute of 60 s from %d: muteInfo %v", now(), m)
+	}
+	refused(send("dave", "talk", text("hello?"), 403), "channel_muted", until)
+	refused(call("dave", "POST", ch("talk")+"/messages/1/reply", text("hello?"), 403), "channel_muted", until)
+	send("bob", "talk", text("admins may speak"), 200)
+	for _, x := range call("dave", "GET", "/v1/conversations", "", 200)["conversationList"].([]any) {
+		if x := x.(map[string]any); x["channelID"] == "talk" && x["selfMutedExpiredTime"] != float64(until) {
+			t.Errorf("dave's talk under a channel mute until %d: %v", until, x)
+		}
+	}
+	clock.Advance(60 * time.Second)
+	send("dave", "talk", text("the mute lapsed"), 200)
+
+	call("alice", "POST", garden+"/channels/mute", `{"channelIDs":["quiet"],"isMute":true,"mode":3,"duration":-1,"roles":[2,2]}`, 200)
+	refused(send("bob", "quiet", text("hello?"), 403), "channel_muted", -1)
+	send("dave", "quiet", text("members may speak"), 200)
+	send("alice", "quiet", text("so may the owner"), 200)
+	call("bob", "POST", garden+"/channels/mute", `{"channelIDs":["quiet"],"isMute":true,"mode":3,"duration":60,"roles":[1]}`, 403)
+	call("bob", "POST", garden+"/channels/mute", `{"channelIDs":["talk"],"isMute":true,"mode":3,"duration":60,"roles":[3]}`, 200)
+	call("alice", "POST", garden+"/channels/mute", `{"channelIDs":["talk"],"isMute":true,"mode":4,"duration":60}`, 400)
+	call("alice", "POST", garden+"/channels/mute", `{"channelIDs":["talk"],"isMute":true,"mode":2}`, 400)
+	call("alice", "POST", garden+"/channels/mute", `{"channelIDs":["talk"],"isMute":true,"mode":2,"duration":2592002}`, 400)
+	call("alice", "POST", garden+"/channels/mute", `{"channelIDs":["talk"],"isMute":true,"mode":2,"duration":-2}`, 400)
+	call("alice", "POST", garden+"/channels/mute", `{"channelIDs":["talk"],"isMute":true,"mode":1,"duration":60,"roles":[3]}`, 400)
+	call("alice", "POST", garden+"/channels/mute", `{"channelIDs":["talk"],"isMute":true,"mode":3,"duration":60,"roles":[4]}`, 400)
+	call("alice", "POST", garden+"/channels/mute", `{"channelIDs":[],"isMute":true,"mode":2,"duration":60}`, 400)
+	call("alice", "POST", garden+"/channels/mute", `{"isMute":true,"mode":2,"duration":60}`, 400)
+	call("dave", "POST", garden+"/channels/mute", `{"channelIDs":["talk"],"isMute":true,"mode":2,"duration":60}`, 403)
+	call("frank", "POST", garden+"/channels/mute", `{"channelIDs":["talk"],"isMute":true,"mode":2,"duration":60}`, 403)
+	call("alice", "POST", garden+"/channels/mute", `{"channelIDs":["nowhere"],"isMute":true,"mode":2,"duration":60}`, 404)
+	call("alice", "POST", "/v1/communities/nowhere/channels/mute", `{"channelIDs":["talk"],"isMute":true,"mode":2,"duration":60}`, 404)
+	call("alice", "POST", garden+"/channels/mute", `{"channelIDs":["quiet","talk"],"isMute":false}`, 200)
+	send("bob", "quiet", text("lifted"), 200)
+	send("dave", "talk", text("lifted"), 200)
+
+	// The community mute covers every channel at once.
+	res = call("alice", "PUT", garden+"/mute", `{"isMute":true,"mode":2,"duration":3600}`, 200)
+	until = now() + 3_600_000
+	if m, _ := res["muteInfo"].(map[string]any); m["mode"] != float64(2) || m["expiredTime"] != float64(until) {
+		t.Errorf("garden muted for an hour: %v", res)
+	}
+	refused(send("dave", "quiet", text("hello?"), 403), "community_muted", until)
+	refused(send("alice", "#general", text("hello?"), 403), "community_muted", until)
+	if m, _ := call("dave", "GET", garden, "", 200)["communityInfo"].(map[string]any)["muteInfo"].(map[string]any); m["mode"] != float64(2) {
+		t.Errorf("garden's muteInfo under a community mute: %v", m)
+	}
+	call("bob", "PUT", garden+"/mute", `{"isMute":true,"mode":3,"duration":60,"roles":[1,3]}`, 403)
+	call("bob", "PUT", garden+"/mute", `{"isMute":true,"mode":5,"duration":60}`, 400)
+	call("bob", "PUT", garden+"/mute", `{"isMute":true,"mode":1,"duration":0}`, 400)
+	call("bob", "PUT", garden+"/mute", `{"isMute":true,"mode":2,"duration":60,"roles":[3]}`, 400)
+	call("bob", "PUT", garden+"/mute", `{"isMute":true,"mode":1,"duration":60,"until":1}`, 400)
+	call("dave", "PUT", garden+"/mute", `{"isMute":true,"mode":2,"duration":60}`, 403)
+	call("frank", "PUT", garden+"/mute", `{"isMute":true,"mode":2,"duration":60}`, 403)
+	call("alice", "PUT", "/v1/communities/nowhere/mute", `{"isMute":true,"mode":2,"duration":60}`, 404)
+	if m, _ := call("bob", "PUT", garden+"/mute", `{"isMute":true,"mode":0}`, 200)["muteInfo"].(map[string]any); m["mode"] != float64(0) {
+		t.Errorf("mode 0 did not lift garden's mute: %v", m)
+	}
+	send("dave", "quiet", text("lifted"), 200)
+	call("bob", "PUT", garden+"/mute", `{"isMute":true,"mode":3,"duration":10}`, 200)
+	refused(send("carol", "quiet", text("hello?"), 403), "community_muted", now()+9_000)
+	clock.Advance(10 * time.Second)
+	send("carol", "quiet", text("the mute lapsed"), 200)
+	call("bob", "PUT", garden+"/mute", `{"isMute":true,"mode":1,"duration":60}`, 200)
+	call("bob", "PUT", garden+"/mute", `{}`, 200)
+
+	// Member mutes, community-wide and in one channel.
+	res = call("alice", "POST", garden+"/members/mute", `{"userIDs":["dave","ghost","alice"],"isMute":true,"duration":120}`, 200)
+	until = now() + 120_000
+	if errs, _ := res["errorUserList"].([]any); len(errs) != 2 || res["channelID"] != "" {
+		t.Errorf("muting dave, ghost and alice: %v; want ghost and alice in errorUserList, no channelID", res)
+	}
+	refused(send("dave", "talk", text("hello?"), 403), "member_muted", until)
+	refused(send("dave", "secret", text("hello?"), 403), "member_muted", until)
+	res = call("alice", "GET", garden+"/members/lookup?userIDs=dave", "", 200)
+	if m := res["memberList"].([]any)[0].(map[string]any); m["muteExpiredTime"] != float64(until) {
+		t.Errorf("dave muted until %d: %v", until, m)
+	}
+	res = call("bob", "POST", garden+"/members/mute", `{"userIDs":["erin"],"isMute":true,"duration":-1,"channelID":"talk"}`, 200)
+	if res["channelID"] != "talk" {
+		t.Errorf("muting erin in talk: %v", res)
+	}
+	refused(send("erin", "talk", text("hello?"), 403), "member_muted", -1)
+	send("erin", "quiet", text("elsewhere I may"), 200)
+	if ids := userIDs(call("erin", "GET", garden+"/members?isMutedMember=true", "", 200)); fmt.Sprint(ids) != "[dave]" {
+		t.Errorf("garden's members muted community-wide: %v; want [dave]", ids)
+	}
+	if ids := userIDs(call("erin", "GET", garden+"/members?isMutedMember=true&channelID=talk&count=1", "", 200)); len(ids) != 1 {
+		t.Errorf("the first of garden's members muted in talk: %v", ids)
+	}
+	muted := call("alice", "GET", garden+"/members?isMutedMember=true&channelID=talk", "", 200)
+	if ids := userIDs(muted); fmt.Sprint(ids) != "[dave erin]" {
+		t.Errorf("garden's members muted in talk: %v; want [dave erin]", ids)
+	}
+	call("alice", "GET", garden+"/members?isMutedMember=maybe", "", 400)
+	refused(call("alice", "POST", garden+"/members/mute", `{"userIDs":["erin"],"isMute":true,"duration":60,"channelID":"secret"}`, 400), "muted_member_not_in_channel", 0)
+	refused(call("bob", "POST", garden+"/members/mute", `{"userIDs":["carol"],"isMute":true,"duration":60}`, 403), "role_not_lower", 0)
+	refused(call("bob", "POST", garden+"/members/mute", `{"userIDs":["alice"],"isMute":true,"duration":60}`, 403), "role_not_lower", 0)
+	refused(call("bob", "POST", garden+"/members/mute", `{"userIDs":["bob"],"isMute":true,"duration":60}`, 400), "cannot_change_own_role", 0)
+	refused(call("carol", "POST", garden+"/members/mute", `{"userIDs":["ghost"],"isMute":true,"duration":60}`, 403), "not_community_member", 0)
+	call("dave", "POST", garden+"/members/mute", `{"userIDs":["erin"],"isMute":true,"duration":60}`, 403)
+	call("frank", "POST", garden+"/members/mute", `{"userIDs":["erin"],"isMute":true,"duration":60}`, 403)
+	call("alice", "POST", garden+"/members/mute", `{"userIDs":["erin"],"isMute":true}`, 400)
+	call("alice", "POST", garden+"/members/mute", `{"userIDs":["erin"],"isMute":true,"duration":2592002}`, 400)
+	call("alice", "POST", garden+"/members/mute", `{"userIDs":[],"isMute":true,"duration":60}`, 400)
+	call("alice", "POST", garden+"/members/mute", `{"userIDs":["erin"],"isMute":true,"duration":60,"channelID":"nowhere"}`, 404)
+	call("alice", "POST", "/v1/communities/nowhere/members/mute", `{"userIDs":["erin"],"isMute":true,"duration":60}`, 404)
+	clock.Advance(2 * time.Minute)
+	send("dave", "talk", text("the mute lapsed"), 200)
+	if ids := userIDs(call("alice", "GET", garden+"/members?isMutedMember=true", "", 200)); len(ids) != 0 {
+		t.Errorf("garden's members muted community-wide after the mute lapsed: %v", ids)
+	}
+	call("alice", "POST", garden+"/members/mute", `{"userIDs":["erin"],"isMute":false,"channelID":"talk"}`, 200)
+	send("erin", "talk", text("unmuted"), 200)
+
+	waitFor(plaza.EventConversationChanged, plaza.EventConversationTotalUnreadMessageCountUpdated,
+		plaza.EventCommunityListChanged, plaza.EventCommunityInfoUpdated, plaza.EventCommunityChannelInfoUpdated,
+		plaza.EventCommunityMemberInfoUpdated, plaza.EventMessageReceived)
+	l.requireSuccesses(conversationOrMute)
 }

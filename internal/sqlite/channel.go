@@ -121,12 +121,19 @@ func (t *tx) UpdateChannel(ctx context.Context, ch plaza.Channel) error {
 	return translate(err)
 }
 
-// DeleteChannel deletes a channel with its messages and records its ID.
+// DeleteChannel deletes a channel with its messages and member mutes and
+// records its ID.
 func (t *tx) DeleteChannel(ctx context.Context, ch plaza.Channel, now int64) error {
 	if _, err := t.db.ExecContext(ctx, `DELETE FROM channels WHERE id = ?`, ch.PK); err != nil {
 		return translate(err)
 	}
-	_, err := t.db.ExecContext(ctx, `
+	// member_mutes.channel_pk is 0 for community-wide mutes, so it cannot
+	// reference channels and cascade.
+	_, err := t.db.ExecContext(ctx, `DELETE FROM member_mutes WHERE community_pk = ? AND channel_pk = ?`, ch.CommunityPK, ch.PK)
+	if err != nil {
+		return translate(err)
+	}
+	_, err = t.db.ExecContext(ctx, `
 		INSERT INTO dismissed_channels (community_pk, channel_id, dismissed_at) VALUES (?, ?, ?)`,
 		ch.CommunityPK, ch.ChannelID, now)
 	return translate(err)
@@ -179,7 +186,8 @@ func (t *tx) LeaveChannels(ctx context.Context, communityPK, userPK int64) error
 // SetReadSeq moves a read position forward, never back.
 func (t *tx) SetReadSeq(ctx context.Context, userPK, channelPK, seq int64) error {
 	_, err := t.db.ExecContext(ctx, `
-		INSERT INTO channel_states (user_pk, channel_pk, read_seq) VALUES (?, ?, ?)
+		INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
+		SELECT ?1, id, community_pk, ?3 FROM channels WHERE id = ?2
 		ON CONFLICT (user_pk, channel_pk) DO UPDATE SET read_seq = max(read_seq, excluded.read_seq)`,
 		userPK, channelPK, seq)
 	return translate(err)
@@ -189,8 +197,8 @@ func (t *tx) SetReadSeq(ctx context.Context, userPK, channelPK, seq int64) error
 // to the channel's last seq.
 func (t *tx) StartReading(ctx context.Context, communityPK, userPK int64) error {
 	_, err := t.db.ExecContext(ctx, `
-		INSERT INTO channel_states (user_pk, channel_pk, read_seq)
-		SELECT ?, id, last_seq FROM channels WHERE community_pk = ? AND true
+		INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
+		SELECT ?1, id, community_pk, last_seq FROM channels WHERE community_pk = ?2
 		ON CONFLICT (user_pk, channel_pk) DO UPDATE SET read_seq = excluded.read_seq`,
 		userPK, communityPK)
 	return translate(err)

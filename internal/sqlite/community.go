@@ -30,6 +30,9 @@ func scanCommunity(s interface{ Scan(...any) error }) (plaza.CommunityInfo, erro
 
 func decodeRoles(s string) ([]plaza.Role, error) {
 	roles := []plaza.Role{}
+	if s == "[]" { // no custom mute: skip the decoder
+		return roles, nil
+	}
 	if err := json.Unmarshal([]byte(s), &roles); err != nil {
 		return nil, fmt.Errorf("sqlite: mute roles: %w", err)
 	}
@@ -46,6 +49,9 @@ func encodeRoles(roles []plaza.Role) string {
 
 func decodeAttributes(s string) (map[string]string, error) {
 	m := map[string]string{}
+	if s == "{}" {
+		return m, nil
+	}
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
 		return nil, fmt.Errorf("sqlite: attributes: %w", err)
 	}

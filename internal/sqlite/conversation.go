@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -88,18 +89,101 @@ func (q queries) ChannelConversations(ctx context.Context, communityPK, userPK i
 		userPK, communityPK, after.K1, limit)
 }
 
+// visibleTo is the condition that a user (?1, member row mb) sees channel
+// ch: public, or private and the user is the owner, an admin or listed.
+const visibleTo = `(ch.channel_type != 2 OR mb.role IN (1, 2)
+	OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = ?1))`
+
 // Conversations lists a user's conversations across its communities:
-// pinned first, then by latest activity.
+// pinned first, then by latest activity. The page's keys come first, from
+// the few pinned conversations and from the channels' activity alone; only
+// the page's rows are then read in full.
 func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cursor, limit int) ([]plaza.ChannelConversation, error) {
 	k1, k2 := int64(1<<62), int64(0)
 	if after.Valid {
 		k1, k2 = after.K1, after.K2
 	}
+	var ids []int64
+	if k1 >= pinnedBase {
+		pinned, err := q.int64s(ctx, `
+			SELECT ch.id FROM channel_states st INDEXED BY channel_states_pinned
+			JOIN channels ch ON ch.id = st.channel_pk
+			JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = st.user_pk
+			WHERE st.user_pk = ?1 AND st.pinned_at > 0 AND `+visibleTo+`
+			  AND (st.pinned_at + ?2, ch.id) < (?3, ?4)
+			ORDER BY st.pinned_at DESC, ch.id DESC LIMIT ?5`, userPK, pinnedBase, k1, k2, limit)
+		if err != nil {
+			return nil, err
+		}
+		ids = pinned
+		k1, k2 = pinnedBase, 0 // the others follow the pinned ones
+	}
+	if len(ids) < limit {
+		rest, err := q.int64s(ctx, `
+			SELECT ch.id FROM members mb
+			JOIN channels ch ON ch.community_pk = mb.community_pk
+			WHERE mb.user_pk = ?1 AND `+visibleTo+`
+			  AND ch.id NOT IN (SELECT channel_pk FROM channel_states INDEXED BY channel_states_pinned
+			                    WHERE user_pk = ?1 AND pinned_at > 0)
+			  AND (ch.last_at, ch.id) < (?2, ?3)
+			ORDER BY ch.last_at DESC, ch.id DESC LIMIT ?4`, userPK, k1, k2, limit-len(ids))
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, rest...)
+	}
+	if len(ids) == 0 {
+		return []plaza.ChannelConversation{}, nil
+	}
+	args := []any{userPK}
+	in := make([]string, len(ids))
+	for i, id := range ids {
+		in[i] = fmt.Sprintf("?%d", i+2)
+		args = append(args, id)
+	}
 	return q.conversations(ctx, `
-		WITH p AS (SELECT * FROM (`+conversationKeys+`) WHERE (order_key, channel_pk) < (?2, ?3)
-		           ORDER BY order_key DESC, channel_pk DESC LIMIT ?4)
-		SELECT `+conversationColumns+` FROM p`+conversationFrom+` ORDER BY p.order_key DESC, p.channel_pk DESC`,
-		userPK, k1, k2, limit)
+		WITH p AS (`+conversationKeys+` AND ch.id IN (`+strings.Join(in, ", ")+`))
+		SELECT `+conversationColumns+` FROM p`+conversationFrom+` ORDER BY p.order_key DESC, p.channel_pk DESC`, args...)
+}
+
+func (q queries) int64s(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, v)
+	}
+	return out, translate(rows.Err())
+}
+
+// unreadIn sums a user's (?1) unread counts in the conversations in notify
+// of one community (mb, its member row). It reads the conversations from
+// channel_states_by_status, a range per community, and each channel by its
+// key: no per-row membership test.
+const unreadIn = `
+	SELECT coalesce(sum(max(ch.last_seq - st.read_seq, 0)), 0)
+	FROM channel_states st INDEXED BY channel_states_by_status
+	CROSS JOIN channels ch ON ch.id = st.channel_pk
+	WHERE st.user_pk = ?1 AND st.notification_status = 1 AND st.community_pk = mb.community_pk
+	  AND (ch.channel_type != 2 OR mb.role IN (1, 2)
+	       OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = ?1))`
+
+// TotalUnread sums a user's unread counts in notify, in communities in
+// notify.
+func (q queries) TotalUnread(ctx context.Context, userPK int64) (int64, error) {
+	var n int64
+	err := q.db.QueryRowContext(ctx, `
+		SELECT coalesce(sum((`+unreadIn+`)), 0)
+		FROM members mb WHERE mb.user_pk = ?1 AND mb.notification_status = 1`,
+		userPK).Scan(&n)
+	return n, translate(err)
 }
 
 // Conversation reads one of a user's conversations.
@@ -122,10 +206,12 @@ func (q queries) Mentions(ctx context.Context, userPK int64, reads []plaza.ReadP
 	if len(reads) == 0 {
 		return out, nil
 	}
+	// Numbered parameters throughout: a bare "?" after "?1" in the text
+	// would not mean the next argument.
 	args := []any{userPK}
 	values := make([]string, len(reads))
 	for i, r := range reads {
-		values[i] = "(?, ?)"
+		values[i] = fmt.Sprintf("(?%d, ?%d)", 2+2*i, 3+2*i)
 		args = append(args, r.ChannelPK, r.ReadSeq)
 	}
 	rows, err := q.db.QueryContext(ctx, `
@@ -158,19 +244,8 @@ func (q queries) Mentions(ctx context.Context, userPK int64, reads []plaza.ReadP
 // UnreadByCommunity sums a user's unread counts in notify, per community.
 func (q queries) UnreadByCommunity(ctx context.Context, userPK int64) ([]plaza.CommunityUnread, error) {
 	rows, err := q.db.QueryContext(ctx, `
-		SELECT c.community_id, mb.notification_status, coalesce(u.unread, 0)
-		FROM members mb
-		JOIN communities c ON c.id = mb.community_pk
-		LEFT JOIN (
-			SELECT ch.community_pk AS community_pk, sum(max(ch.last_seq - st.read_seq, 0)) AS unread
-			FROM channel_states st
-			JOIN channels ch ON ch.id = st.channel_pk
-			JOIN members m2 ON m2.community_pk = ch.community_pk AND m2.user_pk = st.user_pk
-			WHERE st.user_pk = ?1 AND st.notification_status = 1
-			  AND (ch.channel_type != 2 OR m2.role IN (1, 2)
-			       OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = st.user_pk))
-			GROUP BY ch.community_pk
-		) u ON u.community_pk = mb.community_pk
+		SELECT c.community_id, mb.notification_status, (`+unreadIn+`)
+		FROM members mb JOIN communities c ON c.id = mb.community_pk
 		WHERE mb.user_pk = ?1`, userPK)
 	if err != nil {
 		return nil, translate(err)
@@ -212,18 +287,24 @@ func (q queries) UserMutes(ctx context.Context, userPK int64) (map[int64][]plaza
 // SetConversationState stores a user's settings of a conversation.
 func (t *tx) SetConversationState(ctx context.Context, userPK, channelPK int64, st plaza.ConversationState) error {
 	_, err := t.db.ExecContext(ctx, `
-		INSERT INTO channel_states (user_pk, channel_pk, read_seq, notification_status, draft, pinned_at)
-		VALUES (?, ?, 0, ?, ?, ?)
+		INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq, notification_status, draft, pinned_at)
+		SELECT ?1, id, community_pk, 0, ?3, ?4, ?5 FROM channels WHERE id = ?2
 		ON CONFLICT (user_pk, channel_pk) DO UPDATE SET
 			notification_status = excluded.notification_status, draft = excluded.draft, pinned_at = excluded.pinned_at`,
 		userPK, channelPK, st.NotificationStatus, st.Draft, st.PinnedTime)
 	return translate(err)
 }
 
-// CountPinned counts a user's pinned conversations.
+// CountPinned counts a user's pinned conversations that it still sees: a
+// pin in a private channel the user lost sight of (it was demoted from
+// admin) cannot be unpinned, so it does not count against the limit.
 func (t *tx) CountPinned(ctx context.Context, userPK int64) (int, error) {
 	var n int
-	err := t.db.QueryRowContext(ctx, `SELECT count(*) FROM channel_states WHERE user_pk = ? AND pinned_at > 0`, userPK).Scan(&n)
+	err := t.db.QueryRowContext(ctx, `
+		SELECT count(*) FROM channel_states st INDEXED BY channel_states_pinned
+		JOIN channels ch ON ch.id = st.channel_pk
+		JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = st.user_pk
+		WHERE st.user_pk = ?1 AND st.pinned_at > 0 AND `+visibleTo, userPK).Scan(&n)
 	return n, translate(err)
 }
 

@@ -30,6 +30,9 @@ func scanMember(s interface{ Scan(...any) error }) (plaza.Member, error) {
 
 // decodeMutes reads a JSON array of [channel key, channel ID, expiry].
 func decodeMutes(s string) ([]plaza.MemberMute, error) {
+	if s == "[]" { // most members: skip the decoder
+		return []plaza.MemberMute{}, nil
+	}
 	var rows [][3]any
 	if err := json.Unmarshal([]byte(s), &rows); err != nil {
 		return nil, fmt.Errorf("sqlite: member mutes: %w", err)
@@ -95,11 +98,14 @@ func (q queries) MutedMemberList(ctx context.Context, communityPK, channelPK, no
 	return q.members(ctx, `
 		SELECT `+memberColumns+`
 		FROM members m JOIN users u ON u.id = m.user_pk
-		WHERE m.community_pk = ? AND (m.role, m.id) > (?, ?)
+		WHERE m.community_pk = ?1 AND (m.role, m.id) > (?2, ?3)
 		  AND EXISTS (SELECT 1 FROM member_mutes mm
 		              WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk
-		                AND mm.channel_pk IN (0, ?) AND (mm.expire = -1 OR mm.expire > ?))
-		ORDER BY m.role, m.id LIMIT ?`, communityPK, after.K1, after.K2, channelPK, now, limit)
+		                AND mm.channel_pk IN (0, ?4) AND (mm.expire = -1 OR mm.expire > ?5))
+		  AND (NOT EXISTS (SELECT 1 FROM channels WHERE id = ?4 AND channel_type = 2)
+		       OR m.role IN (1, 2)
+		       OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ?4 AND cm.user_pk = m.user_pk))
+		ORDER BY m.role, m.id LIMIT ?6`, communityPK, after.K1, after.K2, channelPK, now, limit)
 }
 
 // Managers returns the user IDs of the owner and admins.

@@ -84,10 +84,18 @@ func privateChannels(tb testing.TB, q plaza.Query, u plaza.User) map[string][]st
 	return out
 }
 
-// conversation is what ChannelConversations must say of ch to a user whose
-// read position is read; last is the channel's newest message, nil if it has
-// none. Channels start in do-not-disturb (SPEC §6).
-func conversation(ch plaza.Channel, read int64, last *plaza.Message) plaza.ChannelConversation {
+// pinnedBase lifts the order key of a pinned conversation above every
+// activity time: OrderKey is PinnedTime + pinnedBase when the conversation
+// is pinned, else the channel's last activity time.
+const pinnedBase int64 = 1 << 50
+
+// conversation is what the store must say of ch to the member m, whose read
+// position is read, in a conversation with the default settings: in
+// do-not-disturb (SPEC §6), without a draft, not pinned. last is the
+// channel's newest message, nil if it has none. The community is not muted.
+// MentionedInfoList and SelfMutedExpiredTime are Service's: the store leaves
+// them empty.
+func conversation(m plaza.Member, ch plaza.Channel, read int64, last *plaza.Message) plaza.ChannelConversation {
 	return plaza.ChannelConversation{
 		ChannelBrief: plaza.ChannelBrief{
 			CommunityID:      ch.CommunityID,
@@ -96,29 +104,61 @@ func conversation(ch plaza.Channel, read int64, last *plaza.Message) plaza.Chann
 			ChannelName:      ch.ChannelName,
 			ChannelAvatarURL: ch.ChannelAvatarURL,
 		},
-		ChannelAttributes:  ch.ChannelAttributes,
-		NotificationStatus: plaza.DoNotDisturb,
-		UnreadMessageCount: max(0, ch.LastMessageSeq-read),
-		LastMessage:        last,
-		LastMessageSeq:     ch.LastMessageSeq,
-		ReadMessageSeq:     read,
-		PK:                 ch.PK,
+		ChannelAttributes:     ch.ChannelAttributes,
+		NotificationStatus:    plaza.DoNotDisturb,
+		UnreadMessageCount:    max(0, ch.LastMessageSeq-read),
+		LastMessage:           last,
+		LastMessageSeq:        ch.LastMessageSeq,
+		ReadMessageSeq:        read,
+		MentionedInfoList:     []plaza.MentionedInfo{},
+		PK:                    ch.PK,
+		CommunityPK:           ch.CommunityPK,
+		OrderKey:              ch.LastTime,
+		MemberRole:            m.MemberRole,
+		ChannelMute:           ch.MuteInfo,
+		CommunityNotification: m.NotificationStatus,
+	}
+}
+
+// withState is cv, as conversation makes it, with the settings st.
+func withState(cv plaza.ChannelConversation, st plaza.ConversationState) plaza.ChannelConversation {
+	cv.NotificationStatus, cv.Draft, cv.PinnedTime = st.NotificationStatus, st.Draft, st.PinnedTime
+	cv.IsPinned = st.PinnedTime > 0
+	if cv.IsPinned {
+		cv.OrderKey = st.PinnedTime + pinnedBase
+	}
+	return cv
+}
+
+// checkConversations fails for conversations read back with a nil map or
+// list: Service returns them as they are read, and JSON must show {} and []
+// rather than null.
+func checkConversations(tb testing.TB, what string, cs ...plaza.ChannelConversation) {
+	tb.Helper()
+	for _, cv := range cs {
+		if cv.ChannelAttributes == nil {
+			tb.Errorf("%s: %s has nil ChannelAttributes; want a map", what, cv.ChannelID)
+		}
+		if cv.MentionedInfoList == nil {
+			tb.Errorf("%s: %s has nil MentionedInfoList; want an empty list", what, cv.ChannelID)
+		}
 	}
 }
 
 // conversations reads a user's conversations in a community in one page.
-func conversations(tb testing.TB, q plaza.Query, communityPK, userPK int64, allPrivate bool) []plaza.ChannelConversation {
+func conversations(tb testing.TB, q plaza.Query, communityPK, userPK int64) []plaza.ChannelConversation {
 	tb.Helper()
-	_ = allPrivate // TODO(storetest): visibility now follows the member's role
-	return must(q.ChannelConversations(tb.Context(), communityPK, userPK, plaza.Cursor{}, 1000))(tb, "ChannelConversations")
+	cs := must(q.ChannelConversations(tb.Context(), communityPK, userPK, plaza.Cursor{}, 1000))(tb, "ChannelConversations")
+	checkConversations(tb, "ChannelConversations", cs...)
+	return cs
 }
 
-// readSeqs returns a user's read position in each channel of a community, by
-// channel ID.
+// readSeqs returns a user's read position in each channel of a community
+// that it sees, by channel ID.
 func readSeqs(tb testing.TB, q plaza.Query, communityPK int64, u plaza.User) map[string]int64 {
 	tb.Helper()
 	out := map[string]int64{}
-	for _, c := range conversations(tb, q, communityPK, u.PK, true) {
+	for _, c := range conversations(tb, q, communityPK, u.PK) {
 		out[c.ChannelID] = c.ReadMessageSeq
 	}
 	return out
@@ -137,6 +177,15 @@ func channelIDs(cs []plaza.ChannelConversation) []string {
 		out[i] = c.ChannelID
 	}
 	return out
+}
+
+// checkMuteRoles fails for a mute read back with nil Roles: Service returns
+// it as it is read, and JSON must show [] rather than null.
+func checkMuteRoles(tb testing.TB, what string, m plaza.MuteInfo) {
+	tb.Helper()
+	if m.Roles == nil {
+		tb.Errorf("%s: MuteInfo has nil Roles; want an empty list", what)
+	}
 }
 
 func testChannelRoundTrip(t *testing.T, s plaza.Store) {
@@ -164,6 +213,8 @@ func testChannelRoundTrip(t *testing.T, s plaza.Store) {
 		CreatorUserID:     "bob",
 		CreateTime:        t0 + 8,
 		MemberCount:       3,
+		LastTime:          t0 + 20, // later than its creation: kept
+		MuteInfo:          plaza.MuteInfo{Mode: plaza.MuteCustom, ExpiredTime: t0 + 3_600_000, Roles: []plaza.Role{plaza.RoleAdmin, plaza.RoleMember}},
 	}
 	public := plaza.Channel{
 		CommunityPK:   c.PK,
@@ -173,6 +224,7 @@ func testChannelRoundTrip(t *testing.T, s plaza.Store) {
 		ChannelName:   "Public",
 		CreatorUserID: "carol",
 		CreateTime:    t0 + 9,
+		MuteInfo:      plaza.MuteInfo{Mode: plaza.MuteAll, ExpiredTime: plaza.PermanentMute}, // Roles nil: read back empty
 	}
 	update(t, s, func(tx plaza.Tx) error {
 		for _, ch := range []*plaza.Channel{&general, &private, &public} {
@@ -186,12 +238,17 @@ func testChannelRoundTrip(t *testing.T, s plaza.Store) {
 	if slices.Contains(pks, 0) || pks[0] == pks[1] || pks[1] == pks[2] || pks[0] == pks[2] {
 		t.Errorf("InsertChannel set PKs %v; want three distinct non-zero keys", pks)
 	}
+	// A channel stored without a last activity time (as Service stores a
+	// new one) has its creation for last activity: the conversation list
+	// orders it by that.
+	general.LastTime, public.LastTime = general.CreateTime, public.CreateTime
 	for _, want := range []plaza.Channel{general, private, public} {
 		got := readChannel(t, s, c.PK, want.ChannelID)
 		diff(t, "Channel("+want.ChannelID+")", want, got)
 		if got.ChannelAttributes == nil {
 			t.Errorf("Channel(%s) has nil ChannelAttributes; want an empty map", want.ChannelID)
 		}
+		checkMuteRoles(t, "Channel("+want.ChannelID+")", got.MuteInfo)
 		if got.LastMessageSeq != 0 {
 			t.Errorf("Channel(%s).LastMessageSeq of a new channel = %d, want 0", want.ChannelID, got.LastMessageSeq)
 		}
@@ -246,36 +303,46 @@ func testUpdateChannel(t *testing.T, s plaza.Store) {
 	ch.ChannelNotice = "New notice\nwith two lines"
 	ch.ChannelAttributes = map[string]string{"k1": "v1", "k2": ""}
 	ch.MemberCount = 41
+	ch.MuteInfo = plaza.MuteInfo{Mode: plaza.MuteNormal, ExpiredTime: t0 + 60_000, Roles: []plaza.Role{}}
 	update(t, s, func(tx plaza.Tx) error { return tx.UpdateChannel(ctx, ch) })
 	diff(t, "Channel after UpdateChannel", ch, readChannel(t, s, c.PK, "room"))
+	ch.MuteInfo = plaza.MuteInfo{Mode: plaza.MuteCustom, ExpiredTime: plaza.PermanentMute, Roles: []plaza.Role{plaza.RoleMember}}
+	update(t, s, func(tx plaza.Tx) error { return tx.UpdateChannel(ctx, ch) })
+	diff(t, "Channel after UpdateChannel of its mute", ch, readChannel(t, s, c.PK, "room"))
+	sendAt(t, s, ch, u, "active", t0+50_000)
+	ch.LastMessageSeq, ch.LastTime = 4, t0+50_000
 
-	// Only NextSeq moves the last seq: UpdateChannel of a copy read before
-	// the latest messages, or of a made-up seq, leaves it where it is.
-	for _, seq := range []int64{0, 2, 99} {
+	// Only NextSeq moves the last seq and the last activity: UpdateChannel
+	// of a copy read before the latest messages, or of made-up values,
+	// leaves them where they are.
+	for _, made := range []struct{ seq, last int64 }{{0, 0}, {2, t0}, {99, t0 + 99_000_000}} {
 		stale := ch
-		stale.LastMessageSeq = seq
-		stale.ChannelName = fmt.Sprintf("Updated with last seq %d", seq)
+		stale.LastMessageSeq, stale.LastTime = made.seq, made.last
+		stale.ChannelName = fmt.Sprintf("Updated with last seq %d", made.seq)
 		update(t, s, func(tx plaza.Tx) error { return tx.UpdateChannel(ctx, stale) })
 		want := stale
-		want.LastMessageSeq = 3
-		diff(t, fmt.Sprintf("Channel after UpdateChannel with LastMessageSeq %d", seq), want, readChannel(t, s, c.PK, "room"))
+		want.LastMessageSeq, want.LastTime = 4, t0+50_000
+		diff(t, fmt.Sprintf("Channel after UpdateChannel with LastMessageSeq %d and LastTime %d", made.seq, made.last), want,
+			readChannel(t, s, c.PK, "room"))
 		ch = want
 	}
-	if m := sendText(t, s, ch, u, "next"); m.MessageSeq != 4 {
-		t.Errorf("seq of the message after UpdateChannel calls = %d, want 4", m.MessageSeq)
+	if m := sendText(t, s, ch, u, "next"); m.MessageSeq != 5 {
+		t.Errorf("seq of the message after UpdateChannel calls = %d, want 5", m.MessageSeq)
 	}
-	ch.LastMessageSeq = 4
+	ch.LastMessageSeq = 5
 
 	// Every field can go back to its zero value.
 	ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice = "", "", ""
 	ch.ChannelAttributes = map[string]string{}
 	ch.MemberCount = 0
+	ch.MuteInfo = plaza.MuteInfo{}
 	update(t, s, func(tx plaza.Tx) error { return tx.UpdateChannel(ctx, ch) })
 	got := readChannel(t, s, c.PK, "room")
 	diff(t, "Channel after UpdateChannel to zero values", ch, got)
 	if got.ChannelAttributes == nil {
 		t.Errorf("Channel after clearing its attributes has nil ChannelAttributes; want an empty map")
 	}
+	checkMuteRoles(t, "Channel after its mute was lifted", got.MuteInfo)
 	diff(t, "a neighbour of an updated channel", neighbour, readChannel(t, s, c.PK, "neighbour"))
 }
 
@@ -302,6 +369,18 @@ func testDeleteChannel(t *testing.T, s plaza.Store) {
 		react(t, s, first, "👍", lst)
 		hide(t, s, lst, ch, 2)
 		setReadSeq(t, s, lst, ch, 1)
+		// lst is mentioned, has the conversation pinned in notify, and is
+		// muted in the channel.
+		update(t, s, func(tx plaza.Tx) error {
+			if err := tx.InsertMentions(ctx, ch.PK, 2, []int64{lst.PK}, true); err != nil {
+				return err
+			}
+			st := plaza.ConversationState{NotificationStatus: plaza.Notify, Draft: "draft", PinnedTime: t0 + 100 + ch.PK}
+			if err := tx.SetConversationState(ctx, lst.PK, ch.PK, st); err != nil {
+				return err
+			}
+			return tx.SetMemberMute(ctx, ch.CommunityPK, lst.PK, ch.PK, plaza.PermanentMute)
+		})
 		channels = append(channels, readChannel(t, s, ch.CommunityPK, ch.ChannelID))
 	}
 	doomed, kept, twin = channels[0], channels[1], channels[2]
@@ -310,7 +389,23 @@ func testDeleteChannel(t *testing.T, s plaza.Store) {
 		return must(s.History(ctx, ch.PK, owner.PK, 0, false, 100))(t, "History("+ch.ChannelID+")")
 	}
 	keptHistory, twinHistory := history(kept), history(twin)
-	keptConversations := conversations(t, s, c.PK, lst.PK, false)[1:]
+	keptConversations := conversations(t, s, c.PK, lst.PK)[1:]
+	everyConversation := allConversations(t, s, lst)
+	if len(everyConversation) != 3 {
+		t.Fatalf("Conversations of lst before the deletion: %v, want the three channels it is listed in", conversationKeys(everyConversation))
+	}
+	mentions := func(ch plaza.Channel) map[int64][]plaza.MentionedInfo {
+		t.Helper()
+		return mentionsOf(t, s, lst, plaza.ReadPosition{ChannelPK: ch.PK})
+	}
+	keptMentions := mentions(kept)
+	if len(keptMentions[kept.PK]) != 1 {
+		t.Fatalf("Mentions of lst in kept before the deletion = %+v, want one", keptMentions)
+	}
+	lstMutes := func(c plaza.CommunityInfo) []plaza.MemberMute {
+		t.Helper()
+		return sortedMutes(must(s.Member(ctx, c.PK, lst.UserID))(t, "Member").Mutes)
+	}
 
 	for _, ch := range channels {
 		if must(s.ChannelDismissed(ctx, ch.CommunityPK, ch.ChannelID))(t, "ChannelDismissed") {
@@ -354,8 +449,25 @@ func testDeleteChannel(t *testing.T, s plaza.Store) {
 	checkListed(t, s, "after the channel was deleted", doomed, map[plaza.User]bool{lst: false})
 	diff(t, "UserPrivateChannels after a channel was deleted", map[string][]string{"c": {"kept"}, "d": {"doomed"}},
 		privateChannels(t, s, lst))
-	diffRead(t, "ChannelConversations after a channel was deleted", keptConversations,
-		conversations(t, s, c.PK, lst.PK, true))
+	diff(t, "ChannelConversations after a channel was deleted", keptConversations, conversations(t, s, c.PK, lst.PK))
+	diff(t, "Conversations after a channel was deleted", withoutChannels(everyConversation, doomed), allConversations(t, s, lst))
+	_, err = s.Conversation(ctx, lst.PK, doomed.PK)
+	wantErr(t, "Conversation in a deleted channel", err, plaza.ErrNotFound)
+	diff(t, "Mentions in a deleted channel", map[int64][]plaza.MentionedInfo{}, mentions(doomed))
+	diff(t, "Mentions in a kept channel after another was deleted", keptMentions, mentions(kept))
+	diff(t, "UnreadByCommunity after a channel was deleted",
+		[]plaza.CommunityUnread{{CommunityID: "c", NotificationStatus: plaza.Notify, Unread: 1}, {CommunityID: "d", NotificationStatus: plaza.Notify, Unread: 1}},
+		unreadOf(t, s, lst))
+	update(t, s, func(tx plaza.Tx) error {
+		if n := must(tx.CountPinned(ctx, lst.PK))(t, "CountPinned"); n != 2 {
+			t.Errorf("CountPinned after one of three pinned channels was deleted = %d, want 2", n)
+		}
+		return nil
+	})
+	// A member's mute in the channel goes with it: a channel mute names its
+	// channel, and there is none left to name.
+	diff(t, "lst's mutes in c after a channel was deleted",
+		[]plaza.MemberMute{{ChannelID: "kept", ChannelPK: kept.PK, MuteExpiredTime: plaza.PermanentMute}}, lstMutes(c))
 
 	// Its ID is recorded as dismissed, in its community only.
 	if !must(s.ChannelDismissed(ctx, c.PK, "doomed"))(t, "ChannelDismissed") {
@@ -382,10 +494,26 @@ func testDeleteChannel(t *testing.T, s plaza.Store) {
 	checkListed(t, s, "the kept channel", kept, map[plaza.User]bool{lst: true})
 	checkListed(t, s, "the channel with the same ID in another community", twin, map[plaza.User]bool{lst: true})
 
-	// A deleted community takes its channels' listings with it.
+	diff(t, "lst's mutes in another community after a channel was deleted",
+		[]plaza.MemberMute{{ChannelID: "doomed", ChannelPK: twin.PK, MuteExpiredTime: plaza.PermanentMute}}, lstMutes(d))
+
+	// A deleted community takes its channels' listings, conversations and
+	// mutes with it.
 	update(t, s, func(tx plaza.Tx) error { return tx.DeleteCommunity(ctx, d, t0+6000) })
 	diff(t, "UserPrivateChannels after a community was deleted", map[string][]string{"c": {"kept"}},
 		privateChannels(t, s, lst))
+	diff(t, "Conversations after a community was deleted", withoutChannels(everyConversation, doomed, twin), allConversations(t, s, lst))
+	diff(t, "UnreadByCommunity after a community was deleted",
+		[]plaza.CommunityUnread{{CommunityID: "c", NotificationStatus: plaza.Notify, Unread: 1}}, unreadOf(t, s, lst))
+	diff(t, "UserMutes after a community was deleted",
+		map[int64][]plaza.MemberMute{c.PK: {{ChannelID: "kept", ChannelPK: kept.PK, MuteExpiredTime: plaza.PermanentMute}}},
+		userMutes(t, s, lst))
+	update(t, s, func(tx plaza.Tx) error {
+		if n := must(tx.CountPinned(ctx, lst.PK))(t, "CountPinned"); n != 1 {
+			t.Errorf("CountPinned after a community was deleted = %d, want 1", n)
+		}
+		return nil
+	})
 	if must(s.ChannelDismissed(ctx, c.PK, "kept"))(t, "ChannelDismissed") {
 		t.Errorf("ChannelDismissed of a channel of a kept community after another community was deleted = true")
 	}
@@ -398,6 +526,7 @@ func testNewChannelAfterDelete(t *testing.T, s plaza.Store) {
 	us := addUsers(t, s, appA, "owner", "listed")
 	owner, lst := us[0], us[1]
 	c := addCommunity(t, s, appA, "c")
+	ml := addMember(t, s, c, lst, plaza.RoleAdmin) // sees every private channel, listed or not
 	old := listIn(t, s, addChannelOf(t, s, c, "old", plaza.ChannelPrivate), lst)
 	for i := range 3 {
 		m := text(fmt.Sprint("old ", i))
@@ -406,14 +535,41 @@ func testNewChannelAfterDelete(t *testing.T, s plaza.Store) {
 	}
 	hide(t, s, lst, old, 1)
 	setReadSeq(t, s, lst, old, 3)
+	update(t, s, func(tx plaza.Tx) error {
+		for seq := range int64(3) {
+			if err := tx.InsertMentions(ctx, old.PK, seq+1, []int64{lst.PK}, true); err != nil {
+				return err
+			}
+		}
+		st := plaza.ConversationState{NotificationStatus: plaza.Notify, Draft: "old draft", PinnedTime: t0 + 1}
+		if err := tx.SetConversationState(ctx, lst.PK, old.PK, st); err != nil {
+			return err
+		}
+		return tx.SetMemberMute(ctx, c.PK, lst.PK, old.PK, plaza.PermanentMute)
+	})
 	old = readChannel(t, s, c.PK, "old")
 	update(t, s, func(tx plaza.Tx) error { return tx.DeleteChannel(ctx, old, t0) })
 
 	fresh := addChannelOf(t, s, c, "fresh", plaza.ChannelPrivate)
 	diff(t, "a channel made after another was deleted", fresh, readChannel(t, s, c.PK, "fresh"))
 	checkListed(t, s, "a channel made after another was deleted", fresh, map[plaza.User]bool{lst: false, owner: false})
-	diffRead(t, "ChannelConversations with a channel made after another was deleted",
-		[]plaza.ChannelConversation{conversation(fresh, 0, nil)}, conversations(t, s, c.PK, lst.PK, true))
+	diff(t, "ChannelConversations with a channel made after another was deleted",
+		[]plaza.ChannelConversation{conversation(ml, fresh, 0, nil)}, conversations(t, s, c.PK, lst.PK))
+	diff(t, "Conversations with a channel made after another was deleted",
+		[]plaza.ChannelConversation{conversation(ml, fresh, 0, nil)}, allConversations(t, s, lst))
+	diff(t, "UnreadByCommunity with a channel made after another was deleted",
+		[]plaza.CommunityUnread{{CommunityID: "c", NotificationStatus: plaza.Notify}}, unreadOf(t, s, lst))
+	update(t, s, func(tx plaza.Tx) error {
+		if n := must(tx.CountPinned(ctx, lst.PK))(t, "CountPinned"); n != 0 {
+			t.Errorf("CountPinned with a channel made after a pinned one was deleted = %d, want 0", n)
+		}
+		return nil
+	})
+	for _, mu := range must(s.Member(ctx, c.PK, lst.UserID))(t, "Member").Mutes {
+		if mu.ChannelPK == fresh.PK || mu.ChannelPK == 0 {
+			t.Errorf("lst's mute in a deleted channel applies to the channel made after it: %+v", mu)
+		}
+	}
 	_, err := s.MessageByClientID(ctx, fresh.PK, owner.PK, "client-0")
 	wantErr(t, "MessageByClientID of a deleted channel's client ID in a new channel", err, plaza.ErrNotFound)
 
@@ -425,6 +581,9 @@ func testNewChannelAfterDelete(t *testing.T, s plaza.Store) {
 		[]plaza.Message{m}, must(s.History(ctx, fresh.PK, lst.PK, 0, false, 10))(t, "History"))
 	diff(t, "Reactions of a channel made after another was deleted", []plaza.Reaction{},
 		must(s.Reactions(ctx, fresh.PK, 1, lst.PK))(t, "Reactions"))
+	sendN(t, s, fresh, owner, 2)
+	diff(t, "Mentions in a channel made after another was deleted, of seqs mentioned there", map[int64][]plaza.MentionedInfo{},
+		mentionsOf(t, s, lst, plaza.ReadPosition{ChannelPK: fresh.PK}))
 }
 
 func testChannelMembership(t *testing.T, s plaza.Store) {
@@ -475,6 +634,86 @@ func testChannelMembership(t *testing.T, s plaza.Store) {
 	// unlisting do not change it.
 	diff(t, "Channel p after listings", p, readChannel(t, s, c.PK, "p"))
 	diff(t, "Channel q after listings", q, readChannel(t, s, c.PK, "q"))
+}
+
+// testRemoveChannelMemberForgetsState checks that unlisting a user from a
+// private channel drops its conversation there: read position and settings.
+// Listed again, it starts afresh.
+func testRemoveChannelMemberForgetsState(t *testing.T, s plaza.Store) {
+	ctx := t.Context()
+	us := addUsers(t, s, appA, "owner", "admin", "u", "v")
+	owner, admin, u, v := us[0], us[1], us[2], us[3]
+	c := addCommunity(t, s, appA, "c")
+	addMember(t, s, c, owner, plaza.RoleOwner)
+	ma := addMember(t, s, c, admin, plaza.RoleAdmin)
+	mu := addMember(t, s, c, u, plaza.RoleMember)
+	addMember(t, s, c, v, plaza.RoleMember)
+	p := listIn(t, s, addChannelOf(t, s, c, "p", plaza.ChannelPrivate), admin, u, v)
+	q := listIn(t, s, addChannelOf(t, s, c, "q", plaza.ChannelPrivate), u)
+	pub := addChannel(t, s, c, "pub")
+	sendN(t, s, p, owner, 4)
+	sendN(t, s, q, owner, 2)
+	sendN(t, s, pub, owner, 1)
+	for i, ch := range []plaza.Channel{p, q, pub} {
+		for _, x := range []plaza.User{admin, u, v} {
+			if x == v && ch.PK == q.PK {
+				continue // v does not see q
+			}
+			setReadSeq(t, s, x, ch, 1)
+			st := plaza.ConversationState{NotificationStatus: plaza.Notify, Draft: "draft of " + x.UserID, PinnedTime: t0 + int64(i) + 1}
+			update(t, s, func(tx plaza.Tx) error { return tx.SetConversationState(ctx, x.PK, ch.PK, st) })
+		}
+	}
+	conversationOf := func(x plaza.User, ch plaza.Channel) plaza.ChannelConversation {
+		t.Helper()
+		return must(s.Conversation(ctx, x.PK, ch.PK))(t, "Conversation("+x.UserID+", "+ch.ChannelID+")")
+	}
+	pinned := func(x plaza.User) int {
+		t.Helper()
+		var n int
+		update(t, s, func(tx plaza.Tx) error {
+			n = must(tx.CountPinned(ctx, x.PK))(t, "CountPinned")
+			return nil
+		})
+		return n
+	}
+	vp, uq, upub := conversationOf(v, p), conversationOf(u, q), conversationOf(u, pub)
+	diff(t, "UnreadByCommunity of u before the unlisting",
+		[]plaza.CommunityUnread{{CommunityID: "c", NotificationStatus: plaza.Notify, Unread: 3 + 1}}, unreadOf(t, s, u))
+
+	for _, x := range []plaza.User{u, admin} {
+		update(t, s, func(tx plaza.Tx) error {
+			removed, err := tx.RemoveChannelMember(ctx, p.PK, x.PK)
+			if err == nil && !removed {
+				t.Errorf("RemoveChannelMember(p, %s) = false for a listed user", x.UserID)
+			}
+			return err
+		})
+	}
+	_, err := s.Conversation(ctx, u.PK, p.PK)
+	wantErr(t, "Conversation of a member unlisted from a private channel", err, plaza.ErrNotFound)
+	p = readChannel(t, s, c.PK, "p")
+	last := must(s.Message(ctx, p.PK, 4, 0))(t, "Message")
+	last.CommunityID, last.ChannelID = c.CommunityID, p.ChannelID // the store names them in a conversation
+	diff(t, "Conversation(admin, p) of an admin unlisted from p, who still sees it",
+		conversation(ma, p, 0, &last), conversationOf(admin, p))
+	diff(t, "UnreadByCommunity of u after the unlisting",
+		[]plaza.CommunityUnread{{CommunityID: "c", NotificationStatus: plaza.Notify, Unread: 1}}, unreadOf(t, s, u))
+	if n := pinned(u); n != 2 {
+		t.Errorf("CountPinned(u) after u was unlisted from one of its 3 pinned channels = %d, want 2", n)
+	}
+	if n := pinned(admin); n != 2 {
+		t.Errorf("CountPinned(admin) after admin was unlisted from one of its 3 pinned channels = %d, want 2", n)
+	}
+
+	listIn(t, s, p, u)
+	diff(t, "Conversation(u, p) listed again", conversation(mu, p, 0, &last), conversationOf(u, p))
+	diff(t, "Conversation(v, p) of a user still listed", vp, conversationOf(v, p))
+	diff(t, "Conversation(u, q) of another channel", uq, conversationOf(u, q))
+	diff(t, "Conversation(u, pub) of a public channel", upub, conversationOf(u, pub))
+	if n := pinned(v); n != 2 {
+		t.Errorf("CountPinned(v) = %d, want 2", n)
+	}
 }
 
 func testUserPrivateChannels(t *testing.T, s plaza.Store) {
@@ -606,7 +845,7 @@ func testLeaveChannels(t *testing.T, s plaza.Store) {
 	c := addCommunity(t, s, appA, "c")
 	d := addCommunity(t, s, appA, "d")
 	addMember(t, s, c, owner, plaza.RoleOwner)
-	addMember(t, s, c, u, plaza.RoleMember)
+	addMember(t, s, c, u, plaza.RoleAdmin) // sees every channel of c: its read positions in p1, p2 and p3 show
 	addMember(t, s, c, v, plaza.RoleMember)
 	addMember(t, s, d, owner, plaza.RoleOwner)
 	addMember(t, s, d, u, plaza.RoleMember)
@@ -630,8 +869,23 @@ func testLeaveChannels(t *testing.T, s plaza.Store) {
 	}{{u, general, 2}, {u, pub, 1}, {u, p1, 1}, {u, p2, 1}, {u, q, 1}, {u, dpub, 1}, {v, general, 3}, {v, p1, 2}} {
 		setReadSeq(t, s, r.u, r.ch, r.seq)
 	}
+	// u's settings go with its read positions; v's stay.
+	for _, ch := range []plaza.Channel{general, p1, q} {
+		update(t, s, func(tx plaza.Tx) error {
+			st := plaza.ConversationState{NotificationStatus: plaza.Notify, Draft: "draft", PinnedTime: t0 + ch.PK}
+			if err := tx.SetConversationState(ctx, u.PK, ch.PK, st); err != nil {
+				return err
+			}
+			return tx.SetConversationState(ctx, v.PK, ch.PK, st)
+		})
+	}
 	vReads := readSeqs(t, s, c.PK, v)
+	vConversations := conversations(t, s, c.PK, v.PK)
+	dConversations := conversations(t, s, d.PK, u.PK)
 	dReads := readSeqs(t, s, d.PK, u)
+	if dConversations[0].Draft != "draft" {
+		t.Fatalf("the suite's setup: u's draft in q = %q", dConversations[0].Draft)
+	}
 
 	update(t, s, func(tx plaza.Tx) error { return tx.LeaveChannels(ctx, c.PK, u.PK) })
 	check := func(when string) {
@@ -655,6 +909,20 @@ func testLeaveChannels(t *testing.T, s plaza.Store) {
 			readSeqs(t, s, c.PK, u))
 		diff(t, "v's read positions in c "+when, vReads, readSeqs(t, s, c.PK, v))
 		diff(t, "u's read positions in another community "+when, dReads, readSeqs(t, s, d.PK, u))
+		for _, cv := range conversations(t, s, c.PK, u.PK) {
+			if cv.NotificationStatus != plaza.DoNotDisturb || cv.Draft != "" || cv.IsPinned {
+				t.Errorf("u's conversation in %s %s: status %d, draft %q, pinned %t; want the defaults", cv.ChannelID, when,
+					cv.NotificationStatus, cv.Draft, cv.IsPinned)
+			}
+		}
+		diff(t, "v's conversations in c "+when, vConversations, conversations(t, s, c.PK, v.PK))
+		diff(t, "u's conversations in another community "+when, dConversations, conversations(t, s, d.PK, u.PK))
+		update(t, s, func(tx plaza.Tx) error {
+			if n := must(tx.CountPinned(ctx, u.PK))(t, "CountPinned"); n != 1 {
+				t.Errorf("CountPinned of u %s = %d, want 1 (q, in another community)", when, n)
+			}
+			return nil
+		})
 	}
 	check("after LeaveChannels")
 
@@ -664,20 +932,26 @@ func testLeaveChannels(t *testing.T, s plaza.Store) {
 }
 
 func testSetReadSeq(t *testing.T, s plaza.Store) {
+	ctx := t.Context()
 	us := addUsers(t, s, appA, "u", "v")
 	u, v := us[0], us[1]
 	c := addCommunity(t, s, appA, "c")
+	mu := addMember(t, s, c, u, plaza.RoleMember)
+	addMember(t, s, c, v, plaza.RoleMember)
 	room := addChannel(t, s, c, "room")
 	other := addChannel(t, s, c, "other")
 	sendN(t, s, room, v, 5)
 	sendN(t, s, other, v, 2)
 	room = readChannel(t, s, c.PK, "room")
 	other = readChannel(t, s, c.PK, "other")
+	var otherState plaza.ConversationState // u's settings of other
 	check := func(what string, wantRoom, wantOther int64) {
 		t.Helper()
-		diffRead(t, "ChannelConversations of u "+what,
-			[]plaza.ChannelConversation{conversation(room, wantRoom, nil), conversation(other, wantOther, nil)},
-			withoutLastMessages(conversations(t, s, c.PK, u.PK, false)))
+		want := []plaza.ChannelConversation{conversation(mu, room, wantRoom, nil), conversation(mu, other, wantOther, nil)}
+		if otherState != (plaza.ConversationState{}) {
+			want[1] = withState(want[1], otherState)
+		}
+		diff(t, "ChannelConversations of u "+what, want, withoutLastMessages(conversations(t, s, c.PK, u.PK)))
 	}
 	check("before any read", 0, 0)
 	for _, step := range []struct {
@@ -697,6 +971,11 @@ func testSetReadSeq(t *testing.T, s plaza.Store) {
 		diff(t, "v's read positions after u's SetReadSeq(room) "+step.what, map[string]int64{"room": 0, "other": 0},
 			readSeqs(t, s, c.PK, v))
 	}
+	// SetReadSeq keeps the conversation's settings.
+	otherState = plaza.ConversationState{NotificationStatus: plaza.Notify, Draft: "draft", PinnedTime: t0 + 1}
+	update(t, s, func(tx plaza.Tx) error { return tx.SetConversationState(ctx, u.PK, other.PK, otherState) })
+	check("after SetConversationState(other)", 5, 0)
+
 	// A position past the last seq counts nothing unread, until messages
 	// pass it.
 	setReadSeq(t, s, u, other, 7)
@@ -707,7 +986,7 @@ func testSetReadSeq(t *testing.T, s plaza.Store) {
 	sendN(t, s, other, v, 2)
 	other = readChannel(t, s, c.PK, "other")
 	check("after other passed u's position", 5, 7)
-	if n := conversations(t, s, c.PK, u.PK, false)[1].UnreadMessageCount; n != 2 {
+	if n := conversations(t, s, c.PK, u.PK)[1].UnreadMessageCount; n != 2 {
 		t.Errorf("UnreadMessageCount of other, read to 7 of 9 = %d, want 2", n)
 	}
 }
@@ -727,6 +1006,11 @@ func testStartReading(t *testing.T, s plaza.Store) {
 	u, v := us[0], us[1]
 	c := addCommunity(t, s, appA, "c")
 	d := addCommunity(t, s, appA, "d")
+	// u and v manage c: they see every channel of it, and their read
+	// positions in them all.
+	addMember(t, s, c, u, plaza.RoleAdmin)
+	addMember(t, s, c, v, plaza.RoleOwner)
+	addMember(t, s, d, u, plaza.RoleMember)
 	general := addChannelOf(t, s, c, plaza.GeneralChannelID, plaza.ChannelGeneral)
 	addChannel(t, s, c, "empty")
 	priv := addChannelOf(t, s, c, "priv", plaza.ChannelPrivate) // u is not listed
@@ -744,7 +1028,7 @@ func testStartReading(t *testing.T, s plaza.Store) {
 	update(t, s, func(tx plaza.Tx) error { return tx.StartReading(ctx, c.PK, u.PK) })
 	diff(t, "u's read positions after StartReading",
 		map[string]int64{plaza.GeneralChannelID: 3, "empty": 0, "priv": 2, "pub": 4}, readSeqs(t, s, c.PK, u))
-	for _, cv := range conversations(t, s, c.PK, u.PK, true) {
+	for _, cv := range conversations(t, s, c.PK, u.PK) {
 		if cv.UnreadMessageCount != 0 {
 			t.Errorf("UnreadMessageCount of %s after StartReading = %d, want 0", cv.ChannelID, cv.UnreadMessageCount)
 		}
@@ -756,11 +1040,17 @@ func testStartReading(t *testing.T, s plaza.Store) {
 	// The positions are set once: later messages are unread.
 	sendText(t, s, general, v, "after")
 	sendText(t, s, general, v, "after")
-	cv := conversations(t, s, c.PK, u.PK, false)[0]
+	sendText(t, s, priv, v, "after") // u's position there is StartReading's own
+	cv := conversations(t, s, c.PK, u.PK)[0]
 	if cv.ChannelID != plaza.GeneralChannelID || cv.ReadMessageSeq != 3 || cv.UnreadMessageCount != 2 {
 		t.Errorf("u's GENERAL conversation after two more messages: %s read %d unread %d, want %s read 3 unread 2",
 			cv.ChannelID, cv.ReadMessageSeq, cv.UnreadMessageCount, plaza.GeneralChannelID)
 	}
+	// The positions StartReading and SetReadSeq record leave the
+	// conversations in do-not-disturb: nothing counts in the totals.
+	diff(t, "UnreadByCommunity of u after StartReading",
+		[]plaza.CommunityUnread{{CommunityID: "c", NotificationStatus: plaza.Notify}, {CommunityID: "d", NotificationStatus: plaza.Notify}},
+		unreadOf(t, s, u))
 
 	// A community with no channel has nothing to set.
 	bare := addCommunity(t, s, appA, "bare")
@@ -769,10 +1059,17 @@ func testStartReading(t *testing.T, s plaza.Store) {
 
 func testChannelConversations(t *testing.T, s plaza.Store) {
 	ctx := t.Context()
-	us := addUsers(t, s, appA, "owner", "u", "v")
-	owner, u, v := us[0], us[1], us[2]
+	us := addUsers(t, s, appA, "owner", "admin", "u", "v", "lone", "outsider")
+	owner, admin, u, v, lone, outsider := us[0], us[1], us[2], us[3], us[4], us[5]
 	c := addCommunity(t, s, appA, "c")
 	d := addCommunity(t, s, appA, "d")
+	mo := addMember(t, s, c, owner, plaza.RoleOwner)
+	ma := addMember(t, s, c, admin, plaza.RoleAdmin) // listed in no private channel
+	mu := addMember(t, s, c, u, plaza.RoleMember)
+	mv := addMember(t, s, c, v, plaza.RoleMember)
+	ml := addMember(t, s, c, lone, plaza.RoleMember) // listed in no private channel
+	mud := addMember(t, s, d, u, plaza.RoleAdmin)
+	addMember(t, s, d, outsider, plaza.RoleOwner) // a member of d, not of c
 	// Channels of c made in between d's, so that c's keys are not adjacent.
 	general := addChannelOf(t, s, c, plaza.GeneralChannelID, plaza.ChannelGeneral)
 	dgen := addChannelOf(t, s, d, plaza.GeneralChannelID, plaza.ChannelGeneral)
@@ -803,44 +1100,68 @@ func testChannelConversations(t *testing.T, s plaza.Store) {
 	}
 	general, pub, p1, p2, quiet = read(general), read(pub), read(p1), read(p2), read(quiet)
 
+	// Members see the public channels and the private ones they are listed
+	// in; the owner and admins see every channel.
 	tests := []struct {
-		name       string
-		user       plaza.User
-		allPrivate bool
-		want       []plaza.ChannelConversation
+		name string
+		user plaza.User
+		want []plaza.ChannelConversation
 	}{
-		{"u, listed in p1", u, false, []plaza.ChannelConversation{
-			conversation(general, 1, &generalLast), conversation(pub, 0, &pubLast), conversation(p1, 2, &p1Last),
-			conversation(quiet, 0, nil),
+		{"u, a member listed in p1", u, []plaza.ChannelConversation{
+			conversation(mu, general, 1, &generalLast), conversation(mu, pub, 0, &pubLast), conversation(mu, p1, 2, &p1Last),
+			conversation(mu, quiet, 0, nil),
 		}},
-		{"u, with every private channel", u, true, []plaza.ChannelConversation{
-			conversation(general, 1, &generalLast), conversation(pub, 0, &pubLast), conversation(p1, 2, &p1Last),
-			conversation(p2, 0, &p2Last), conversation(quiet, 0, nil),
+		{"v, a member listed in p2", v, []plaza.ChannelConversation{
+			conversation(mv, general, 3, &generalLast), conversation(mv, pub, 0, &pubLast), conversation(mv, p2, 0, &p2Last),
+			conversation(mv, quiet, 0, nil),
 		}},
-		{"v, listed in p2", v, false, []plaza.ChannelConversation{
-			conversation(general, 3, &generalLast), conversation(pub, 0, &pubLast), conversation(p2, 0, &p2Last),
-			conversation(quiet, 0, nil),
+		{"lone, a member listed nowhere", lone, []plaza.ChannelConversation{
+			conversation(ml, general, 0, &generalLast), conversation(ml, pub, 0, &pubLast), conversation(ml, quiet, 0, nil),
 		}},
-		{"owner, listed nowhere", owner, false, []plaza.ChannelConversation{
-			conversation(general, 0, &generalLast), conversation(pub, 0, &pubLast), conversation(quiet, 0, nil),
+		{"the owner, listed nowhere", owner, []plaza.ChannelConversation{
+			conversation(mo, general, 0, &generalLast), conversation(mo, pub, 0, &pubLast), conversation(mo, p1, 0, &p1Last),
+			conversation(mo, p2, 0, &p2Last), conversation(mo, quiet, 0, nil),
 		}},
-		{"owner, with every private channel", owner, true, []plaza.ChannelConversation{
-			conversation(general, 0, &generalLast), conversation(pub, 0, &pubLast), conversation(p1, 0, &p1Last),
-			conversation(p2, 0, &p2Last), conversation(quiet, 0, nil),
+		{"an admin, listed nowhere", admin, []plaza.ChannelConversation{
+			conversation(ma, general, 0, &generalLast), conversation(ma, pub, 0, &pubLast), conversation(ma, p1, 0, &p1Last),
+			conversation(ma, p2, 0, &p2Last), conversation(ma, quiet, 0, nil),
 		}},
+		{"a user who is not a member", outsider, []plaza.ChannelConversation{}},
 	}
 	for _, tc := range tests {
-		got := conversations(t, s, c.PK, tc.user.PK, tc.allPrivate)
-		diffRead(t, "ChannelConversations of "+tc.name, tc.want, got)
+		got := conversations(t, s, c.PK, tc.user.PK)
+		diff(t, "ChannelConversations of "+tc.name, tc.want, got)
 		for _, cv := range got {
 			if cv.ChannelID == "quiet" && cv.LastMessage != nil {
 				t.Errorf("ChannelConversations of %s: LastMessage of a channel without messages = %+v, want nil", tc.name, cv.LastMessage)
 			}
-			if cv.ChannelAttributes == nil {
-				t.Errorf("ChannelConversations of %s: %s has nil ChannelAttributes; want a map", tc.name, cv.ChannelID)
-			}
 		}
 	}
+
+	// Visibility follows the member's role as it is now.
+	mu.MemberRole = plaza.RoleAdmin
+	update(t, s, func(tx plaza.Tx) error { return tx.UpdateMember(ctx, mu) })
+	diff(t, "ChannelConversations of u promoted to admin", []plaza.ChannelConversation{
+		conversation(mu, general, 1, &generalLast), conversation(mu, pub, 0, &pubLast), conversation(mu, p1, 2, &p1Last),
+		conversation(mu, p2, 0, &p2Last), conversation(mu, quiet, 0, nil),
+	}, conversations(t, s, c.PK, u.PK))
+	mo.MemberRole = plaza.RoleMember
+	update(t, s, func(tx plaza.Tx) error { return tx.UpdateMember(ctx, mo) })
+	diff(t, "ChannelConversations of the owner made a member", []plaza.ChannelConversation{
+		conversation(mo, general, 0, &generalLast), conversation(mo, pub, 0, &pubLast), conversation(mo, quiet, 0, nil),
+	}, conversations(t, s, c.PK, owner.PK))
+	mu.MemberRole, mo.MemberRole = plaza.RoleMember, plaza.RoleOwner
+	mu.NotificationStatus = plaza.DoNotDisturb // and the community's notification status follows the member's
+	update(t, s, func(tx plaza.Tx) error {
+		if err := tx.UpdateMember(ctx, mo); err != nil {
+			return err
+		}
+		return tx.UpdateMember(ctx, mu)
+	})
+	diff(t, "ChannelConversations of u back to member, in do-not-disturb in c", []plaza.ChannelConversation{
+		conversation(mu, general, 1, &generalLast), conversation(mu, pub, 0, &pubLast), conversation(mu, p1, 2, &p1Last),
+		conversation(mu, quiet, 0, nil),
+	}, conversations(t, s, c.PK, u.PK))
 
 	// The conversation follows the channel and its newest message.
 	renamed := general
@@ -851,27 +1172,53 @@ func testChannelConversations(t *testing.T, s plaza.Store) {
 	revoked.MessageContent = plaza.MessageContent{Type: plaza.MessageRevoked}
 	revoked.RevokeInfo = &plaza.RevokeInfo{OperatedUserID: "owner", RevokeTime: t0 + 9000, OriginalMessageType: plaza.MessageText}
 	update(t, s, func(tx plaza.Tx) error { return tx.UpdateMessage(ctx, revoked) })
-	diffRead(t, "GENERAL conversation after the channel was renamed and its last message revoked",
-		conversation(renamed, 1, &revoked), conversations(t, s, c.PK, u.PK, false)[0])
-	newest := sendText(t, s, renamed, owner, "four")
-	renamed.LastMessageSeq = 4
-	diffRead(t, "GENERAL conversation after a new message", conversation(renamed, 1, &newest),
-		conversations(t, s, c.PK, u.PK, false)[0])
+	diff(t, "GENERAL conversation after the channel was renamed and its last message revoked",
+		conversation(mu, renamed, 1, &revoked), conversations(t, s, c.PK, u.PK)[0])
+	newest := sendAt(t, s, renamed, owner, "four", t0+70_000)
+	renamed.LastMessageSeq, renamed.LastTime = 4, t0+70_000
+	diff(t, "GENERAL conversation after a new message", conversation(mu, renamed, 1, &newest),
+		conversations(t, s, c.PK, u.PK)[0])
+
+	// It carries the channel's mute and the community's.
+	renamed.MuteInfo = plaza.MuteInfo{Mode: plaza.MuteCustom, ExpiredTime: t0 + 80_000, Roles: []plaza.Role{plaza.RoleMember}}
+	update(t, s, func(tx plaza.Tx) error { return tx.UpdateChannel(ctx, renamed) })
+	muted := c
+	muted.MuteInfo = plaza.MuteInfo{Mode: plaza.MuteAll, ExpiredTime: plaza.PermanentMute}
+	update(t, s, func(tx plaza.Tx) error { return tx.UpdateCommunity(ctx, muted) })
+	want := []plaza.ChannelConversation{
+		conversation(mu, renamed, 1, &newest), conversation(mu, pub, 0, &pubLast), conversation(mu, p1, 2, &p1Last),
+		conversation(mu, quiet, 0, nil),
+	}
+	for i := range want {
+		want[i].CommunityMute = muted.MuteInfo
+	}
+	got := conversations(t, s, c.PK, u.PK)
+	diff(t, "ChannelConversations in a muted community, with a muted channel", want, got)
+	for _, cv := range got {
+		checkMuteRoles(t, "ChannelMute of "+cv.ChannelID, cv.ChannelMute)
+		checkMuteRoles(t, "CommunityMute of "+cv.ChannelID, cv.CommunityMute)
+	}
 
 	// Another community's conversations are its own.
-	diffRead(t, "ChannelConversations of another community",
-		[]plaza.ChannelConversation{conversation(read(dgen), 0, &dgenLast), conversation(dx, 0, nil)},
-		conversations(t, s, d.PK, u.PK, true))
+	diff(t, "ChannelConversations of another community",
+		[]plaza.ChannelConversation{conversation(mud, read(dgen), 0, &dgenLast), conversation(mud, dx, 0, nil)},
+		conversations(t, s, d.PK, u.PK))
+	bare := addCommunity(t, s, appA, "bare")
+	addMember(t, s, bare, u, plaza.RoleOwner)
 	diff(t, "ChannelConversations of a community without channels", []plaza.ChannelConversation{},
-		conversations(t, s, addCommunity(t, s, appA, "bare").PK, u.PK, true))
+		conversations(t, s, bare.PK, u.PK))
 }
 
 func testChannelConversationsOrder(t *testing.T, s plaza.Store) {
 	ctx := t.Context()
-	us := addUsers(t, s, appA, "u", "v")
-	u, v := us[0], us[1]
+	us := addUsers(t, s, appA, "u", "v", "admin")
+	u, v, admin := us[0], us[1], us[2]
 	c := addCommunity(t, s, appA, "c")
 	d := addCommunity(t, s, appA, "d")
+	addMember(t, s, c, u, plaza.RoleMember)
+	addMember(t, s, c, v, plaza.RoleMember)
+	addMember(t, s, c, admin, plaza.RoleAdmin)
+	addMember(t, s, d, u, plaza.RoleMember)
 	var seen, all []string // what u sees; every channel of c
 	for i := range 13 {
 		id := fmt.Sprintf("ch%02d", (i*7)%13) // IDs out of creation order
@@ -895,26 +1242,30 @@ func testChannelConversationsOrder(t *testing.T, s plaza.Store) {
 		if i%4 == 0 {
 			addChannel(t, s, d, id) // another community's rows in between
 		}
+		if i%5 == 0 {
+			sendAt(t, s, must(s.Channel(ctx, c.PK, id))(t, "Channel"), v, "hi", t0+int64(100-i)) // activity does not order this list
+		}
 	}
 	for _, tc := range []struct {
-		allPrivate bool
-		want       []string
-	}{{false, seen}, {true, all}} {
-		diff(t, fmt.Sprintf("ChannelConversations(allPrivate %t) in one page", tc.allPrivate), tc.want,
-			channelIDs(conversations(t, s, c.PK, u.PK, tc.allPrivate)))
+		name   string
+		viewer plaza.User
+		want   []string
+	}{{"a member", u, seen}, {"an admin", admin, all}} {
+		diff(t, "ChannelConversations of "+tc.name+" in one page", tc.want, channelIDs(conversations(t, s, c.PK, tc.viewer.PK)))
 		for limit := 1; limit <= len(tc.want)+1; limit++ {
 			got := pageAll(t, "ChannelConversations", limit, len(tc.want),
 				func(after plaza.Cursor, limit int) ([]plaza.ChannelConversation, error) {
-					return s.ChannelConversations(ctx, c.PK, u.PK, after, limit)
+					return s.ChannelConversations(ctx, c.PK, tc.viewer.PK, after, limit)
 				},
 				func(cv plaza.ChannelConversation) plaza.Cursor { return plaza.Cursor{K1: cv.PK} })
-			diff(t, fmt.Sprintf("ChannelConversations(allPrivate %t) paged by %d", tc.allPrivate, limit), tc.want, channelIDs(got))
+			diff(t, fmt.Sprintf("ChannelConversations of %s paged by %d", tc.name, limit), tc.want, channelIDs(got))
 		}
 	}
 	// The key of each conversation is its channel's.
-	for _, cv := range conversations(t, s, c.PK, u.PK, true) {
-		if ch := must(s.Channel(ctx, c.PK, cv.ChannelID))(t, "Channel"); ch.PK != cv.PK {
-			t.Errorf("ChannelConversation %s has PK %d; its channel's is %d", cv.ChannelID, cv.PK, ch.PK)
+	for _, cv := range conversations(t, s, c.PK, admin.PK) {
+		if ch := must(s.Channel(ctx, c.PK, cv.ChannelID))(t, "Channel"); ch.PK != cv.PK || ch.CommunityPK != cv.CommunityPK {
+			t.Errorf("ChannelConversation %s has PK %d in community %d; its channel's is %d in %d", cv.ChannelID, cv.PK, cv.CommunityPK,
+				ch.PK, ch.CommunityPK)
 		}
 	}
 }

@@ -51,6 +51,7 @@ func testCommunityRoundTrip(t *testing.T, s plaza.Store) {
 		CreateTime:         t0 + 3,
 		CurrentMemberCount: 100_000,
 		ChannelCount:       42,
+		MuteInfo:           plaza.MuteInfo{Mode: plaza.MuteCustom, ExpiredTime: t0 + 3_600_000, Roles: []plaza.Role{plaza.RoleMember, plaza.RoleAdmin}},
 	}
 	empty := plaza.CommunityInfo{
 		AppID:               appA,
@@ -73,6 +74,7 @@ func testCommunityRoundTrip(t *testing.T, s plaza.Store) {
 		CreateTime:          t0 + 1,
 		CurrentMemberCount:  1,
 		ChannelCount:        1,
+		MuteInfo:            plaza.MuteInfo{Mode: plaza.MuteNormal, ExpiredTime: plaza.PermanentMute}, // Roles nil: read back empty
 	}
 	update(t, s, func(tx plaza.Tx) error {
 		for _, c := range []*plaza.CommunityInfo{&full, &empty, &approval} {
@@ -90,6 +92,7 @@ func testCommunityRoundTrip(t *testing.T, s plaza.Store) {
 		got := readCommunity(t, s, appA, want.CommunityID)
 		diff(t, "Community("+want.CommunityID+")", want, got)
 		checkNonNilAttributes(t, got)
+		checkMuteRoles(t, "Community("+want.CommunityID+")", got.MuteInfo)
 	}
 }
 
@@ -126,18 +129,24 @@ func testUpdateCommunity(t *testing.T, s plaza.Store) {
 	c.InviteMode = plaza.InviteAnyMember
 	c.CurrentMemberCount = 17
 	c.ChannelCount = 3
+	c.MuteInfo = plaza.MuteInfo{Mode: plaza.MuteAll, ExpiredTime: t0 + 1000, Roles: []plaza.Role{}}
 	update(t, s, func(tx plaza.Tx) error { return tx.UpdateCommunity(ctx, c) })
 	diff(t, "Community after UpdateCommunity", c, readCommunity(t, s, appA, "c"))
+	c.MuteInfo = plaza.MuteInfo{Mode: plaza.MuteCustom, ExpiredTime: plaza.PermanentMute, Roles: []plaza.Role{plaza.RoleAdmin}}
+	update(t, s, func(tx plaza.Tx) error { return tx.UpdateCommunity(ctx, c) })
+	diff(t, "Community after UpdateCommunity of its mute", c, readCommunity(t, s, appA, "c"))
 
 	// Every field can go back to its zero value.
 	c.CommunityName, c.CommunityAvatarURL, c.CommunityNotice = "", "", ""
 	c.CommunityAttributes = map[string]string{}
 	c.JoinMode, c.InviteMode = plaza.JoinAny, plaza.InviteManagers
 	c.CurrentMemberCount, c.ChannelCount = 0, 0
+	c.MuteInfo = plaza.MuteInfo{}
 	update(t, s, func(tx plaza.Tx) error { return tx.UpdateCommunity(ctx, c) })
 	got := readCommunity(t, s, appA, "c")
 	diff(t, "Community after UpdateCommunity to zero values", c, got)
 	checkNonNilAttributes(t, got)
+	checkMuteRoles(t, "Community after its mute was lifted", got.MuteInfo)
 
 	diff(t, "a neighbour of an updated community", neighbour, readCommunity(t, s, appA, "neighbour"))
 }

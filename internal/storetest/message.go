@@ -36,12 +36,15 @@ func fill(m *plaza.Message, ch plaza.Channel, sender plaza.User, seq int64) {
 }
 
 // send stores m in ch as Service does, NextSeq then InsertMessage in one
-// transaction, and returns it as the store must read it back.
+// transaction, and returns it as the store must read it back. The message's
+// Timestamp, when the caller sets one, is the channel's new activity time, as
+// in Service; a message without one (fill derives it) records no activity,
+// so that the channel keeps its last activity time.
 func send(tb testing.TB, s plaza.Store, ch plaza.Channel, sender plaza.User, m plaza.Message) plaza.Message {
 	tb.Helper()
 	ctx := tb.Context()
 	update(tb, s, func(tx plaza.Tx) error {
-		seq, err := tx.NextSeq(ctx, ch.PK, 0)
+		seq, err := tx.NextSeq(ctx, ch.PK, m.Timestamp)
 		if err != nil {
 			return fmt.Errorf("NextSeq(%s): %w", ch.ChannelID, err)
 		}
@@ -60,6 +63,40 @@ func text(body string) plaza.Message {
 func sendText(tb testing.TB, s plaza.Store, ch plaza.Channel, sender plaza.User, body string) plaza.Message {
 	tb.Helper()
 	return send(tb, s, ch, sender, text(body))
+}
+
+// sendAt sends a text message at a time, which becomes the channel's last
+// activity unless it had a later one.
+func sendAt(tb testing.TB, s plaza.Store, ch plaza.Channel, sender plaza.User, body string, at int64) plaza.Message {
+	tb.Helper()
+	m := text(body)
+	m.Timestamp = at
+	return send(tb, s, ch, sender, m)
+}
+
+// sendMentioning sends m as Service does when it mentions users or everyone:
+// NextSeq, InsertMessage and InsertMentions in one transaction.
+func sendMentioning(tb testing.TB, s plaza.Store, ch plaza.Channel, sender plaza.User, m plaza.Message, mentioned []plaza.User, all bool) plaza.Message {
+	tb.Helper()
+	ctx := tb.Context()
+	pks := make([]int64, len(mentioned))
+	for i, u := range mentioned {
+		pks[i] = u.PK
+		m.MentionedUserIDs = append(m.MentionedUserIDs, u.UserID)
+	}
+	m.IsMentionAll = all
+	update(tb, s, func(tx plaza.Tx) error {
+		seq, err := tx.NextSeq(ctx, ch.PK, m.Timestamp)
+		if err != nil {
+			return fmt.Errorf("NextSeq(%s): %w", ch.ChannelID, err)
+		}
+		fill(&m, ch, sender, seq)
+		if err := tx.InsertMessage(ctx, &m); err != nil {
+			return fmt.Errorf("InsertMessage: %w", err)
+		}
+		return tx.InsertMentions(ctx, ch.PK, seq, pks, all)
+	})
+	return m
 }
 
 // sendN sends n text messages.
@@ -188,6 +225,72 @@ func testNextSeq(t *testing.T, s plaza.Store) {
 	_, err := s.Message(ctx, a.PK, 7, 0)
 	if err != nil {
 		t.Errorf("Message(a, 7): %v", err)
+	}
+}
+
+// testNextSeqActivity checks that NextSeq records its time as the channel's
+// last activity, which never moves back.
+func testNextSeqActivity(t *testing.T, s plaza.Store) {
+	ctx := t.Context()
+	c := addCommunity(t, s, appA, "c")
+	d := addCommunity(t, s, appA, "d")
+	a := addChannel(t, s, c, "a")
+	b := addChannel(t, s, c, "b")
+	x := addChannel(t, s, d, "a") // the same ID in another community
+	want := map[*plaza.Channel]int64{&a: t0, &b: t0, &x: t0}
+	seqs := map[*plaza.Channel]int64{}
+	for _, step := range []struct {
+		ch   *plaza.Channel
+		now  int64
+		last int64
+	}{
+		{&a, t0 + 5000, t0 + 5000},
+		{&a, t0 + 3000, t0 + 5000}, // earlier: no move back
+		{&b, t0 + 4000, t0 + 4000},
+		{&a, t0 + 5000, t0 + 5000},
+		{&a, t0 + 5001, t0 + 5001},
+		{&x, t0 - 1000, t0}, // before the channel's creation
+		{&b, 0, t0 + 4000},  // no time: no move
+		{&x, t0 + 9000, t0 + 9000},
+	} {
+		var seq int64
+		update(t, s, func(tx plaza.Tx) error {
+			var err error
+			seq, err = tx.NextSeq(ctx, step.ch.PK, step.now)
+			return err
+		})
+		seqs[step.ch]++
+		want[step.ch] = step.last
+		if seq != seqs[step.ch] {
+			t.Errorf("NextSeq(%s/%s, %d) = %d, want %d", step.ch.CommunityID, step.ch.ChannelID, step.now, seq, seqs[step.ch])
+		}
+		for ch, w := range want {
+			got := readChannel(t, s, ch.CommunityPK, ch.ChannelID)
+			if got.LastTime != w || got.LastMessageSeq != seqs[ch] {
+				t.Errorf("after NextSeq(%s/%s, %d): %s/%s has last seq %d, last activity %d; want %d, %d", step.ch.CommunityID,
+					step.ch.ChannelID, step.now, ch.CommunityID, ch.ChannelID, got.LastMessageSeq, got.LastTime, seqs[ch], w)
+			}
+		}
+	}
+
+	// The transaction reads its own activity; a rolled-back one leaves none.
+	err := s.Update(ctx, func(tx plaza.Tx) error {
+		for _, now := range []int64{t0 + 7000, t0 + 6000} {
+			if _, err := tx.NextSeq(ctx, a.PK, now); err != nil {
+				return err
+			}
+			if got := must(tx.Channel(ctx, c.PK, "a"))(t, "tx.Channel").LastTime; got != t0+7000 {
+				t.Errorf("LastTime of a read in the transaction after NextSeq(a, %d) = %d, want %d", now, got, t0+7000)
+			}
+		}
+		if got := must(s.Channel(ctx, c.PK, "a"))(t, "Channel").LastTime; got != t0+5001 {
+			t.Errorf("LastTime of a read outside the transaction before it commits = %d, want %d", got, t0+5001)
+		}
+		return errBoom
+	})
+	wantErr(t, "Update with NextSeq that rolled back", err, errBoom)
+	if got := readChannel(t, s, c.PK, "a"); got.LastTime != t0+5001 || got.LastMessageSeq != 4 {
+		t.Errorf("a after a rolled-back NextSeq: last seq %d, last activity %d; want 4, %d", got.LastMessageSeq, got.LastTime, t0+5001)
 	}
 }
 
@@ -1063,15 +1166,22 @@ func testMessageNotFound(t *testing.T, s plaza.Store) {
 type snapshot struct {
 	Channels       map[string]*plaza.Channel // nil: not found
 	Dismissed      map[string]bool
-	Conversations  map[string][]plaza.ChannelConversation // by user, every private channel
-	Visible        map[string][]plaza.ChannelConversation // by user, listed private channels only
-	Private        map[string]map[string][]string         // UserPrivateChannels by user
-	Listed         map[string][]string                    // IsChannelMember by channel: the users listed
-	ChannelMembers map[string][]plaza.Member              // ChannelMemberList by channel
-	History        map[string][]plaza.Message             // by channel and viewer
-	Replies        map[string][]plaza.Message             // by channel and root seq
-	ByClientID     map[string]plaza.Message               // by channel, sender and client ID
-	ReactionUsers  map[string][]plaza.UserInfo            // by channel, seq and reaction type
+	Conversations  map[string][]plaza.ChannelConversation // ChannelConversations by user
+	All            map[string][]plaza.ChannelConversation // Conversations by user
+	Conversation   map[string]*plaza.ChannelConversation  // by channel and user; nil: not found
+	Mentions       map[string][]plaza.MentionedInfo       // by user and channel, from the start
+	Unread         map[string][]plaza.CommunityUnread     // UnreadByCommunity by user
+	Total          map[string]int64                       // TotalUnread by user
+	UserMutes      map[string]map[int64][]plaza.MemberMute
+	Members        []plaza.Member                 // MemberList, with their mutes
+	Muted          map[string][]plaza.Member      // MutedMemberList at t0 by channel; "" community-wide
+	Private        map[string]map[string][]string // UserPrivateChannels by user
+	Listed         map[string][]string            // IsChannelMember by channel: the users listed
+	ChannelMembers map[string][]plaza.Member      // ChannelMemberList by channel
+	History        map[string][]plaza.Message     // by channel and viewer
+	Replies        map[string][]plaza.Message     // by channel and root seq
+	ByClientID     map[string]plaza.Message       // by channel, sender and client ID
+	ReactionUsers  map[string][]plaza.UserInfo    // by channel, seq and reaction type
 }
 
 // snap reads a snapshot of channelIDs of c through q, as users see them.
@@ -1080,16 +1190,25 @@ func snap(tb testing.TB, q plaza.Query, c plaza.CommunityInfo, channelIDs []stri
 	ctx := tb.Context()
 	sn := snapshot{
 		Channels: map[string]*plaza.Channel{}, Dismissed: map[string]bool{},
-		Conversations: map[string][]plaza.ChannelConversation{}, Visible: map[string][]plaza.ChannelConversation{},
+		Conversations: map[string][]plaza.ChannelConversation{}, All: map[string][]plaza.ChannelConversation{},
+		Conversation: map[string]*plaza.ChannelConversation{}, Mentions: map[string][]plaza.MentionedInfo{},
+		Unread: map[string][]plaza.CommunityUnread{}, Total: map[string]int64{}, UserMutes: map[string]map[int64][]plaza.MemberMute{},
+		Muted:   map[string][]plaza.Member{},
 		Private: map[string]map[string][]string{}, Listed: map[string][]string{}, ChannelMembers: map[string][]plaza.Member{},
 		History: map[string][]plaza.Message{}, Replies: map[string][]plaza.Message{}, ByClientID: map[string]plaza.Message{},
 		ReactionUsers: map[string][]plaza.UserInfo{},
 	}
 	for _, u := range users {
-		sn.Conversations[u.UserID] = conversations(tb, q, c.PK, u.PK, true)
-		sn.Visible[u.UserID] = conversations(tb, q, c.PK, u.PK, false)
+		sn.Conversations[u.UserID] = conversations(tb, q, c.PK, u.PK)
+		sn.All[u.UserID] = allConversations(tb, q, u)
+		sn.Unread[u.UserID] = unreadOf(tb, q, u)
+		sn.Total[u.UserID] = must(q.TotalUnread(ctx, u.PK))(tb, "TotalUnread")
+		sn.UserMutes[u.UserID] = userMutes(tb, q, u)
 		sn.Private[u.UserID] = privateChannels(tb, q, u)
 	}
+	sn.Members = withSortedMutes(must(q.MemberList(ctx, c.PK, plaza.Cursor{}, 1000))(tb, "MemberList"))
+	sn.Muted[""] = withSortedMutes(must(q.MutedMemberList(ctx, c.PK, 0, t0, plaza.Cursor{}, 1000))(tb, "MutedMemberList"))
+	var reads []plaza.ReadPosition
 	for _, id := range channelIDs {
 		sn.Dismissed[id] = must(q.ChannelDismissed(ctx, c.PK, id))(tb, "ChannelDismissed")
 		ch, err := q.Channel(ctx, c.PK, id)
@@ -1101,13 +1220,24 @@ func snap(tb testing.TB, q plaza.Query, c plaza.CommunityInfo, channelIDs []stri
 			tb.Fatalf("Channel(%s): %v", id, err)
 		}
 		sn.Channels[id] = &ch
+		reads = append(reads, plaza.ReadPosition{ChannelPK: ch.PK})
 		for _, u := range users {
 			if listed(tb, q, ch, u) {
 				sn.Listed[id] = append(sn.Listed[id], u.UserID)
 			}
 			sn.History[id+" "+u.UserID] = must(q.History(ctx, ch.PK, u.PK, 0, true, 1000))(tb, "History")
+			cv, err := q.Conversation(ctx, u.PK, ch.PK)
+			switch {
+			case errors.Is(err, plaza.ErrNotFound):
+				sn.Conversation[id+" "+u.UserID] = nil
+			case err != nil:
+				tb.Fatalf("Conversation(%s, %s): %v", u.UserID, id, err)
+			default:
+				sn.Conversation[id+" "+u.UserID] = &cv
+			}
 		}
-		sn.ChannelMembers[id] = must(q.ChannelMemberList(ctx, c.PK, ch.PK, plaza.Cursor{}, 1000))(tb, "ChannelMemberList")
+		sn.ChannelMembers[id] = withSortedMutes(must(q.ChannelMemberList(ctx, c.PK, ch.PK, plaza.Cursor{}, 1000))(tb, "ChannelMemberList"))
+		sn.Muted[id] = withSortedMutes(must(q.MutedMemberList(ctx, c.PK, ch.PK, t0, plaza.Cursor{}, 1000))(tb, "MutedMemberList"))
 		for _, m := range must(q.History(ctx, ch.PK, 0, 0, true, 1000))(tb, "History") {
 			key := fmt.Sprint(id, " ", m.MessageSeq)
 			sn.Replies[key] = must(q.Replies(ctx, ch.PK, m.MessageSeq, 0, plaza.Cursor{}, 1000))(tb, "Replies")
@@ -1120,6 +1250,15 @@ func snap(tb testing.TB, q plaza.Query, c plaza.CommunityInfo, channelIDs []stri
 					tb.Fatalf("ReactionUsers: %v", err)
 				}
 				sn.ReactionUsers[key+" "+typ] = us
+			}
+		}
+	}
+	for _, u := range users {
+		for pk, ms := range mentionsOf(tb, q, u, reads...) {
+			for id, ch := range sn.Channels {
+				if ch != nil && ch.PK == pk {
+					sn.Mentions[u.UserID+" "+id] = ms
+				}
 			}
 		}
 	}
@@ -1162,6 +1301,23 @@ func channelWrites(tb testing.TB, s plaza.Store) ([]channelWrite, func(q plaza.Q
 	sendN(tb, s, room, owner, 2)
 	setReadSeq(tb, s, u, general, 1)
 	setReadSeq(tb, s, u, p2, 1)
+	update(tb, s, func(tx plaza.Tx) error {
+		ctx := tb.Context()
+		if err := tx.InsertMentions(ctx, general.PK, g1.MessageSeq, []int64{u.PK}, true); err != nil {
+			return err
+		}
+		if err := tx.SetConversationState(ctx, u.PK, p2.PK, plaza.ConversationState{NotificationStatus: plaza.Notify, Draft: "setup", PinnedTime: t0 + 5}); err != nil {
+			return err
+		}
+		for _, m := range []struct{ user, channel, expire int64 }{
+			{v.PK, 0, t0 + 3_600_000}, {u.PK, p.PK, t0 + 60_000}, {v.PK, room.PK, t0 - 1},
+		} {
+			if err := tx.SetMemberMute(ctx, c.PK, m.user, m.channel, m.expire); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	gone = readChannel(tb, s, c.PK, "gone")
 
 	writes := []channelWrite{
@@ -1198,6 +1354,34 @@ func channelWrites(tb testing.TB, s plaza.Store) ([]channelWrite, func(q plaza.Q
 			m.ClientMessageID = "new"
 			fill(&m, room, v, seq)
 			return tx.InsertMessage(ctx, &m)
+		}},
+		{"NextSeq recording activity", func(ctx context.Context, tx plaza.Tx) error {
+			_, err := tx.NextSeq(ctx, room.PK, t0+100_000)
+			return err
+		}},
+		{"InsertMentions", func(ctx context.Context, tx plaza.Tx) error {
+			return tx.InsertMentions(ctx, general.PK, g2.MessageSeq, []int64{v.PK}, false)
+		}},
+		{"InsertMentions of everyone", func(ctx context.Context, tx plaza.Tx) error {
+			return tx.InsertMentions(ctx, room.PK, 1, nil, true)
+		}},
+		{"DeleteMentions", func(ctx context.Context, tx plaza.Tx) error {
+			return tx.DeleteMentions(ctx, general.PK, g1.MessageSeq)
+		}},
+		{"SetConversationState", func(ctx context.Context, tx plaza.Tx) error {
+			return tx.SetConversationState(ctx, u.PK, general.PK, plaza.ConversationState{NotificationStatus: plaza.Notify, Draft: "draft", PinnedTime: t0 + 7})
+		}},
+		{"SetConversationState of a conversation without a row", func(ctx context.Context, tx plaza.Tx) error {
+			return tx.SetConversationState(ctx, v.PK, room.PK, plaza.ConversationState{NotificationStatus: plaza.Notify})
+		}},
+		{"SetMemberMute", func(ctx context.Context, tx plaza.Tx) error {
+			return tx.SetMemberMute(ctx, c.PK, u.PK, 0, plaza.PermanentMute)
+		}},
+		{"SetMemberMute of a muted member", func(ctx context.Context, tx plaza.Tx) error {
+			return tx.SetMemberMute(ctx, c.PK, u.PK, p.PK, plaza.PermanentMute)
+		}},
+		{"SetMemberMute lifting a mute", func(ctx context.Context, tx plaza.Tx) error {
+			return tx.SetMemberMute(ctx, c.PK, v.PK, 0, 0)
 		}},
 		{"UpdateMessage", func(ctx context.Context, tx plaza.Tx) error {
 			m := g1

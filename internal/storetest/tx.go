@@ -149,6 +149,7 @@ func testRollback(t *testing.T, s plaza.Store) {
 		renamed := c
 		renamed.CommunityName = "changed"
 		renamed.CurrentMemberCount = 99
+		renamed.MuteInfo = plaza.MuteInfo{Mode: plaza.MuteAll, ExpiredTime: plaza.PermanentMute}
 		if err := tx.UpdateCommunity(ctx, renamed); err != nil {
 			return err
 		}
@@ -312,6 +313,7 @@ func testTxSeesOwnWrites(t *testing.T, s plaza.Store) {
 		}
 		diff(t, "Community in its transaction", c, must(tx.Community(ctx, appA, "c"))(t, "tx.Community"))
 		c.CommunityName = "Renamed"
+		c.MuteInfo = plaza.MuteInfo{Mode: plaza.MuteCustom, ExpiredTime: t0 + 1, Roles: []plaza.Role{plaza.RoleMember}}
 		if err := tx.UpdateCommunity(ctx, c); err != nil {
 			return err
 		}
@@ -325,6 +327,7 @@ func testTxSeesOwnWrites(t *testing.T, s plaza.Store) {
 		if err := tx.InsertChannel(ctx, &ch); err != nil {
 			return err
 		}
+		ch.LastTime = ch.CreateTime // a new channel's last activity
 		diff(t, "Channel in its transaction", ch, must(tx.Channel(ctx, c.PK, plaza.GeneralChannelID))(t, "tx.Channel"))
 
 		mo := plaza.Member{UserInfo: owner.UserInfo, CommunityPK: c.PK, UserPK: owner.PK, MemberRole: plaza.RoleOwner,

@@ -2,8 +2,11 @@
 ALTER TABLE channel_states ADD COLUMN notification_status INTEGER NOT NULL DEFAULT 2;
 ALTER TABLE channel_states ADD COLUMN draft TEXT NOT NULL DEFAULT '';
 ALTER TABLE channel_states ADD COLUMN pinned_at INTEGER NOT NULL DEFAULT 0;
--- The total unread reads only the conversations in notify.
-CREATE INDEX channel_states_by_status ON channel_states (user_pk, notification_status, channel_pk);
+-- The channel's community, fixed for the channel's life: unread totals read a
+-- user's conversations in notify community by community from this index.
+ALTER TABLE channel_states ADD COLUMN community_pk INTEGER NOT NULL DEFAULT 0;
+UPDATE channel_states SET community_pk = (SELECT community_pk FROM channels WHERE id = channel_pk);
+CREATE INDEX channel_states_by_status ON channel_states (user_pk, notification_status, community_pk, channel_pk, read_seq);
 CREATE INDEX channel_states_pinned ON channel_states (user_pk) WHERE pinned_at > 0;
 
 -- Time of the channel's newest message (or of its creation): the conversation list's order.
@@ -41,3 +44,6 @@ CREATE TABLE mention_alls (
     seq        INTEGER NOT NULL,
     PRIMARY KEY (channel_pk, seq)
 ) STRICT, WITHOUT ROWID;
+
+-- The conversation list ranks a user's channels by activity from this index alone.
+CREATE INDEX channels_by_activity ON channels (community_pk, last_at, id, channel_type);
