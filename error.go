@@ -70,6 +70,14 @@ const (
 	EChannelMuted       Code = "channel_muted"
 	ECommunityMuted     Code = "community_muted"
 	EPinnedLimit        Code = "pinned_limit"
+	EAppExists          Code = "app_exists"
+	EOperatorKey        Code = "operator_key_invalid"
+	ESignatureInvalid   Code = "signature_invalid"
+	ESignatureExpired   Code = "signature_expired"
+	ENonceReused        Code = "nonce_reused"
+	EQuotaExhausted     Code = "quota_exhausted"
+	EMessageRejected    Code = "message_rejected"
+	EHookUnavailable    Code = "hook_unavailable"
 )
 
 // codeNumbers maps each code to its numeric form. Codes from 7000000 up are
@@ -130,6 +138,14 @@ var codeNumbers = map[Code]int{
 	EChannelMuted:       7005002,
 	ECommunityMuted:     7005003,
 	EPinnedLimit:        6000604,
+	EAppExists:          7002002,
+	EOperatorKey:        7006001,
+	ESignatureInvalid:   7006002,
+	ESignatureExpired:   7006003,
+	ENonceReused:        7006004,
+	EQuotaExhausted:     7006005,
+	EMessageRejected:    7006006,
+	EHookUnavailable:    7006007,
 }
 
 // Number returns the numeric form of c, or the internal error's number for an

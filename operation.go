@@ -121,6 +121,73 @@ func buildOperations() map[string]Operation {
 	return m
 }
 
+// operatorOp binds an operator use case, which acts on no user's behalf.
+func operatorOp[Req, Res any](id string, fn func(*Service, context.Context, Req) (Res, error)) Operation {
+	return op(id, func(s *Service, ctx context.Context, _ Actor, req Req) (Res, error) { return fn(s, ctx, req) })
+}
+
+// operatorOperations are the operator API's (SPEC §1): apps, secrets,
+// specs, webhooks and usage. They act on no user's behalf.
+var operatorOperations = table(
+	operatorOp("createApp", (*Service).CreateApp),
+	operatorOp("listApps", (*Service).ListApps),
+	operatorOp("queryApp", (*Service).QueryApp),
+	operatorOp("rotateAppSecret", (*Service).RotateAppSecret),
+	operatorOp("setAppCommunityEnabled", (*Service).SetAppCommunityEnabled),
+	operatorOp("setAppSpec", (*Service).SetAppSpec),
+	operatorOp("setAppWebhook", (*Service).SetAppWebhook),
+	operatorOp("queryAppUsage", (*Service).QueryAppUsage),
+)
+
+// serverOperations are the server API's own: an app's backend calls them as
+// the app (the actor has no UserID). Every client operation is in the server
+// API too, on behalf of a user; sendMessage without one is the system's.
+var serverOperations = table(
+	op("queryAppCommunityList", (*Service).QueryAppCommunityList),
+	op("registerUsers", (*Service).RegisterUsers),
+	op("mintUserToken", (*Service).MintUserToken),
+	op("sendMessage", (*Service).SendSystemMessage),
+)
+
+func table(ops ...Operation) map[string]Operation {
+	m := make(map[string]Operation, len(ops))
+	for _, o := range ops {
+		if _, dup := m[o.ID]; dup {
+			panic("plaza: duplicate operation " + o.ID)
+		}
+		m[o.ID] = o
+	}
+	return m
+}
+
+// OperatorOperations returns every operator operation, sorted by ID.
+func OperatorOperations() []Operation { return sorted(operatorOperations) }
+
+// ServerOperations returns the server API's own operations, sorted by ID.
+func ServerOperations() []Operation { return sorted(serverOperations) }
+
+func sorted(m map[string]Operation) []Operation {
+	out := make([]Operation, 0, len(m))
+	for _, o := range m {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// LookupOperatorOperation returns the operator operation with the given ID.
+func LookupOperatorOperation(id string) (Operation, bool) {
+	o, ok := operatorOperations[id]
+	return o, ok
+}
+
+// LookupServerOperation returns the server API operation, acting as the
+// app, with the given ID.
+func LookupServerOperation(id string) (Operation, bool) {
+	o, ok := serverOperations[id]
+	return o, ok
+}
+
 // LookupOperation returns the operation with the given ID.
 func LookupOperation(id string) (Operation, bool) {
 	o, ok := operations[id]
@@ -128,11 +195,4 @@ func LookupOperation(id string) (Operation, bool) {
 }
 
 // Operations returns every operation, sorted by ID.
-func Operations() []Operation {
-	out := make([]Operation, 0, len(operations))
-	for _, o := range operations {
-		out = append(out, o)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
+func Operations() []Operation { return sorted(operations) }

@@ -28,6 +28,9 @@ type Service struct {
 
 	passiveThreshold int
 	sends            *sendLimiter
+	meter            *meter
+	hook             SendHook
+	webhookQueued    func()
 }
 
 // Options configures a Service.
@@ -41,6 +44,12 @@ type Options struct {
 	// its events go in full only to sessions that made it active. 0 means
 	// DefaultPassiveThreshold; a negative value turns passive delivery off.
 	PassiveThreshold int
+	// Hook calls apps' beforeSendMessage hooks; nil leaves them uncalled
+	// (and apps that set one get hook_unavailable or pass, as they chose).
+	Hook SendHook
+	// WebhookQueued is called after a commit that queued app callbacks, to
+	// wake the dispatcher; nil when none runs in this process.
+	WebhookQueued func()
 }
 
 // DefaultPassiveThreshold is the member count from which a community is
@@ -74,6 +83,9 @@ func NewService(o Options) *Service {
 	return &Service{
 		passiveThreshold: o.PassiveThreshold,
 		sends:            newSendLimiter(),
+		meter:            newMeter(),
+		hook:             o.Hook,
+		webhookQueued:    o.WebhookQueued,
 		store:            o.Store,
 		bus:              o.Bus,
 		now:              o.Now,
@@ -110,6 +122,14 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, TokenC
 	}
 	a := Actor{AppID: c.AppID, UserID: c.UserID}
 	return a, c, s.ensureUser(ctx, a)
+}
+
+// forgetApp drops an app from the cache after the operator changed it, so
+// that this node sees the change at once (others within appCacheTTL).
+func (s *Service) forgetApp(appID string) {
+	s.appMu.Lock()
+	delete(s.appCache, appID)
+	s.appMu.Unlock()
 }
 
 func (s *Service) cachedApp(ctx context.Context, appID string) (App, error) {
@@ -163,7 +183,35 @@ func (s *Service) ensureUser(ctx context.Context, a Actor) error {
 
 // outbox collects the events of one transaction, published after it commits.
 type outbox struct {
-	events []*Event
+	events    []*Event
+	callbacks []callback
+	// downstream is the number of deliveries to count when the transaction
+	// commits.
+	downstream int64
+	appID      string
+}
+
+// callback is an app callback to queue in the transaction.
+type callback struct {
+	app   *App
+	event string
+	data  any
+}
+
+// callback queues an app callback for event, if the app wants it. It is
+// stored in the same transaction as the change it reports.
+func (o *outbox) callback(app *App, event string, data any) {
+	if app.Webhook.wants(event) {
+		o.callbacks = append(o.callbacks, callback{app: app, event: event, data: data})
+	}
+}
+
+// webhookEnvelope is the body of a callback.
+type webhookEnvelope struct {
+	Event     string `json:"event"`
+	AppID     string `json:"appID"`
+	CreatedAt int64  `json:"createdAt"`
+	Data      any    `json:"data"`
 }
 
 // add encodes data once and queues the event.
@@ -185,6 +233,24 @@ func (s *Service) update(ctx context.Context, fn func(tx Tx, out *outbox) error)
 		var out outbox
 		if err := fn(tx, &out); err != nil {
 			return err
+		}
+		now := s.nowMs()
+		for _, c := range out.callbacks {
+			body, err := json.Marshal(webhookEnvelope{Event: c.event, AppID: c.app.AppID, CreatedAt: now, Data: c.data})
+			if err != nil {
+				return fmt.Errorf("encode callback %s: %w", c.event, err)
+			}
+			d := WebhookDelivery{AppID: c.app.AppID, Event: c.event, Body: body, NextAt: now, CreatedAt: now}
+			if err := tx.EnqueueWebhook(ctx, &d); err != nil {
+				return fmt.Errorf("queue callback %s: %w", c.event, err)
+			}
+		}
+		if len(out.callbacks) > 0 && s.webhookQueued != nil {
+			tx.AfterCommit(s.webhookQueued)
+		}
+		if out.downstream > 0 {
+			appID, month, n := out.appID, monthOf(now), out.downstream
+			tx.AfterCommit(func() { s.meter.add(appID, month, n) })
 		}
 		if len(out.events) > 0 {
 			tx.AfterCommit(func() { s.publish(ctx, out.events) })

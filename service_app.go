@@ -5,28 +5,32 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 )
 
-// CreateAppRequest describes a new app. A nil Spec means the default limits.
+// CreateAppRequest describes a new app. Spec holds the limits that differ
+// from the defaults, by their spec field names.
 type CreateAppRequest struct {
-	AppID            string `json:"appID,omitempty"`
-	Name             string `json:"name"`
-	CommunityEnabled bool   `json:"communityEnabled"`
-	Spec             *Spec  `json:"spec,omitempty"`
+	AppID            string          `json:"appID,omitempty"`
+	Name             string          `json:"name"`
+	CommunityEnabled bool            `json:"communityEnabled"`
+	Spec             json.RawMessage `json:"spec,omitempty"`
 }
 
 // CreateApp creates an app with a new server secret. An empty AppID asks for
 // a generated one: a random 10-digit number, as the reference's app IDs are.
 func (s *Service) CreateApp(ctx context.Context, req CreateAppRequest) (App, error) {
 	spec := DefaultSpec()
-	if req.Spec != nil {
-		spec = *req.Spec
+	if len(req.Spec) > 0 && string(req.Spec) != "null" {
+		if err := DecodeJSON(req.Spec, &spec); err != nil {
+			return App{}, specField(err)
+		}
 	}
 	if err := spec.Validate(); err != nil {
-		return App{}, err
+		return App{}, specField(err)
 	}
 	if req.AppID != "" {
 		if err := checkID("appID", req.AppID); err != nil {
@@ -47,6 +51,7 @@ func (s *Service) CreateApp(ctx context.Context, req CreateAppRequest) (App, err
 		CommunityEnabled: req.CommunityEnabled,
 		Spec:             spec,
 		Secrets:          []Secret{{Secret: secret, CreatedAt: now}},
+		Webhook:          WebhookConfig{Events: []string{}},
 		CreatedAt:        now,
 	}
 	for attempt := 0; ; attempt++ {
@@ -55,12 +60,17 @@ func (s *Service) CreateApp(ctx context.Context, req CreateAppRequest) (App, err
 				return App{}, err
 			}
 		}
-		err = s.store.Update(ctx, func(tx Tx) error { return tx.InsertApp(ctx, app) })
+		err = s.store.Update(ctx, func(tx Tx) error {
+			if err := tx.InsertApp(ctx, app); err != nil {
+				return err
+			}
+			return tx.RecordSpec(ctx, app.AppID, now, app.Spec)
+		})
 		if errors.Is(err, ErrConflict) && req.AppID == "" && attempt < 5 {
 			continue // a generated ID collided; draw another
 		}
 		if errors.Is(err, ErrConflict) {
-			return App{}, FieldErrorf(EInvalidArgument, "appID", "app %s already exists", app.AppID)
+			return App{}, FieldErrorf(EAppExists, "appID", "app %s already exists", app.AppID)
 		}
 		if err != nil {
 			return App{}, fmt.Errorf("insert app: %w", err)

@@ -153,6 +153,7 @@ func (s *Service) CreateCommunityChannel(ctx context.Context, actor Actor, req C
 		}
 		ch.CurrentMemberCount = memberCount(ch, *c)
 		out.add(e, CommunityChannelListChangedEvent{CommunityID: c.CommunityID, ChangeInfoList: []ChannelChange{{Action: ListAdded, Channel: ch.brief()}}})
+		out.callback(&sc.app, WebhookChannelCreated, ChannelCallback{CommunityID: c.CommunityID, Channel: ch, OperatedUserID: actor.UserID})
 		res.ChannelInfo = ch
 		return nil
 	})
@@ -189,6 +190,7 @@ func (s *Service) DismissCommunityChannel(ctx context.Context, actor Actor, req 
 		e := channelEvent(&sc, ch, EventCommunityChannelListChanged)
 		e.Dismissed = true
 		out.add(e, CommunityChannelListChangedEvent{CommunityID: req.CommunityID, ChangeInfoList: []ChannelChange{{Action: ListDeleted, Channel: ch.brief()}}})
+		out.callback(&sc.app, WebhookChannelDismissed, ChannelCallback{CommunityID: req.CommunityID, Channel: ch, OperatedUserID: actor.UserID})
 		return nil
 	})
 	return res, err

@@ -102,6 +102,7 @@ func (s *Service) CreateCommunity(ctx context.Context, actor Actor, req CreateCo
 			Grants: []Grant{{UserID: actor.UserID, Role: RoleOwner}}},
 			CommunityListChangedEvent{ChangeInfoList: []CommunityChange{{Action: ListAdded, Community: brief(c, m)}}})
 		c.NotificationStatus = Notify
+		out.callback(&sc.app, WebhookCommunityCreated, CommunityCallback{Community: c, OperatedUserID: actor.UserID})
 		res.CommunityInfo = c
 		return nil
 	})
@@ -172,6 +173,7 @@ func (s *Service) DismissCommunity(ctx context.Context, actor Actor, req Communi
 			return fmt.Errorf("delete community: %w", err)
 		}
 		gone := brief(sc.community, Member{})
+		out.callback(&sc.app, WebhookCommunityDismissed, CommunityCallback{Community: sc.community, OperatedUserID: actor.UserID})
 		out.add(Event{Name: EventCommunityListChanged, AppID: actor.AppID, CommunityID: req.CommunityID, Dismissed: true},
 			CommunityListChangedEvent{ChangeInfoList: []CommunityChange{{Action: ListDeleted, Community: gone}}})
 		return nil
@@ -298,6 +300,7 @@ func (s *Service) enter(ctx context.Context, tx Tx, out *outbox, sc *scope, user
 		CommunityListChangedEvent{ChangeInfoList: []CommunityChange{{Action: ListAdded, Community: brief(*c, added[0])}}})
 	out.add(Event{Name: EventCommunityMemberStateChanged, AppID: app, CommunityID: cid, Grants: grants, Large: s.large(*c)},
 		CommunityMemberStateChangedEvent{CommunityID: cid, OperatedUserID: operator, ChangeInfoList: changes})
+	out.callback(&sc.app, WebhookMemberJoined, MemberCallback{CommunityID: cid, UserIDs: ids, Action: action, OperatedUserID: operator})
 	tips := TipsCommunityJoined
 	if how == EnterInvited {
 		tips = TipsCommunityInvited
@@ -393,6 +396,11 @@ func (s *Service) exit(ctx context.Context, tx Tx, out *outbox, sc *scope, membe
 		CommunityListChangedEvent{ChangeInfoList: []CommunityChange{{Action: ListDeleted, Community: brief(*c, Member{})}}})
 	out.add(Event{Name: EventCommunityMemberStateChanged, AppID: app, CommunityID: cid, Grants: grants, Large: s.large(*c)},
 		CommunityMemberStateChangedEvent{CommunityID: cid, OperatedUserID: operator, ChangeInfoList: changes})
+	event := WebhookMemberLeft
+	if action == MemberKicked {
+		event = WebhookMemberKicked
+	}
+	out.callback(&sc.app, event, MemberCallback{CommunityID: cid, UserIDs: ids, Action: action, OperatedUserID: operator})
 	return nil
 }
 

@@ -23,7 +23,7 @@ const (
 // sees the channel. The reply means the message is durable. Command messages
 // are delivered but never stored.
 func (s *Service) SendMessage(ctx context.Context, actor Actor, req SendMessageRequest) (MessageResult, error) {
-	return s.send(ctx, actor, req.CommunityID, req.ChannelID, req.Message, req.ClientMessageID, 0)
+	return s.send(ctx, actor, false, req.CommunityID, req.ChannelID, req.Message, req.ClientMessageID, 0)
 }
 
 // ReplyMessage sends a message answering another message of the channel;
@@ -32,37 +32,46 @@ func (s *Service) ReplyMessage(ctx context.Context, actor Actor, req ReplyMessag
 	if req.ToMessageSeq <= 0 {
 		return MessageResult{}, invalidf("toMessageSeq", "toMessageSeq must name a message (a seq of 1 or more)")
 	}
-	return s.send(ctx, actor, req.CommunityID, req.ChannelID, req.Message, req.ClientMessageID, req.ToMessageSeq)
+	return s.send(ctx, actor, false, req.CommunityID, req.ChannelID, req.Message, req.ClientMessageID, req.ToMessageSeq)
 }
 
-func (s *Service) send(ctx context.Context, actor Actor, communityID, channelID string, content MessageContent, clientID string, replyTo int64) (res MessageResult, err error) {
+// send stores a message and announces it. A system send comes from the app's
+// backend (the server API): it needs no membership, sees every channel, and
+// passes mutes and the send rate limit.
+func (s *Service) send(ctx context.Context, actor Actor, system bool, communityID, channelID string, content MessageContent, clientID string, replyTo int64) (res MessageResult, err error) {
 	if err := checkChars("clientMessageID", clientID, MaxClientIDChars); err != nil {
 		return res, err
 	}
 	if content.Type == MessageCommand && (clientID != "" || replyTo != 0) {
 		return res, invalidf("message.type", "a command message is not stored: it takes no clientMessageID and answers nothing")
 	}
-	undo, err := s.rateLimit(ctx, actor, communityID, channelID)
-	if err != nil {
-		if m, ok := s.sentBefore(ctx, actor, communityID, channelID, clientID); ok {
-			return MessageResult{Message: m}, nil // a retry is never too fast
-		}
-		return res, err
+	if content.Type == MessageCommand && system {
+		return res, invalidf("message.type", "the system sends no command messages")
 	}
-	defer func() {
-		if err != nil {
-			undo() // a refused send does not use up the sender's allowance
+	if !system {
+		undo, limited := s.rateLimit(ctx, actor, communityID, channelID)
+		if limited != nil {
+			if m, ok := s.sentBefore(ctx, actor, communityID, channelID, clientID); ok {
+				return MessageResult{Message: m}, nil // a retry is never too fast
+			}
+			return res, limited
 		}
-	}()
+		defer func() {
+			if err != nil {
+				undo() // a refused send does not use up the sender's allowance
+			}
+		}()
+	}
 	if content.Type == MessageCommand {
 		return s.sendCommand(ctx, actor, communityID, channelID, content)
 	}
+	dropped, err := s.beforeSend(ctx, actor, system, communityID, channelID, clientID, &content)
+	if err != nil || dropped != nil {
+		return MessageResult{Message: deref(dropped)}, err
+	}
 	err = s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := s.readScope(ctx, tx, actor, communityID)
+		sc, err := s.sendScope(ctx, tx, actor, system, communityID)
 		if err != nil {
-			return err
-		}
-		if err := sc.member(); err != nil {
 			return err
 		}
 		if err := content.validate(sc.app.Spec); err != nil {
@@ -85,8 +94,13 @@ func (s *Service) send(ctx context.Context, actor Actor, communityID, channelID 
 				return fmt.Errorf("read message: %w", err)
 			}
 		}
-		if e := muteCheck(s.nowMs(), sc.self.MemberRole, sc.self.Mutes, ch.PK, ch.MuteInfo, sc.community.MuteInfo); e != nil {
-			return e
+		if !system {
+			if e := muteCheck(s.nowMs(), sc.self.MemberRole, sc.self.Mutes, ch.PK, ch.MuteInfo, sc.community.MuteInfo); e != nil {
+				return e
+			}
+		}
+		if err := s.checkQuota(ctx, sc.app); err != nil {
+			return err
 		}
 		m := Message{
 			MessageContent:  content,
@@ -121,14 +135,151 @@ func (s *Service) send(ctx context.Context, actor Actor, communityID, channelID 
 		if err := s.recordMentions(ctx, tx, &sc, ch, m); err != nil {
 			return err
 		}
-		if err := tx.SetReadSeq(ctx, sc.self.UserPK, ch.PK, m.MessageSeq); err != nil {
-			return fmt.Errorf("advance read position: %w", err)
+		if !system {
+			if err := tx.SetReadSeq(ctx, sc.self.UserPK, ch.PK, m.MessageSeq); err != nil {
+				return fmt.Errorf("advance read position: %w", err)
+			}
 		}
 		s.announce(out, &sc, ch, m)
+		out.appID, out.downstream = sc.app.AppID, recipients(sc.community, ch, system)
+		out.callback(&sc.app, WebhookMessageSent, MessageCallback{CommunityID: sc.community.CommunityID, ChannelID: ch.ChannelID, Message: m})
 		res.Message = m
 		return nil
 	})
 	return res, err
+}
+
+func deref(m *Message) Message {
+	if m == nil {
+		return Message{}
+	}
+	return *m
+}
+
+// sendScope reads the scope of a send: the sender must be a member, or the
+// send is the system's, which acts with the owner's sight.
+func (s *Service) sendScope(ctx context.Context, tx Tx, actor Actor, system bool, communityID string) (scope, error) {
+	sc, err := s.readScope(ctx, tx, actor, communityID)
+	if err != nil {
+		return sc, err
+	}
+	if !system {
+		return sc, sc.member()
+	}
+	u, err := tx.EnsureUser(ctx, actor.AppID, SystemUserID, s.nowMs())
+	if err != nil {
+		return sc, fmt.Errorf("system user: %w", err)
+	}
+	sc.self = Member{UserInfo: u.UserInfo, CommunityPK: sc.community.PK, UserPK: u.PK, MemberRole: RoleOwner}
+	return sc, nil
+}
+
+// recipients counts the deliveries of one message for the billing record:
+// every member who may see the channel (for a private channel, those listed
+// in it), the sender excepted.
+func recipients(c CommunityInfo, ch Channel, system bool) int64 {
+	n := memberCount(ch, c)
+	if !system {
+		n--
+	}
+	return max(n, 0)
+}
+
+// checkQuota refuses a send once the app has used its month's downstream
+// messages, unless its spec only meters them.
+func (s *Service) checkQuota(ctx context.Context, app App) error {
+	if app.Spec.MeteringOnly {
+		return nil
+	}
+	now := s.now()
+	month := monthOf(now.UnixMilli())
+	used, err := s.meter.used(ctx, s.store, app.AppID, month, now)
+	if err != nil {
+		return err
+	}
+	if used >= app.Spec.DownstreamPerMonth {
+		return Errorf(EQuotaExhausted, "app %s has used its %d downstream messages of %s", app.AppID, app.Spec.DownstreamPerMonth, month)
+	}
+	return nil
+}
+
+// beforeSend asks the app's beforeSendMessage hook, if it has one, about a
+// message. It may rewrite content; a dropped message comes back unstored
+// (seq 0), as the sender is shown it.
+func (s *Service) beforeSend(ctx context.Context, actor Actor, system bool, communityID, channelID, clientID string, content *MessageContent) (*Message, error) {
+	app, err := s.cachedApp(ctx, actor.AppID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(EAppNotFound, "app %s does not exist", actor.AppID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read app: %w", err)
+	}
+	cfg := app.Webhook
+	if cfg.BeforeSendMessageURL == "" {
+		return nil, nil
+	}
+	if _, ok := s.sentBefore(ctx, actor, communityID, channelID, clientID); ok {
+		return nil, nil // a retry of a stored message: the transaction answers it
+	}
+	// The hook hears only of sends that could succeed: a caller who may not
+	// send learns that, not the hook's verdict.
+	var sc scope
+	var ch Channel
+	if system {
+		sc, err = s.readScope(ctx, s.store, actor, communityID)
+		sc.self.MemberRole = RoleOwner
+		if err == nil {
+			ch, err = viewChannel(ctx, s.store, &sc, channelID)
+		}
+	} else {
+		sc, ch, err = s.channelRead(ctx, s.store, actor, communityID, channelID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := content.validate(sc.app.Spec); err != nil {
+		return nil, err
+	}
+	if s.hook == nil {
+		return nil, s.hookFailed(cfg, errors.New("no hook client in this server"))
+	}
+	v, err := s.hook.BeforeSendMessage(ctx, cfg, HookCall{AppID: actor.AppID, CommunityID: communityID, ChannelID: channelID,
+		SenderUserID: actor.UserID, Message: *content})
+	if err != nil {
+		return nil, s.hookFailed(cfg, err)
+	}
+	switch v.Action {
+	case HookPass:
+		return nil, nil
+	case HookRewrite:
+		if v.Message == nil {
+			return nil, s.hookFailed(cfg, errors.New("rewrite without a message"))
+		}
+		*content = *v.Message
+		return nil, nil
+	case HookDrop:
+		id := s.ids.Next()
+		m := Message{MessageContent: *content, MessageID: strconv.FormatInt(id, 10), CommunityID: communityID, ChannelID: ch.ChannelID,
+			SenderUserID: actor.UserID, Timestamp: s.nowMs(), Reactions: []Reaction{}}
+		return &m, nil
+	case HookReject:
+		reason := v.Reason
+		if reason == "" {
+			reason = "the app refused this message"
+		}
+		return nil, Errorf(EMessageRejected, "%s", reason)
+	}
+	return nil, s.hookFailed(cfg, fmt.Errorf("unknown action %q", v.Action))
+}
+
+// hookFailed decides a send whose hook failed: passed (nil) when the app
+// chose fail-open, refused otherwise.
+func (s *Service) hookFailed(cfg WebhookConfig, err error) error {
+	s.log.Warn("beforeSendMessage hook failed", "url", cfg.BeforeSendMessageURL, "failOpen", cfg.BeforeSendMessageFailOpen, "err", err)
+	if cfg.BeforeSendMessageFailOpen {
+		return nil
+	}
+	return Errorf(EHookUnavailable, "the app's beforeSendMessage hook did not answer; try again later")
 }
 
 // sentBefore finds the message a sender already sent with clientID.

@@ -27,6 +27,20 @@ type Store interface {
 type Query interface {
 	App(ctx context.Context, appID string) (App, error)
 	AppCount(ctx context.Context) (int, error)
+	// Apps lists apps by app ID, those after afterAppID ("" from the start).
+	Apps(ctx context.Context, afterAppID string, limit int) ([]App, error)
+	// SpecHistory returns the spec changes of an app that were in force at
+	// some time in [from, to): the last one at or before from, if any, and
+	// every later one before to, oldest first.
+	SpecHistory(ctx context.Context, appID string, from, to int64) ([]SpecChange, error)
+	// Downstream returns an app's downstream message count of a month
+	// ("YYYY-MM"); 0 when none was recorded.
+	Downstream(ctx context.Context, appID, month string) (int64, error)
+	// PendingWebhooks counts an app's callbacks waiting in the queue.
+	PendingWebhooks(ctx context.Context, appID string) (int, error)
+	// AppCommunities lists an app's communities in creation order; the
+	// cursor is (community key, 0).
+	AppCommunities(ctx context.Context, appID string, after Cursor, limit int) ([]CommunityInfo, error)
 
 	User(ctx context.Context, appID, userID string) (User, error)
 	// VisibleUsers returns those of userIDs that are viewerPK itself or share
@@ -136,6 +150,35 @@ type Tx interface {
 	AfterCommit(fn func())
 
 	InsertApp(ctx context.Context, app App) error
+	// AppForUpdate reads and locks an app.
+	AppForUpdate(ctx context.Context, appID string) (App, error)
+	// UpdateApp stores an app's name, community switch, spec and webhook
+	// configuration.
+	UpdateApp(ctx context.Context, app App) error
+	// SetSecrets replaces an app's server secrets.
+	SetSecrets(ctx context.Context, appID string, secrets []Secret) error
+	// RecordSpec records that spec is the app's from at (Unix ms) on; a
+	// second record at the same at replaces the first.
+	RecordSpec(ctx context.Context, appID string, at int64, spec Spec) error
+	// AddDownstream adds n to an app's downstream count of a month.
+	AddDownstream(ctx context.Context, appID, month string, n int64) error
+	// UseNonce records a server API request's nonce until expiresAt (Unix
+	// ms); ErrConflict when the app used it before and it has not expired
+	// at now. Expired nonces may be forgotten on the way.
+	UseNonce(ctx context.Context, appID, nonce string, now, expiresAt int64) error
+
+	// EnqueueWebhook queues a callback and sets d.ID.
+	EnqueueWebhook(ctx context.Context, d *WebhookDelivery) error
+	// ClaimWebhooks returns up to limit queued callbacks due at now (NextAt
+	// <= now), by NextAt then ID, and moves their NextAt to leaseUntil so
+	// that no other claim takes them meanwhile.
+	ClaimWebhooks(ctx context.Context, now, leaseUntil int64, limit int) ([]WebhookDelivery, error)
+	// DeleteWebhook removes a delivered (or abandoned) callback; a missing
+	// one is not an error.
+	DeleteWebhook(ctx context.Context, id int64) error
+	// RetryWebhook records a failed attempt: the attempts made, when to try
+	// again and why it failed; a missing callback is not an error.
+	RetryWebhook(ctx context.Context, id int64, attempts int, nextAt int64, lastError string) error
 
 	// EnsureUser returns the user, creating it first if it does not exist.
 	EnsureUser(ctx context.Context, appID, userID string, now int64) (User, error)

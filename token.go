@@ -33,7 +33,7 @@ var (
 
 // MintToken returns a user token for userID of appID, valid for ttl from now.
 func MintToken(secret, appID, userID string, now time.Time, ttl time.Duration) (string, error) {
-	if err := checkRef("userID", userID); err != nil {
+	if err := checkID("userID", userID); err != nil {
 		return "", err
 	}
 	if ttl <= 0 || ttl > MaxTokenTTL {
@@ -91,7 +91,7 @@ func ParseToken(token string) (TokenClaims, error) {
 	if c.AppID == "" || c.UserID == "" || c.Expires == 0 {
 		return c, Errorf(ETokenInvalid, "token must carry app, sub and exp claims")
 	}
-	if err := checkRef("sub", c.UserID); err != nil {
+	if err := checkID("sub", c.UserID); err != nil {
 		return c, Errorf(ETokenInvalid, "token subject is not a valid user ID")
 	}
 	return c, nil

@@ -1,5 +1,9 @@
 package plaza
 
+// SystemUserID is the sender of the messages an app's backend sends through
+// the server API. No user can take it: user IDs never start with '#'.
+const SystemUserID = "#system"
+
 // Actor is the authenticated caller of a use case: one user of one app.
 type Actor struct {
 	AppID  string

@@ -104,29 +104,30 @@ func (c *Client) Do(ctx context.Context, operation string, req, res any) error {
 		hr.Header.Set("Content-Type", "application/json")
 	}
 	hr.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.hc.Do(hr)
+	return roundTrip(c.hc, hr, operation, res)
+}
+
+// roundTrip sends hr and decodes a 2xx answer into res (unless res is nil);
+// any other answer becomes an *Error carrying the server's error object.
+// label names the call in errors.
+func roundTrip(hc *http.Client, hr *http.Request, label string, res any) error {
+	resp, err := hc.Do(hr)
 	if err != nil {
-		return fmt.Errorf("client: %s: %w", operation, err)
+		return fmt.Errorf("client: %s: %w", label, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return fmt.Errorf("client: %s: %w", operation, err)
+		return fmt.Errorf("client: %s: %w", label, err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		var env struct {
-			Error *plaza.Error `json:"error"`
-		}
-		if json.Unmarshal(b, &env) != nil || env.Error == nil {
-			return &Error{Status: resp.StatusCode, Err: &plaza.Error{Code: plaza.EInternal, Message: strings.TrimSpace(string(b))}}
-		}
-		return &Error{Status: resp.StatusCode, Err: env.Error}
+	if resp.StatusCode/100 != 2 {
+		return errorOf(resp.StatusCode, b)
 	}
 	if res == nil {
 		return nil
 	}
 	if err := json.Unmarshal(b, res); err != nil {
-		return fmt.Errorf("client: %s: decode result: %w", operation, err)
+		return fmt.Errorf("client: %s: decode result: %w", label, err)
 	}
 	return nil
 }

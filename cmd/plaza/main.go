@@ -1,6 +1,7 @@
 // Command plaza is the Plaza server and its tools.
 //
 //	plaza serve     run the server (embedded SQLite and NATS by default)
+//	plaza admin     manage apps over the operator API
 //	plaza token     mint a user token
 //	plaza bench     run a load scenario
 //	plaza version   print the version
@@ -48,6 +49,7 @@ const usage = `Usage: plaza <command> [flags]
 
 Commands:
   serve     run the server (embedded SQLite and NATS unless --postgres/--nats)
+  admin     manage apps over the operator API ("plaza admin help" lists its commands)
   token     mint a user token
   bench     run a load scenario and print its results as JSON
   version   print the version
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		return runToken(ctx, rest, getenv, stdout, stderr)
 	case "bench":
@@ -91,6 +95,12 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) err
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	return flagsFromEnv(fs, getenv)
+}
+
+// flagsFromEnv sets every flag of fs not given on the command line from its
+// PLAZA_* environment variable, if set.
+func flagsFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error

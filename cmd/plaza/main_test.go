@@ -22,6 +22,7 @@ type testServer struct {
 	Data   string
 	App    devApp
 	Stdout *lineWriter
+	Stderr *lineWriter
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -90,14 +91,13 @@ func startServer(tb testing.TB, dir string, args ...string) *testServer {
 		dir = tb.TempDir()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &testServer{Data: dir, Stdout: newLineWriter(), cancel: cancel, done: make(chan error, 1)}
-	stderr := newLineWriter()
+	s := &testServer{Data: dir, Stdout: newLineWriter(), Stderr: newLineWriter(), cancel: cancel, done: make(chan error, 1)}
 	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--log-level", "warn"}, args...)
-	go func() { s.done <- run(ctx, args, func(string) string { return "" }, nil, s.Stdout, stderr) }()
+	go func() { s.done <- run(ctx, args, func(string) string { return "" }, nil, s.Stdout, s.Stderr) }()
 	line, ok := s.Stdout.waitFor("listening on http://", 10*time.Second)
 	if !ok {
 		cancel()
-		tb.Fatalf("server did not start; stdout:\n%s\nstderr:\n%s", s.Stdout, stderr)
+		tb.Fatalf("server did not start; stdout:\n%s\nstderr:\n%s", s.Stdout, s.Stderr)
 	}
 	s.URL = line[strings.Index(line, "http://"):]
 	b, err := os.ReadFile(filepath.Join(dir, devAppFile))

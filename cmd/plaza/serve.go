@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/plazahq/plaza"
@@ -21,6 +22,7 @@ import (
 	"github.com/plazahq/plaza/internal/httpapi"
 	"github.com/plazahq/plaza/internal/natsbus"
 	"github.com/plazahq/plaza/internal/sqlite"
+	"github.com/plazahq/plaza/internal/webhook"
 )
 
 // serveConfig is every setting of plaza serve.
@@ -45,11 +47,14 @@ type serveConfig struct {
 	passiveThreshold  int
 	headsInterval     time.Duration
 	debugAddr         string
+	operatorKey       string
+	webhookTimeout    time.Duration
+	webhookWorkers    int
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
-	fs.StringVar(&c.data, "data", "plaza-data", "data directory (SQLite database, dev-app.json)")
+	fs.StringVar(&c.data, "data", "plaza-data", "data directory (SQLite database, dev-app.json, operator-key)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.sqliteSync, "sqlite-sync", sqlite.SyncFull, "SQLite synchronous mode: full (a commit survives power loss) or normal (faster; a power loss may lose the last commits)")
@@ -68,6 +73,9 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.passiveThreshold, "passive-threshold", plaza.DefaultPassiveThreshold, "member count from which a community is large: its events go in full only to sessions that made it active (-1: never)")
 	fs.DurationVar(&c.headsInterval, "heads-interval", gateway.DefaultHeadsInterval, "how often passive sessions of large communities get their channels' heads")
 	fs.StringVar(&c.debugAddr, "debug-addr", "", "address of a separate listener serving /debug/pprof (empty: none); keep it private")
+	fs.StringVar(&c.operatorKey, "operator-key", "", "key of the operator API, at least 16 characters (empty: read <data>/"+operatorKeyFile+", created on first start)")
+	fs.DurationVar(&c.webhookTimeout, "webhook-timeout", webhook.DefaultTimeout, "how long a webhook callback may take before the attempt counts as failed")
+	fs.IntVar(&c.webhookWorkers, "webhook-workers", webhook.DefaultWorkers, "webhook callbacks in flight at once")
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
@@ -100,8 +108,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if cfg.nodeID < 0 || cfg.nodeID > 1023 {
 		return fmt.Errorf("--node-id must be 0-1023, got %d", cfg.nodeID)
 	}
+	if cfg.webhookTimeout < time.Second || cfg.webhookTimeout > time.Minute {
+		return fmt.Errorf("--webhook-timeout must be between 1s and 1m, got %s", cfg.webhookTimeout)
+	}
+	if cfg.webhookWorkers < 1 || cfg.webhookWorkers > 1024 {
+		return fmt.Errorf("--webhook-workers must be 1-1024, got %d", cfg.webhookWorkers)
+	}
 	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
 		return fmt.Errorf("data directory: %w", err)
+	}
+	operatorKey, err := loadOperatorKey(cfg, log, stdout)
+	if err != nil {
+		return err
 	}
 
 	store, err := sqlite.Open(ctx, filepath.Join(cfg.data, "plaza.db"), sqlite.Options{Sync: cfg.sqliteSync})
@@ -119,7 +137,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log.Info("store: SQLite (embedded)", "path", filepath.Join(cfg.data, "plaza.db"), "sync", cfg.sqliteSync)
 	log.Info("bus: NATS (embedded, in-process)")
 
-	svc := plaza.NewService(plaza.Options{Store: store, Bus: bus, NodeID: cfg.nodeID, Logger: log, PassiveThreshold: cfg.passiveThreshold})
+	// Callbacks are queued in the store with the change they report; the
+	// dispatcher delivers them, woken by the service after each commit that
+	// queued one.
+	dispatcher := webhook.New(webhook.Options{
+		Store:   store,
+		Client:  &http.Client{Timeout: cfg.webhookTimeout},
+		Logger:  log,
+		Lease:   max(webhook.DefaultLease, cfg.webhookTimeout+20*time.Second),
+		Workers: cfg.webhookWorkers,
+	})
+	svc := plaza.NewService(plaza.Options{
+		Store:            store,
+		Bus:              bus,
+		NodeID:           cfg.nodeID,
+		Logger:           log,
+		PassiveThreshold: cfg.passiveThreshold,
+		Hook:             webhook.NewHook(nil),
+		WebhookQueued:    dispatcher.Wake,
+	})
 	if err := bootstrap(ctx, svc, cfg, stdout); err != nil {
 		return err
 	}
@@ -139,10 +175,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		HeadsInterval:     cfg.headsInterval,
 	})
 	api, err := httpapi.New(httpapi.Options{
-		Service: svc,
-		Logger:  log,
-		MaxBody: cfg.maxBody,
-		Gateway: gw,
+		Service:     svc,
+		Logger:      log,
+		MaxBody:     cfg.maxBody,
+		Gateway:     gw,
+		OperatorKey: operatorKey,
 		Ready: func(ctx context.Context) error {
 			if err := store.Ping(ctx); err != nil {
 				return err
@@ -167,6 +204,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// The background work (usage flush, webhook delivery) outlives the HTTP
+	// server on the way out: it stops after the last request has finished,
+	// so that the final usage flush counts every message, and before the
+	// deferred closes release the store it writes to.
+	bg := startBackground(log, map[string]func(context.Context) error{
+		"usage flush":        svc.Run,
+		"webhook dispatcher": dispatcher.Run,
+	})
+	defer bg.stop(context.Background())
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	if cfg.debugAddr != "" {
@@ -200,8 +246,45 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := <-gwDone; err != nil {
 		log.Warn("gateway shutdown", "err", err)
 	}
+	bg.stop(sctx)
 	log.Info("stopped")
 	return nil
+}
+
+// background is the work a node does beside serving requests. Each task
+// runs until the context it was given ends.
+type background struct {
+	log    *slog.Logger
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startBackground runs each task in its own goroutine until stop.
+func startBackground(log *slog.Logger, tasks map[string]func(context.Context) error) *background {
+	ctx, cancel := context.WithCancel(context.Background())
+	b := &background{log: log, cancel: cancel, done: make(chan struct{})}
+	var wg sync.WaitGroup
+	for name, task := range tasks {
+		wg.Go(func() {
+			if err := task(ctx); err != nil {
+				log.Error(name+" stopped with an error", "err", err)
+			}
+		})
+	}
+	go func() { wg.Wait(); close(b.done) }()
+	return b
+}
+
+// stop ends the tasks and waits for them to return (the usage flush stores
+// its last counts, the dispatcher hands back the deliveries in flight), or
+// for ctx to end. It may be called more than once.
+func (b *background) stop(ctx context.Context) {
+	b.cancel()
+	select {
+	case <-b.done:
+	case <-ctx.Done():
+		b.log.Warn("background work did not stop in time", "err", ctx.Err())
+	}
 }
 
 // debugServer serves the runtime profiles on their own listener, away from
@@ -276,4 +359,76 @@ func bootstrap(ctx context.Context, svc *plaza.Service, cfg serveConfig, stdout 
 Mint tokens for other users with: plaza token --data %s --user <id>
 `, path, app.AppID, secret, cfg.devUser, token, cfg.data)
 	return nil
+}
+
+// operatorKeyFile holds the operator key in the data directory when
+// --operator-key is not given. Deleting it rotates the key: the next start
+// makes a new one.
+const operatorKeyFile = "operator-key"
+
+// minOperatorKey is the shortest operator key accepted.
+const minOperatorKey = 16
+
+// loadOperatorKey returns the operator API's key: --operator-key, or the
+// data directory's key file, created with a random key on first start. The
+// key itself is never logged or printed.
+func loadOperatorKey(cfg serveConfig, log *slog.Logger, stdout io.Writer) (string, error) {
+	if cfg.operatorKey != "" {
+		if len(cfg.operatorKey) < minOperatorKey {
+			return "", fmt.Errorf("--operator-key must be at least %d characters", minOperatorKey)
+		}
+		log.Info("operator API: key from --operator-key")
+		return cfg.operatorKey, nil
+	}
+	path := filepath.Join(cfg.data, operatorKeyFile)
+	key, err := readOperatorKey(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key, err = createOperatorKey(path)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(stdout, "Created the operator key in %s; plaza admin reads it from there\n", path)
+	}
+	if err != nil {
+		return "", err
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		log.Warn("operator API: the key file is readable by others; chmod 600 it", "path", path, "mode", fi.Mode().Perm())
+	}
+	log.Info("operator API: key from file", "path", path)
+	return key, nil
+}
+
+// readOperatorKey reads an operator key file.
+func readOperatorKey(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	key := strings.TrimSpace(string(b))
+	if len(key) < minOperatorKey {
+		return "", fmt.Errorf("%s holds no operator key of at least %d characters; delete it to have a new one made", path, minOperatorKey)
+	}
+	return key, nil
+}
+
+// createOperatorKey writes a new random key to path, readable by its owner
+// only. It never overwrites a file.
+func createOperatorKey(path string) (string, error) {
+	key, err := randomHex(16)
+	if err != nil {
+		return "", err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("create operator key: %w", err)
+	}
+	if _, err := f.WriteString(key + "\n"); err != nil {
+		f.Close()
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return key, nil
 }

@@ -6,8 +6,11 @@
 // Check; check a gateway event's payload with CheckEvent. A response is matched to its operation by method and path (the
 // document's path templates, a wildcard matching one segment), and its JSON
 // body is validated against the schema the document gives for its status,
-// or for "default" when the status is not listed. Every mismatch is reported
-// with tb.Errorf; nothing stops the test.
+// or for "default" when the status is not listed. A server API path that the
+// document does not list is a mirror of a client path (/v1/server/X mirrors
+// /v1/X, as the document's server tag says) and is checked against that
+// client operation. Every mismatch is reported with tb.Errorf; nothing stops
+// the test.
 package apitest
 
 import (
@@ -231,9 +234,25 @@ func isMethod(s string) bool {
 	return false
 }
 
+// serverPrefix starts every server API path; the mirror of a client path
+// is that path with "/v1" replaced by serverPrefix.
+const serverPrefix = "/v1/server/"
+
 // find returns the operation for method and the escaped path, preferring the
-// template with the most literal segments when several match.
+// template with the most literal segments when several match. A server API
+// path without an operation of its own is looked up as the client path it
+// mirrors.
 func (d *doc) find(method, path string) *operation {
+	if op := d.match(method, path); op != nil {
+		return op
+	}
+	if rest, ok := strings.CutPrefix(path, serverPrefix); ok {
+		return d.match(method, "/v1/"+rest)
+	}
+	return nil
+}
+
+func (d *doc) match(method, path string) *operation {
 	segs := strings.Split(path, "/")
 	var best *operation
 	bestLiterals := -1

@@ -212,6 +212,44 @@ func TestCheck(t *testing.T) {
 			body: `{"error":{"code":"channel_muted","zimCode":7005002,"message":"the channel is muted until further notice","until":-1}}`,
 		},
 		{
+			name: "server API mirror, checked as its client operation", method: "POST", path: "/v1/server/communities", status: 200,
+			body: `{"communityInfo":` + communityInfo + `}`,
+		},
+		{
+			name: "server API mirror with a wrong result", method: "GET", path: "/v1/server/communities/c1", status: 200,
+			body: `{}`, wantErr: "missing property 'communityInfo'",
+		},
+		{
+			name: "server API mirror refused", method: "GET", path: "/v1/server/communities/c1", status: 401,
+			body: `{"error":{"code":"signature_expired","zimCode":7006003,"message":"too old"}}`,
+		},
+		{
+			name: "server API's own operation", method: "POST", path: "/v1/server/app/users/u1/token", status: 200,
+			body: `{"token":"a.b.c","expiresAt":1767225600000}`,
+		},
+		{
+			name: "server API's own operation with a wrong result", method: "GET", path: "/v1/server/app/communities", status: 200,
+			body: `{"communityList":[` + communityInfo + `]}`, wantErr: "missing property 'nextFlag'",
+		},
+		{
+			name: "system send", method: "POST", path: "/v1/server/communities/c1/channels/talk/messages", status: 200,
+			body: `{"message":` + strings.Replace(multipleMessage, `"senderUserID":"alice"`, `"senderUserID":"#system"`, 1) + `}`,
+		},
+		{
+			name: "unknown server API path", method: "GET", path: "/v1/server/app/nothing", status: 404,
+			body:    `{"error":{"code":"not_found","zimCode":7000001,"message":"no route"}}`,
+			wantErr: "no operation",
+		},
+		{
+			name: "operator app without its secrets", method: "GET", path: "/v1/operator/apps/acme", status: 200,
+			body:    `{"appID":"acme","name":"","communityEnabled":true,"spec":{},"webhook":{},"createdAt":1}`,
+			wantErr: "missing property",
+		},
+		{
+			name: "operator key refused", method: "GET", path: "/v1/operator/apps", status: 401,
+			body: `{"error":{"code":"operator_key_invalid","zimCode":7006001,"message":"wrong key"}}`,
+		},
+		{
 			name: "rate limited with until", method: "POST", path: "/v1/communities/c1/channels/talk/messages", status: 429,
 			body: `{"error":{"code":"rate_limited","zimCode":6000005,"message":"sending too fast","until":1767225600100}}`,
 		},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,9 +32,17 @@ type live struct {
 
 func newLive(t *testing.T, o plazatest.Options, users ...string) *live {
 	t.Helper()
+	return newLiveWith(t, o, httpapi.Options{}, users...)
+}
+
+// newLiveWith is newLive with the API configured by ao (its Service is set
+// here).
+func newLiveWith(t *testing.T, o plazatest.Options, ao httpapi.Options, users ...string) *live {
+	t.Helper()
 	env := plazatest.New(t, o)
 	env.Users(t, users...)
-	api, err := httpapi.New(httpapi.Options{Service: env.Service})
+	ao.Service = env.Service
+	api, err := httpapi.New(ao)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,13 +51,14 @@ func newLive(t *testing.T, o plazatest.Options, users ...string) *live {
 	return &live{t: t, env: env, srv: srv, hc: &http.Client{Transport: apitest.Transport(t, nil)}, succeeded: map[string]bool{}}
 }
 
-// route returns the route of the client API that serves method and the
-// escaped path, preferring literal segments to wildcards, or "".
+// route returns the route of the client, operator or server API that serves
+// method and the escaped path, preferring literal segments to wildcards, or
+// "".
 func route(method, path string) string {
 	path, _, _ = strings.Cut(path, "?")
 	segs := strings.Split(path, "/")
 	best, bestLiterals := "", -1
-	for _, r := range httpapi.Routes() {
+	for _, r := range slices.Concat(httpapi.Routes(), httpapi.OperatorRoutes(), httpapi.ServerRoutes()) {
 		pat := strings.Split(r[1], "/")
 		if r[0] != method || len(pat) != len(segs) {
 			continue

@@ -17,14 +17,18 @@ import (
 // decodeRequest fills v, a pointer to a request struct, from the request's
 // JSON body, its query parameters and the route's path wildcards, in that
 // order. The body must be one JSON object of known fields, in valid UTF-8,
-// no larger than the configured limit.
-func (s *Server) decodeRequest(w http.ResponseWriter, r *http.Request, params []string, v any) error {
+// no larger than the configured limit. The query parameter reserved (if not
+// "") belongs to the transport, not to the request, and is skipped.
+func (s *Server) decodeRequest(w http.ResponseWriter, r *http.Request, params []string, reserved string, v any) error {
 	if err := s.decodeBody(w, r, v); err != nil {
 		return err
 	}
 	fields := fieldsOf(reflect.TypeOf(v).Elem())
 	rv := reflect.ValueOf(v).Elem()
 	for name, values := range r.URL.Query() {
+		if reserved != "" && name == reserved {
+			continue
+		}
 		f, ok := fields[name]
 		if !ok || slicesContain(params, name) || r.Method != http.MethodGet {
 			return plaza.FieldErrorf(plaza.EInvalidArgument, name, "unknown query parameter %q", name)
@@ -67,18 +71,31 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error
 	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return nil
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return plaza.Errorf(plaza.EPayloadTooLarge, "request body is larger than the limit of %d bytes", s.maxBody)
-	}
+	body, err := s.readBody(w, r)
 	if err != nil {
-		return plaza.Errorf(plaza.EInvalidArgument, "reading request body: %v", err)
+		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
 	return plaza.DecodeJSON(body, v)
+}
+
+// readBody reads the whole request body, refusing one larger than the
+// configured limit.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, plaza.Errorf(plaza.EPayloadTooLarge, "request body is larger than the limit of %d bytes", s.maxBody)
+	}
+	if err != nil {
+		return nil, plaza.Errorf(plaza.EInvalidArgument, "reading request body: %v", err)
+	}
+	return body, nil
 }
 
 var fieldCache sync.Map // reflect.Type → map[string]reflect.StructField

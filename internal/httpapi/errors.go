@@ -63,6 +63,14 @@ var statusOf = map[plaza.Code]int{
 	plaza.ERateLimited:        http.StatusTooManyRequests,
 	plaza.EInternal:           http.StatusInternalServerError,
 	plaza.EUnavailable:        http.StatusServiceUnavailable,
+	plaza.EOperatorKey:        http.StatusUnauthorized,
+	plaza.ESignatureInvalid:   http.StatusUnauthorized,
+	plaza.ESignatureExpired:   http.StatusUnauthorized,
+	plaza.ENonceReused:        http.StatusUnauthorized,
+	plaza.EQuotaExhausted:     http.StatusForbidden,
+	plaza.EMessageRejected:    http.StatusForbidden,
+	plaza.EHookUnavailable:    http.StatusServiceUnavailable,
+	plaza.EAppExists:          http.StatusConflict,
 }
 
 // Status returns the HTTP status for an error code.

@@ -1,6 +1,11 @@
 // Package httpapi serves Plaza's HTTP JSON API under /v1: the routes of
 // routes.go, each bound to one SPEC operation, plus the OpenAPI document and
-// health endpoints.
+// health endpoints. Three APIs share it, each with its own credential, and
+// no credential opens another API: the client API (a user token), the server
+// API under /v1/server (a request signed with the app's server secret;
+// server.go), which mirrors every client route for a user named by
+// fromUserID, and the operator API under /v1/operator (the operator key;
+// operator.go).
 //
 // Handlers hold no logic: they decode, call the operation, and encode. Every
 // failure is answered with the SPEC §9 error object; the status is chosen
@@ -38,6 +43,8 @@ type Server struct {
 	ready   func(context.Context) error
 	spec    []byte // the OpenAPI document as JSON
 	handler http.Handler
+	// operatorKey authenticates the operator API; "" turns it off.
+	operatorKey string
 }
 
 // Options configures New.
@@ -50,6 +57,10 @@ type Options struct {
 	Gateway http.Handler
 	// Ready reports whether the node can serve (for /readyz).
 	Ready func(context.Context) error
+	// OperatorKey is the secret that the operator API (/v1/operator)
+	// requires as Authorization: Bearer <key>. Empty turns the operator API
+	// off: its paths answer 404.
+	OperatorKey string
 }
 
 // New returns the API server.
@@ -67,7 +78,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{svc: o.Service, log: o.Logger, maxBody: o.MaxBody, gateway: o.Gateway, ready: o.Ready, spec: spec}
+	s := &Server{svc: o.Service, log: o.Logger, maxBody: o.MaxBody, gateway: o.Gateway, ready: o.Ready, spec: spec, operatorKey: o.OperatorKey}
 	mux := http.NewServeMux()
 	s.register(mux)
 	s.handler = s.recoverPanics(s.requestID(rejectEmptySegments(mux)))
@@ -95,6 +106,7 @@ type ctxKey int
 const (
 	actorKey ctxKey = iota
 	requestIDKey
+	appKey // the plaza.App of a verified server API request
 )
 
 // requestID tags each request with an ID (the client's X-Request-ID when it
@@ -127,13 +139,18 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 }
 
 // authenticated requires a valid user token and puts the actor in the
-// request's context.
+// request's context. A signature is no substitute: signed requests go to the
+// server API.
 func (s *Server) authenticated(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || token == "" {
-			s.writeError(w, r, plaza.Errorf(plaza.ETokenInvalid, "send a user token as Authorization: Bearer <token>"))
+			msg := "send a user token as Authorization: Bearer <token>"
+			if r.Header.Get(HeaderSignature) != "" {
+				msg += "; a signed request goes to the server API, under /v1/server"
+			}
+			s.writeError(w, r, plaza.Errorf(plaza.ETokenInvalid, "%s", msg))
 			return
 		}
 		actor, _, err := s.svc.Authenticate(r.Context(), strings.TrimSpace(token))
@@ -145,24 +162,36 @@ func (s *Server) authenticated(next http.Handler) http.Handler {
 	})
 }
 
-// operation serves one route: decode the request from path, query and body,
-// run the operation, encode its result.
-func (s *Server) operation(rt route) http.Handler {
-	op, ok := plaza.LookupOperation(rt.operation)
+// lookup returns the operation that a route names, from the table of its
+// API; a route naming no operation is a programming error.
+func lookup(rt route, table func(string) (plaza.Operation, bool)) plaza.Operation {
+	op, ok := table(rt.operation)
 	if !ok {
 		panic("httpapi: route " + rt.path + " names unknown operation " + rt.operation)
 	}
+	return op
+}
+
+// operation serves one client route as the token's user.
+func (s *Server) operation(rt route) http.Handler {
+	op := lookup(rt, plaza.LookupOperation)
 	params := pathParams(rt.path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		actor := r.Context().Value(actorKey).(plaza.Actor)
-		decode := func(v any) error { return s.decodeRequest(w, r, params, v) }
-		res, err := op.Call(r.Context(), s.svc, actor, decode)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, res)
+		s.call(w, r, op, r.Context().Value(actorKey).(plaza.Actor), params, "")
 	})
+}
+
+// call decodes the request from path, query and body, runs op as actor and
+// encodes its result. reserved, when set, is a query parameter that is not a
+// request field.
+func (s *Server) call(w http.ResponseWriter, r *http.Request, op plaza.Operation, actor plaza.Actor, params []string, reserved string) {
+	decode := func(v any) error { return s.decodeRequest(w, r, params, reserved, v) }
+	res, err := op.Call(r.Context(), s.svc, actor, decode)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
 }
 
 // pathParams returns the wildcard names of a route path.

@@ -18,18 +18,27 @@ import (
 type apiServer struct {
 	env *plazatest.Env
 	url string
+	hc  *http.Client
 }
 
 func newAPIServer(tb testing.TB, maxBody int64) *apiServer {
 	tb.Helper()
-	env := plazatest.New(tb, plazatest.Options{})
-	api, err := httpapi.New(httpapi.Options{Service: env.Service, MaxBody: maxBody})
+	return startAPIServer(tb, plazatest.Options{}, httpapi.Options{MaxBody: maxBody}, http.DefaultClient)
+}
+
+// startAPIServer serves the API of a new service, configured by o, and calls
+// it with hc.
+func startAPIServer(tb testing.TB, po plazatest.Options, o httpapi.Options, hc *http.Client) *apiServer {
+	tb.Helper()
+	env := plazatest.New(tb, po)
+	o.Service = env.Service
+	api, err := httpapi.New(o)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	srv := httptest.NewServer(api)
 	tb.Cleanup(srv.Close)
-	return &apiServer{env: env, url: srv.URL}
+	return &apiServer{env: env, url: srv.URL, hc: hc}
 }
 
 type response struct {
@@ -47,7 +56,15 @@ func (s *apiServer) do(tb testing.TB, user, method, path string, body []byte) re
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+s.env.Token(tb, user))
 	}
-	resp, err := http.DefaultClient.Do(req)
+	return s.send(tb, req)
+}
+
+// send sends a request and reads the answer; an answer other than 200 must
+// carry the error object.
+func (s *apiServer) send(tb testing.TB, req *http.Request) response {
+	tb.Helper()
+	method, path := req.Method, req.URL.RequestURI()
+	resp, err := s.hc.Do(req)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -40,6 +40,71 @@ var infraOperations = [][3]string{
 	{"GET", "/v1/openapi.json", "getOpenAPI"},
 }
 
+// serverExamples are the server API mirrors of client routes that the
+// document lists, as examples of the mirroring rule, by their own operation
+// IDs. The other mirrors are documented by the rule alone.
+var serverExamples = [][3]string{
+	{"POST", httpapi.ServerPath("/v1/communities/{communityID}/channels/{channelID}/messages"), "sendSystemMessage"},
+}
+
+// operatorOperationIDs and serverOperationIDs are the operations of the
+// operator API and the server API's own, each of which needs a route.
+var (
+	operatorOperationIDs = operationIDs(plaza.OperatorOperations())
+	serverOperationIDs   = operationIDs(plaza.ServerOperations())
+)
+
+func operationIDs(ops []plaza.Operation) []string {
+	ids := make([]string, len(ops))
+	for i, o := range ops {
+		ids[i] = o.ID
+	}
+	return ids
+}
+
+// apiRoute is one documented route and the operation that serves it.
+type apiRoute struct {
+	method, path, id string
+	op               plaza.Operation
+	api              string // "client", "operator" or "server"
+	// mirror marks a server API mirror of a client route, which takes
+	// fromUserID from the query on every method.
+	mirror bool
+}
+
+// apiRoutes returns every documented route of the three APIs: the client
+// routes, the operator routes, the server API's own and its listed mirrors.
+func apiRoutes(t testing.TB) []apiRoute {
+	t.Helper()
+	var out []apiRoute
+	add := func(api string, routes [][3]string, table func(string) (plaza.Operation, bool)) {
+		for _, r := range routes {
+			op, ok := table(r[2])
+			if !ok {
+				t.Fatalf("%s route %s %s names unknown operation %q", api, r[0], r[1], r[2])
+			}
+			out = append(out, apiRoute{method: r[0], path: r[1], id: r[2], op: op, api: api})
+		}
+	}
+	add("client", httpapi.Routes(), plaza.LookupOperation)
+	add("operator", httpapi.OperatorRoutes(), plaza.LookupOperatorOperation)
+	add("server", httpapi.ServerRoutes(), plaza.LookupServerOperation)
+	for _, ex := range serverExamples {
+		var client [3]string
+		for _, r := range httpapi.Routes() {
+			if r[0] == ex[0] && httpapi.ServerPath(r[1]) == ex[1] {
+				client = r
+			}
+		}
+		op, ok := plaza.LookupOperation(client[2])
+		if !ok {
+			t.Fatalf("server API example %s %s mirrors no client route", ex[0], ex[1])
+		}
+		out = append(out, apiRoute{method: ex[0], path: ex[1], id: ex[2], op: op, api: "server", mirror: true})
+	}
+	return out
+}
+
 // componentTypes maps shared schemas and gateway event payloads to their Go
 // types.
 var componentTypes = map[string]reflect.Type{
@@ -61,6 +126,11 @@ var componentTypes = map[string]reflect.Type{
 	"MuteInfo":            reflect.TypeFor[plaza.MuteInfo](),
 	"MemberMute":          reflect.TypeFor[plaza.MemberMute](),
 	"MentionedInfo":       reflect.TypeFor[plaza.MentionedInfo](),
+	"App":                 reflect.TypeFor[plaza.App](),
+	"Secret":              reflect.TypeFor[plaza.Secret](),
+	"WebhookConfig":       reflect.TypeFor[plaza.WebhookConfig](),
+	"Spec":                reflect.TypeFor[plaza.Spec](),
+	"Usage":               reflect.TypeFor[plaza.Usage](),
 
 	"CommunityListChangedEvent":                       reflect.TypeFor[plaza.CommunityListChangedEvent](),
 	"CommunityInfoUpdatedEvent":                       reflect.TypeFor[plaza.CommunityInfoUpdatedEvent](),
@@ -341,13 +411,19 @@ func TestOpenAPIReferencesResolve(t *testing.T) {
 }
 
 // TestOpenAPIMatchesRoutes checks that the document has exactly one operation
-// for each route, with the same method, path and operation ID, and no other
-// operation but the infrastructure endpoints.
+// for each route of the client, operator and server APIs (the server API's
+// mirrors of client routes only as its listed examples), with the same
+// method, path and operation ID, and no other operation but the
+// infrastructure endpoints.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	t.Parallel()
 	d := loadDocument(t)
 	want := map[[3]string]bool{}
-	for _, r := range append(httpapi.Routes(), infraOperations...) {
+	all := slices.Clone(infraOperations)
+	for _, r := range apiRoutes(t) {
+		all = append(all, [3]string{r.method, r.path, r.id})
+	}
+	for _, r := range all {
 		if want[r] {
 			t.Errorf("route %v is listed twice", r)
 		}
@@ -393,6 +469,35 @@ func TestEveryOperationIsRouted(t *testing.T) {
 			t.Errorf("operation %q has no HTTP route, so it is not in api/openapi.yaml", op.ID)
 		}
 	}
+
+	// The operator API and the server API's own operations.
+	for _, api := range []struct {
+		name   string
+		routes [][3]string
+		ids    []string
+		table  func(string) (plaza.Operation, bool)
+	}{
+		{"operator", httpapi.OperatorRoutes(), operatorOperationIDs, plaza.LookupOperatorOperation},
+		{"server", httpapi.ServerRoutes(), serverOperationIDs, plaza.LookupServerOperation},
+	} {
+		routed := map[string]bool{}
+		for _, r := range api.routes {
+			routed[r[2]] = true
+			if _, ok := api.table(r[2]); !ok {
+				t.Errorf("%s route %s %s names unknown operation %q", api.name, r[0], r[1], r[2])
+			}
+		}
+		for _, id := range api.ids {
+			if _, ok := api.table(id); !ok {
+				t.Errorf("%s operation %q does not exist", api.name, id)
+			}
+			// A server operation that is also a client one (sendMessage)
+			// is served by the mirror of the client route.
+			if _, client := plaza.LookupOperation(id); !routed[id] && !(api.name == "server" && client) {
+				t.Errorf("%s operation %q has no HTTP route", api.name, id)
+			}
+		}
+	}
 }
 
 // TestOpenAPISecurity checks that every /v1 route needs the bearer token and
@@ -408,16 +513,44 @@ func TestOpenAPISecurity(t *testing.T) {
 	if scheme["type"] != "http" || scheme["scheme"] != "bearer" || scheme["bearerFormat"] != "JWT" {
 		t.Errorf("bearerAuth is %v, want an HTTP bearer JWT scheme", scheme)
 	}
-	open := map[string]bool{}
+	schemes := d.root["components"].(map[string]any)["securitySchemes"].(map[string]any)
+	op := d.deref(t, schemes["operatorKey"])
+	if op["type"] != "http" || op["scheme"] != "bearer" {
+		t.Errorf("operatorKey is %v, want an HTTP bearer scheme", op)
+	}
+	signature := map[string]any{}
+	for name, header := range map[string]string{
+		"serverAppID": httpapi.HeaderAppID, "serverNonce": httpapi.HeaderNonce,
+		"serverTimestamp": httpapi.HeaderTimestamp, "serverSignature": httpapi.HeaderSignature,
+	} {
+		s := d.deref(t, schemes[name])
+		if s["type"] != "apiKey" || s["in"] != "header" || s["name"] != header {
+			t.Errorf("%s is %v, want an apiKey scheme in header %s", name, s, header)
+		}
+		signature[name] = []any{}
+	}
+
+	// What each operation must declare: nothing for the global bearerAuth,
+	// or its own requirement.
+	want := map[string]any{}
 	for _, r := range infraOperations {
-		open[r[2]] = true
+		want[r[2]] = []any{}
+	}
+	for _, r := range apiRoutes(t) {
+		switch r.api {
+		case "operator":
+			want[r.id] = []any{map[string]any{"operatorKey": []any{}}}
+		case "server":
+			want[r.id] = []any{signature} // all four headers together
+		}
 	}
 	for _, op := range d.operations(t) {
 		sec, overridden := op.op["security"]
+		w, special := want[op.id]
 		switch {
-		case open[op.id] && (!overridden || len(sec.([]any)) != 0):
-			t.Errorf("%s should declare security: [] (no token)", op.id)
-		case !open[op.id] && overridden:
+		case special && !reflect.DeepEqual(sec, w):
+			t.Errorf("%s declares security %v; want %v", op.id, sec, w)
+		case !special && overridden:
 			t.Errorf("%s overrides the global bearerAuth requirement", op.id)
 		}
 	}
@@ -453,6 +586,9 @@ func jsonType(typ reflect.Type) string {
 	for typ.Kind() == reflect.Pointer {
 		typ = typ.Elem()
 	}
+	if typ == reflect.TypeFor[json.RawMessage]() {
+		return "object" // raw JSON in requests is an object of named fields (a spec)
+	}
 	switch typ.Kind() {
 	case reflect.String:
 		return "string"
@@ -478,14 +614,10 @@ func jsonType(typ reflect.Type) string {
 func TestOpenAPIRequestFields(t *testing.T) {
 	t.Parallel()
 	d := loadDocument(t)
-	for _, r := range httpapi.Routes() {
-		method, path, id := r[0], r[1], r[2]
+	for _, r := range apiRoutes(t) {
+		method, path, id, op := r.method, r.path, r.id, r.op
 		t.Run(id, func(t *testing.T) {
 			t.Parallel()
-			op, ok := plaza.LookupOperation(id)
-			if !ok {
-				t.Fatalf("unknown operation %q", id)
-			}
 			fields := jsonFields(op.Request)
 			doc := d.operation(t, method, path)
 
@@ -533,6 +665,13 @@ func TestOpenAPIRequestFields(t *testing.T) {
 					}
 					place(name, "path parameter", p["schema"])
 				case "query":
+					if r.mirror && name == httpapi.FromUserIDParam {
+						if _, ok := fields[name]; ok {
+							t.Errorf("%s is a field of %v, so it cannot name the acting user", name, op.Request)
+						}
+						seen[name] = "query parameter"
+						continue
+					}
 					if method != "GET" {
 						t.Errorf("query parameter %s on %s: only GET reads fields from the query", name, method)
 					}
@@ -586,6 +725,9 @@ func TestOpenAPIRequestFields(t *testing.T) {
 					t.Errorf("field %s of %v is not documented (path, query or body)", name, op.Request)
 				}
 			}
+			if _, ok := seen[httpapi.FromUserIDParam]; r.mirror && !ok {
+				t.Errorf("server API mirror %s does not document the query parameter %s", id, httpapi.FromUserIDParam)
+			}
 		})
 	}
 }
@@ -598,14 +740,10 @@ func TestOpenAPIRequestFields(t *testing.T) {
 func TestOpenAPIResultSchemas(t *testing.T) {
 	t.Parallel()
 	d := loadDocument(t)
-	for _, r := range httpapi.Routes() {
-		method, path, id := r[0], r[1], r[2]
+	for _, r := range apiRoutes(t) {
+		method, path, id, op := r.method, r.path, r.id, r.op
 		t.Run(id, func(t *testing.T) {
 			t.Parallel()
-			op, ok := plaza.LookupOperation(id)
-			if !ok {
-				t.Fatalf("unknown operation %q", id)
-			}
 			if op.Result == nil {
 				t.Fatalf("operation %s has no Result type", id)
 			}

@@ -85,11 +85,65 @@ var routes = []route{
 	{"PUT", "/v1/communities/{communityID}/mute", "muteCommunity"},
 }
 
+// operatorRoutes is the operator API (SPEC §1): whoever runs Plaza manages
+// its apps, with the operator key. Their operations are
+// plaza.LookupOperatorOperation's and act for no user.
+var operatorRoutes = []route{
+	{"POST", "/v1/operator/apps", "createApp"},
+	{"GET", "/v1/operator/apps", "listApps"},
+	{"GET", "/v1/operator/apps/{appID}", "queryApp"},
+	{"POST", "/v1/operator/apps/{appID}/secrets", "rotateAppSecret"},
+	{"PUT", "/v1/operator/apps/{appID}/communityEnabled", "setAppCommunityEnabled"},
+	{"PATCH", "/v1/operator/apps/{appID}/spec", "setAppSpec"},
+	{"PUT", "/v1/operator/apps/{appID}/webhook", "setAppWebhook"},
+	{"GET", "/v1/operator/apps/{appID}/usage", "queryAppUsage"},
+}
+
+// serverRoutes are the server API's own operations, which an app's backend
+// calls, signed, as the app itself (plaza.LookupServerOperation). Besides
+// them every client route is in the server API at ServerPath(path), acting
+// for the user named by the fromUserID query parameter.
+var serverRoutes = []route{
+	{"GET", "/v1/server/app/communities", "queryAppCommunityList"},
+	{"POST", "/v1/server/app/users", "registerUsers"},
+	{"POST", "/v1/server/app/users/{userID}/token", "mintUserToken"},
+}
+
+// FromUserIDParam is the query parameter of a mirrored server API call that
+// names the user it acts for. It is not a request field.
+const FromUserIDParam = "fromUserID"
+
+// ServerPath returns the server API path that mirrors a client API path:
+// "/v1/communities/{communityID}" is served, signed, at
+// "/v1/server/communities/{communityID}".
+func ServerPath(clientPath string) string {
+	return "/v1/server" + strings.TrimPrefix(clientPath, "/v1")
+}
+
+// served is every route of the mux, for allowedMethods.
+var served = func() []route {
+	out := slices.Concat(routes, operatorRoutes, serverRoutes)
+	for _, r := range routes {
+		out = append(out, route{r.method, ServerPath(r.path), r.operation})
+	}
+	return out
+}()
+
 // Routes returns the method, path and operation ID of every client API
 // route, for documentation and tests.
-func Routes() [][3]string {
-	out := make([][3]string, len(routes))
-	for i, r := range routes {
+func Routes() [][3]string { return export(routes) }
+
+// OperatorRoutes returns the method, path and operation ID of every operator
+// API route.
+func OperatorRoutes() [][3]string { return export(operatorRoutes) }
+
+// ServerRoutes returns the method, path and operation ID of the server API's
+// own routes; the mirrors of the client routes are at ServerPath of theirs.
+func ServerRoutes() [][3]string { return export(serverRoutes) }
+
+func export(rs []route) [][3]string {
+	out := make([][3]string, len(rs))
+	for i, r := range rs {
 		out[i] = [3]string{r.method, r.path, r.operation}
 	}
 	return out
@@ -100,6 +154,18 @@ func Routes() [][3]string {
 func (s *Server) register(mux *http.ServeMux) {
 	for _, r := range routes {
 		mux.Handle(r.method+" "+r.path, s.authenticated(s.operation(r)))
+		mux.Handle(r.method+" "+ServerPath(r.path), s.signed(s.onBehalf(r)))
+	}
+	for _, r := range serverRoutes {
+		mux.Handle(r.method+" "+r.path, s.signed(s.appOperation(r)))
+	}
+	if s.operatorKey == "" {
+		mux.Handle("/v1/operator", operatorOff())
+		mux.Handle("/v1/operator/", operatorOff())
+	} else {
+		for _, r := range operatorRoutes {
+			mux.Handle(r.method+" "+r.path, s.operatorOnly(s.operatorOperation(r)))
+		}
 	}
 	mux.Handle("GET /v1/openapi.json", s.openAPI())
 	mux.Handle("GET /v1/openapi.yaml", s.openAPIYAML())
@@ -116,7 +182,7 @@ func (s *Server) register(mux *http.ServeMux) {
 func allowedMethods(path string) []string {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	var out []string
-	for _, r := range routes {
+	for _, r := range served {
 		pat := strings.Split(strings.Trim(r.path, "/"), "/")
 		if len(pat) != len(segs) {
 			continue

@@ -60,6 +60,10 @@ type Options struct {
 	PassiveThreshold int
 	// Sync is the SQLite synchronous mode (default full).
 	Sync string
+	// Hook calls beforeSendMessage hooks (nil: none).
+	Hook plaza.SendHook
+	// WebhookQueued is called after commits that queued callbacks.
+	WebhookQueued func()
 }
 
 // New starts a service on a fresh SQLite file and an embedded NATS server;
@@ -87,7 +91,8 @@ func New(tb testing.TB, o Options) *Env {
 	if o.Clock != nil {
 		now = o.Clock.Now
 	}
-	svc := plaza.NewService(plaza.Options{Store: store, Bus: bus, Now: now, PassiveThreshold: o.PassiveThreshold})
+	svc := plaza.NewService(plaza.Options{Store: store, Bus: bus, Now: now, PassiveThreshold: o.PassiveThreshold,
+		Hook: o.Hook, WebhookQueued: o.WebhookQueued})
 	// The app is stored directly, so that a test may use limits outside the
 	// ranges an operator may set (a member limit of 10, say).
 	secret, err := plaza.NewSecret()
@@ -100,12 +105,19 @@ func New(tb testing.TB, o Options) *Env {
 		CommunityEnabled: true,
 		Spec:             plaza.DefaultSpec(),
 		Secrets:          []plaza.Secret{{Secret: secret, CreatedAt: now().UnixMilli()}},
+		Webhook:          plaza.WebhookConfig{Events: []string{}},
 		CreatedAt:        now().UnixMilli(),
 	}
 	if o.Spec != nil {
 		app.Spec = *o.Spec
 	}
-	if err := store.Update(ctx, func(tx plaza.Tx) error { return tx.InsertApp(ctx, app) }); err != nil {
+	err = store.Update(ctx, func(tx plaza.Tx) error {
+		if err := tx.InsertApp(ctx, app); err != nil {
+			return err
+		}
+		return tx.RecordSpec(ctx, app.AppID, app.CreatedAt, app.Spec)
+	})
+	if err != nil {
 		tb.Fatalf("create app: %v", err)
 	}
 	return &Env{Service: svc, Store: store, Bus: bus, Clock: o.Clock, App: app, Dir: dir}

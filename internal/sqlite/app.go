@@ -10,42 +10,80 @@ import (
 	"github.com/plazahq/plaza"
 )
 
-// App reads an app with its secrets.
+// appColumns are read by scanApps: an app, then one of its secrets (NULL
+// columns when it has none).
+const appColumns = `a.app_id, a.name, a.community_enabled, a.spec, a.webhook, a.created_at,
+	s.secret, s.created_at, s.expires_at`
+
+// scanApps reads apps joined with their secrets, one row per secret, the
+// rows of an app next to each other.
+func scanApps(rows *sql.Rows) ([]plaza.App, error) {
+	out := []plaza.App{}
+	for rows.Next() {
+		var a plaza.App
+		var spec, webhook string
+		var secret sql.NullString
+		var created, expires sql.NullInt64
+		if err := rows.Scan(&a.AppID, &a.Name, &a.CommunityEnabled, &spec, &webhook, &a.CreatedAt,
+			&secret, &created, &expires); err != nil {
+			return nil, translate(err)
+		}
+		if n := len(out); n == 0 || out[n-1].AppID != a.AppID {
+			var err error
+			if a.Spec, err = decodeSpec(spec); err != nil {
+				return nil, fmt.Errorf("sqlite: app %s spec: %w", a.AppID, err)
+			}
+			if a.Webhook, err = decodeWebhook(webhook); err != nil {
+				return nil, fmt.Errorf("sqlite: app %s webhook: %w", a.AppID, err)
+			}
+			a.Secrets = []plaza.Secret{}
+			out = append(out, a)
+		}
+		if secret.Valid {
+			last := &out[len(out)-1]
+			last.Secrets = append(last.Secrets, plaza.Secret{Secret: secret.String, CreatedAt: created.Int64, ExpiresAt: expires.Int64})
+		}
+	}
+	return out, translate(rows.Err())
+}
+
+// App reads an app with its secrets, newest first.
 func (q queries) App(ctx context.Context, appID string) (plaza.App, error) {
-	// One statement: the app with its secrets, newest first (none: one row
-	// of NULL secret columns).
+	// One statement: every use case reads its app.
 	rows, err := q.db.QueryContext(ctx, `
-		SELECT a.app_id, a.name, a.community_enabled, a.spec, a.created_at, s.secret, s.created_at, s.expires_at
+		SELECT `+appColumns+`
 		FROM apps a LEFT JOIN app_secrets s ON s.app_id = a.app_id
-		WHERE a.app_id = ? ORDER BY s.created_at DESC`, appID)
+		WHERE a.app_id = ? ORDER BY s.created_at DESC, s.secret`, appID)
 	if err != nil {
 		return plaza.App{}, translate(err)
 	}
 	defer rows.Close()
-	var a plaza.App
-	var spec string
-	found := false
-	for rows.Next() {
-		var secret sql.NullString
-		var created, expires sql.NullInt64
-		if err := rows.Scan(&a.AppID, &a.Name, &a.CommunityEnabled, &spec, &a.CreatedAt, &secret, &created, &expires); err != nil {
-			return plaza.App{}, translate(err)
-		}
-		found = true
-		if secret.Valid {
-			a.Secrets = append(a.Secrets, plaza.Secret{Secret: secret.String, CreatedAt: created.Int64, ExpiresAt: expires.Int64})
-		}
+	apps, err := scanApps(rows)
+	if err != nil {
+		return plaza.App{}, err
 	}
-	if err := rows.Err(); err != nil {
-		return plaza.App{}, translate(err)
-	}
-	if !found {
+	if len(apps) == 0 {
 		return plaza.App{}, plaza.ErrNotFound
 	}
-	if a.Spec, err = decodeSpec(spec); err != nil {
-		return plaza.App{}, fmt.Errorf("sqlite: app %s spec: %w", appID, err)
+	return apps[0], nil
+}
+
+// Apps lists up to limit apps after afterAppID, by app ID, each with its
+// secrets.
+func (q queries) Apps(ctx context.Context, afterAppID string, limit int) ([]plaza.App, error) {
+	if limit <= 0 {
+		return []plaza.App{}, nil
 	}
-	return a, nil
+	rows, err := q.db.QueryContext(ctx, `
+		SELECT `+appColumns+`
+		FROM (SELECT * FROM apps WHERE app_id > ?1 ORDER BY app_id LIMIT ?2) a
+		LEFT JOIN app_secrets s ON s.app_id = a.app_id
+		ORDER BY a.app_id, s.created_at DESC, s.secret`, afterAppID, limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	return scanApps(rows)
 }
 
 // specs caches decoded specs by their stored text: every use case reads its
@@ -80,6 +118,34 @@ func decodeSpec(text string) (plaza.Spec, error) {
 	return sp, nil
 }
 
+func encodeSpec(sp plaza.Spec) string {
+	b, _ := json.Marshal(sp) // a struct of numbers and booleans always encodes
+	return string(b)
+}
+
+// decodeWebhook decodes a stored webhook configuration. Events is never nil,
+// so that JSON shows [] rather than null.
+func decodeWebhook(text string) (plaza.WebhookConfig, error) {
+	w := plaza.WebhookConfig{}
+	if text != "{}" { // no webhook: skip the decoder
+		if err := json.Unmarshal([]byte(text), &w); err != nil {
+			return plaza.WebhookConfig{}, err
+		}
+	}
+	if w.Events == nil {
+		w.Events = []string{}
+	}
+	return w, nil
+}
+
+func encodeWebhook(w plaza.WebhookConfig) string {
+	if w.Events == nil {
+		w.Events = []string{}
+	}
+	b, _ := json.Marshal(w) // a struct of strings, numbers and booleans always encodes
+	return string(b)
+}
+
 // AppCount returns the number of apps.
 func (q queries) AppCount(ctx context.Context) (int, error) {
 	var n int
@@ -87,23 +153,96 @@ func (q queries) AppCount(ctx context.Context) (int, error) {
 	return n, translate(err)
 }
 
+// SpecHistory returns the spec in force at from (if the app existed then)
+// and every change in (from, to), oldest first: the specs in force at some
+// time in [from, to). A change at from replaces the one before it, which is
+// then not in force in the range.
+func (q queries) SpecHistory(ctx context.Context, appID string, from, to int64) ([]plaza.SpecChange, error) {
+	out := []plaza.SpecChange{}
+	if from >= to {
+		return out, nil
+	}
+	rows, err := q.db.QueryContext(ctx, `
+		SELECT at, spec FROM (
+			SELECT at, spec FROM app_specs WHERE app_id = ?1 AND at <= ?2 ORDER BY at DESC LIMIT 1)
+		UNION ALL
+		SELECT at, spec FROM app_specs WHERE app_id = ?1 AND at > ?2 AND at < ?3
+		ORDER BY at`, appID, from, to)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c plaza.SpecChange
+		var spec string
+		if err := rows.Scan(&c.At, &spec); err != nil {
+			return nil, translate(err)
+		}
+		if c.Spec, err = decodeSpec(spec); err != nil {
+			return nil, fmt.Errorf("sqlite: app %s spec at %d: %w", appID, c.At, err)
+		}
+		out = append(out, c)
+	}
+	return out, translate(rows.Err())
+}
+
 // InsertApp stores a new app with its secrets.
 func (t *tx) InsertApp(ctx context.Context, a plaza.App) error {
-	spec, err := json.Marshal(a.Spec)
-	if err != nil {
-		return err
-	}
 	if _, err := t.db.ExecContext(ctx, `
-		INSERT INTO apps (app_id, name, community_enabled, spec, created_at) VALUES (?, ?, ?, ?, ?)`,
-		a.AppID, a.Name, a.CommunityEnabled, string(spec), a.CreatedAt); err != nil {
+		INSERT INTO apps (app_id, name, community_enabled, spec, webhook, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		a.AppID, a.Name, a.CommunityEnabled, encodeSpec(a.Spec), encodeWebhook(a.Webhook), a.CreatedAt); err != nil {
 		return translate(err)
 	}
-	for _, s := range a.Secrets {
+	return t.insertSecrets(ctx, a.AppID, a.Secrets)
+}
+
+func (t *tx) insertSecrets(ctx context.Context, appID string, secrets []plaza.Secret) error {
+	for _, s := range secrets {
 		if _, err := t.db.ExecContext(ctx, `
 			INSERT INTO app_secrets (app_id, secret, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-			a.AppID, s.Secret, s.CreatedAt, s.ExpiresAt); err != nil {
+			appID, s.Secret, s.CreatedAt, s.ExpiresAt); err != nil {
 			return translate(err)
 		}
 	}
 	return nil
+}
+
+// AppForUpdate reads an app; the single writer connection already
+// serialises every write transaction.
+func (t *tx) AppForUpdate(ctx context.Context, appID string) (plaza.App, error) {
+	return t.App(ctx, appID)
+}
+
+// UpdateApp stores an app's name, community switch, spec and webhook
+// configuration.
+func (t *tx) UpdateApp(ctx context.Context, a plaza.App) error {
+	res, err := t.db.ExecContext(ctx, `
+		UPDATE apps SET name = ?, community_enabled = ?, spec = ?, webhook = ? WHERE app_id = ?`,
+		a.Name, a.CommunityEnabled, encodeSpec(a.Spec), encodeWebhook(a.Webhook), a.AppID)
+	if err != nil {
+		return translate(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return translate(err)
+	} else if n == 0 {
+		return plaza.ErrNotFound
+	}
+	return nil
+}
+
+// SetSecrets replaces an app's secrets.
+func (t *tx) SetSecrets(ctx context.Context, appID string, secrets []plaza.Secret) error {
+	if _, err := t.db.ExecContext(ctx, `DELETE FROM app_secrets WHERE app_id = ?`, appID); err != nil {
+		return translate(err)
+	}
+	return t.insertSecrets(ctx, appID, secrets)
+}
+
+// RecordSpec records an app's spec from at on. A second record at the same
+// millisecond replaces the first: the later change is the one in force.
+func (t *tx) RecordSpec(ctx context.Context, appID string, at int64, spec plaza.Spec) error {
+	_, err := t.db.ExecContext(ctx, `
+		INSERT INTO app_specs (app_id, at, spec) VALUES (?1, ?2, ?3)
+		ON CONFLICT (app_id, at) DO UPDATE SET spec = excluded.spec`, appID, at, encodeSpec(spec))
+	return translate(err)
 }

@@ -72,6 +72,29 @@ func (q queries) Community(ctx context.Context, appID, communityID string) (plaz
 		SELECT `+communityColumns+` FROM communities c WHERE c.app_id = ? AND c.community_id = ?`, appID, communityID))
 }
 
+// AppCommunities lists an app's communities in creation order.
+func (q queries) AppCommunities(ctx context.Context, appID string, after plaza.Cursor, limit int) ([]plaza.CommunityInfo, error) {
+	out := []plaza.CommunityInfo{}
+	if limit <= 0 {
+		return out, nil
+	}
+	rows, err := q.db.QueryContext(ctx, `
+		SELECT `+communityColumns+` FROM communities c WHERE c.app_id = ? AND c.id > ? ORDER BY c.id LIMIT ?`,
+		appID, after.K1, limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCommunity(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, translate(rows.Err())
+}
+
 // CommunityDismissed reports whether the ID belonged to a dismissed community.
 func (q queries) CommunityDismissed(ctx context.Context, appID, communityID string) (bool, error) {
 	var n int

@@ -57,6 +57,7 @@ func testApp(appID string) plaza.App {
 		CommunityEnabled: true,
 		Spec:             plaza.DefaultSpec(),
 		Secrets:          []plaza.Secret{{Secret: "secret", CreatedAt: 1}},
+		Webhook:          plaza.WebhookConfig{Events: []string{}}, // as App reads it back
 		CreatedAt:        1,
 	}
 }
@@ -209,5 +210,66 @@ func TestUpdateAfterClose(t *testing.T) {
 	}
 	if err := s.Ping(ctx); err == nil {
 		t.Errorf("Ping after Close succeeded; want an error")
+	}
+}
+
+// TestMigrateAppSpecs checks that migration 0004 gives the apps stored
+// before it a spec history (their spec since their creation) and no webhook.
+func TestMigrateAppSpecs(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "plaza.db")
+	db := side(t, path)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	) STRICT`); err != nil {
+		t.Fatalf("create schema_migrations: %v", err)
+	}
+	for v, name := range []string{"0001_foundation.sql", "0002_channels_messages.sql", "0003_conversations_mutes.sql"} {
+		body, err := os.ReadFile(filepath.Join("migrations", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, string(body)); err != nil {
+			t.Fatalf("migration %s: %v", name, err)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, 0)`, v+1); err != nil {
+			t.Fatalf("record migration %s: %v", name, err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, `
+		INSERT INTO apps (app_id, name, community_enabled, spec, created_at) VALUES
+		('1000000001', 'old', 1, '{"communitiesPerUser": 300}', 5),
+		('1000000002', 'older', 0, '{}', 3)`); err != nil {
+		t.Fatalf("insert apps before migration 0004: %v", err)
+	}
+	db.Close()
+
+	s := open(t, path)
+	custom := plaza.DefaultSpec()
+	custom.CommunitiesPerUser = 300
+	for _, tc := range []struct {
+		appID   string
+		created int64
+		spec    plaza.Spec
+	}{
+		{"1000000001", 5, custom},
+		{"1000000002", 3, plaza.DefaultSpec()},
+	} {
+		got, err := s.SpecHistory(ctx, tc.appID, tc.created, tc.created+1)
+		if err != nil {
+			t.Fatalf("SpecHistory(%s): %v", tc.appID, err)
+		}
+		if d := cmp.Diff([]plaza.SpecChange{{At: tc.created, Spec: tc.spec}}, got); d != "" {
+			t.Errorf("SpecHistory(%s) of an app stored before migration 0004 (-want +got):\n%s", tc.appID, d)
+		}
+		app, err := s.App(ctx, tc.appID)
+		if err != nil {
+			t.Fatalf("App(%s): %v", tc.appID, err)
+		}
+		if d := cmp.Diff(plaza.WebhookConfig{Events: []string{}}, app.Webhook); d != "" {
+			t.Errorf("Webhook of app %s stored before migration 0004 (-want +got):\n%s", tc.appID, d)
+		}
 	}
 }

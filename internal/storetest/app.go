@@ -36,6 +36,48 @@ func fullSpec() plaza.Spec {
 	}
 }
 
+// fullWebhook returns a webhook configuration in which every field is set,
+// its events in no sorted order.
+func fullWebhook() plaza.WebhookConfig {
+	return plaza.WebhookConfig{
+		CallbackURL:                    "https://backend.example/plaza?x=1",
+		Secret:                         "0123456789abcdef-webhook",
+		Events:                         []string{plaza.WebhookMessageSent, plaza.WebhookMemberJoined},
+		BeforeSendMessageURL:           "https://backend.example/hook",
+		BeforeSendMessageTimeoutMillis: 750,
+		BeforeSendMessageFailOpen:      true,
+	}
+}
+
+// readApp reads an app through both App and AppForUpdate, checks that they
+// agree and that its lists are not nil (Service shows them as JSON, where []
+// and null differ), and returns it.
+func readApp(tb testing.TB, s plaza.Store, appID string) plaza.App {
+	tb.Helper()
+	ctx := tb.Context()
+	a := must(s.App(ctx, appID))(tb, "App("+appID+")")
+	var locked plaza.App
+	update(tb, s, func(tx plaza.Tx) error {
+		var err error
+		locked, err = tx.AppForUpdate(ctx, appID)
+		return err
+	})
+	diff(tb, "AppForUpdate("+appID+") against App", a, locked)
+	checkAppLists(tb, "App("+appID+")", a)
+	return a
+}
+
+// checkAppLists fails when an app read back has a nil list.
+func checkAppLists(tb testing.TB, what string, a plaza.App) {
+	tb.Helper()
+	if a.Secrets == nil {
+		tb.Errorf("%s has nil Secrets; want an empty list", what)
+	}
+	if a.Webhook.Events == nil {
+		tb.Errorf("%s has nil Webhook.Events; want an empty list", what)
+	}
+}
+
 func testAppRoundTrip(t *testing.T, s plaza.Store) {
 	ctx := t.Context()
 	if n := must(s.AppCount(ctx))(t, "AppCount"); n != 0 {
@@ -52,6 +94,7 @@ func testAppRoundTrip(t *testing.T, s plaza.Store) {
 			{Secret: "oldest", CreatedAt: t0, ExpiresAt: t0 + 500},
 			{Secret: "newest", CreatedAt: t0 + 20},
 		},
+		Webhook:   fullWebhook(),
 		CreatedAt: t0,
 	}
 	b := plaza.App{
@@ -70,8 +113,9 @@ func testAppRoundTrip(t *testing.T, s plaza.Store) {
 
 	wantA := a
 	wantA.Secrets = []plaza.Secret{a.Secrets[2], a.Secrets[0], a.Secrets[1]}
-	diff(t, "App(A)", wantA, must(s.App(ctx, appA))(t, "App(A)"))
-	diff(t, "App(B) without secrets", b, must(s.App(ctx, appB))(t, "App(B)"))
+	diff(t, "App(A)", wantA, readApp(t, s, appA))
+	// B has no secrets and no webhook: it reads back with empty lists.
+	diff(t, "App(B) without secrets", b, readApp(t, s, appB))
 	if n := must(s.AppCount(ctx))(t, "AppCount"); n != 2 {
 		t.Errorf("AppCount = %d, want 2", n)
 	}

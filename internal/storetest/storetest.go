@@ -32,6 +32,17 @@ func Run(t *testing.T, open func(t *testing.T) plaza.Store) {
 		{"Ping", testPing},
 		{"AppRoundTrip", testAppRoundTrip},
 		{"AppConflict", testAppConflict},
+		{"UpdateApp", testUpdateApp},
+		{"SetSecrets", testSetSecrets},
+		{"Apps", testApps},
+		{"SpecHistory", testSpecHistory},
+		{"Downstream", testDownstream},
+		{"UseNonce", testUseNonce},
+		{"AppCommunities", testAppCommunities},
+		{"WebhookQueue", testWebhookQueue},
+		{"WebhookBody", testWebhookBody},
+		{"AppTxSeesOwnWrites", testAppTxSeesOwnWrites},
+		{"RollbackAppWrites", testRollbackAppWrites},
 		{"UserRoundTrip", testUserRoundTrip},
 		{"EnsureUserIdempotent", testEnsureUserIdempotent},
 		{"VisibleUsers", testVisibleUsers},
@@ -100,6 +111,10 @@ func Run(t *testing.T, open func(t *testing.T) plaza.Store) {
 		{"RollbackChannelWrites", testRollbackChannelWrites},
 		{"ConcurrentChannelForUpdate", testConcurrentChannelForUpdate},
 		{"ConcurrentNextSeq", testConcurrentNextSeq},
+		{"ConcurrentAppForUpdate", testConcurrentAppForUpdate},
+		{"ConcurrentAddDownstream", testConcurrentAddDownstream},
+		{"ConcurrentUseNonce", testConcurrentUseNonce},
+		{"ConcurrentClaimWebhooks", testConcurrentClaimWebhooks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -79,6 +79,10 @@ func testNotFound(t *testing.T, s plaza.Store) {
 		name string
 		read func(ctx context.Context, tx plaza.Tx) error
 	}{
+		{"AppForUpdate of an unknown app", func(ctx context.Context, tx plaza.Tx) error {
+			_, err := tx.AppForUpdate(ctx, appB)
+			return err
+		}},
 		{"UserForUpdate of an unknown user", func(ctx context.Context, tx plaza.Tx) error {
 			_, err := tx.UserForUpdate(ctx, appA, "ghost")
 			return err
