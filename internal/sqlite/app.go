@@ -3,11 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"sync"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
 // appColumns are read by scanApps: an app, then one of its secrets (NULL
@@ -30,10 +29,10 @@ func scanApps(rows *sql.Rows) ([]plaza.App, error) {
 		}
 		if n := len(out); n == 0 || out[n-1].AppID != a.AppID {
 			var err error
-			if a.Spec, err = decodeSpec(spec); err != nil {
+			if a.Spec, err = rowcodec.DecodeSpec(spec); err != nil {
 				return nil, fmt.Errorf("sqlite: app %s spec: %w", a.AppID, err)
 			}
-			if a.Webhook, err = decodeWebhook(webhook); err != nil {
+			if a.Webhook, err = rowcodec.DecodeWebhook(webhook); err != nil {
 				return nil, fmt.Errorf("sqlite: app %s webhook: %w", a.AppID, err)
 			}
 			a.Secrets = []plaza.Secret{}
@@ -86,66 +85,6 @@ func (q queries) Apps(ctx context.Context, afterAppID string, limit int) ([]plaz
 	return scanApps(rows)
 }
 
-// specs caches decoded specs by their stored text: every use case reads its
-// app, and decoding the spec cost more than reading the row.
-var specs struct {
-	sync.Mutex
-	m map[string]plaza.Spec
-}
-
-// maxSpecs bounds the cache: distinct spec texts are a few per app.
-const maxSpecs = 1024
-
-// decodeSpec decodes a stored spec over the defaults, so that limits added
-// after the app was stored keep their defaults.
-func decodeSpec(text string) (plaza.Spec, error) {
-	specs.Lock()
-	sp, ok := specs.m[text]
-	specs.Unlock()
-	if ok {
-		return sp, nil
-	}
-	sp = plaza.DefaultSpec()
-	if err := json.Unmarshal([]byte(text), &sp); err != nil {
-		return plaza.Spec{}, err
-	}
-	specs.Lock()
-	if specs.m == nil || len(specs.m) >= maxSpecs {
-		specs.m = make(map[string]plaza.Spec)
-	}
-	specs.m[text] = sp
-	specs.Unlock()
-	return sp, nil
-}
-
-func encodeSpec(sp plaza.Spec) string {
-	b, _ := json.Marshal(sp) // a struct of numbers and booleans always encodes
-	return string(b)
-}
-
-// decodeWebhook decodes a stored webhook configuration. Events is never nil,
-// so that JSON shows [] rather than null.
-func decodeWebhook(text string) (plaza.WebhookConfig, error) {
-	w := plaza.WebhookConfig{}
-	if text != "{}" { // no webhook: skip the decoder
-		if err := json.Unmarshal([]byte(text), &w); err != nil {
-			return plaza.WebhookConfig{}, err
-		}
-	}
-	if w.Events == nil {
-		w.Events = []string{}
-	}
-	return w, nil
-}
-
-func encodeWebhook(w plaza.WebhookConfig) string {
-	if w.Events == nil {
-		w.Events = []string{}
-	}
-	b, _ := json.Marshal(w) // a struct of strings, numbers and booleans always encodes
-	return string(b)
-}
-
 // AppCount returns the number of apps.
 func (q queries) AppCount(ctx context.Context) (int, error) {
 	var n int
@@ -178,7 +117,7 @@ func (q queries) SpecHistory(ctx context.Context, appID string, from, to int64) 
 		if err := rows.Scan(&c.At, &spec); err != nil {
 			return nil, translate(err)
 		}
-		if c.Spec, err = decodeSpec(spec); err != nil {
+		if c.Spec, err = rowcodec.DecodeSpec(spec); err != nil {
 			return nil, fmt.Errorf("sqlite: app %s spec at %d: %w", appID, c.At, err)
 		}
 		out = append(out, c)
@@ -190,7 +129,7 @@ func (q queries) SpecHistory(ctx context.Context, appID string, from, to int64) 
 func (t *tx) InsertApp(ctx context.Context, a plaza.App) error {
 	if _, err := t.db.ExecContext(ctx, `
 		INSERT INTO apps (app_id, name, community_enabled, spec, webhook, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		a.AppID, a.Name, a.CommunityEnabled, encodeSpec(a.Spec), encodeWebhook(a.Webhook), a.CreatedAt); err != nil {
+		a.AppID, a.Name, a.CommunityEnabled, rowcodec.EncodeSpec(a.Spec), rowcodec.EncodeWebhook(a.Webhook), a.CreatedAt); err != nil {
 		return translate(err)
 	}
 	return t.insertSecrets(ctx, a.AppID, a.Secrets)
@@ -218,7 +157,7 @@ func (t *tx) AppForUpdate(ctx context.Context, appID string) (plaza.App, error) 
 func (t *tx) UpdateApp(ctx context.Context, a plaza.App) error {
 	res, err := t.db.ExecContext(ctx, `
 		UPDATE apps SET name = ?, community_enabled = ?, spec = ?, webhook = ? WHERE app_id = ?`,
-		a.Name, a.CommunityEnabled, encodeSpec(a.Spec), encodeWebhook(a.Webhook), a.AppID)
+		a.Name, a.CommunityEnabled, rowcodec.EncodeSpec(a.Spec), rowcodec.EncodeWebhook(a.Webhook), a.AppID)
 	if err != nil {
 		return translate(err)
 	}
@@ -243,6 +182,6 @@ func (t *tx) SetSecrets(ctx context.Context, appID string, secrets []plaza.Secre
 func (t *tx) RecordSpec(ctx context.Context, appID string, at int64, spec plaza.Spec) error {
 	_, err := t.db.ExecContext(ctx, `
 		INSERT INTO app_specs (app_id, at, spec) VALUES (?1, ?2, ?3)
-		ON CONFLICT (app_id, at) DO UPDATE SET spec = excluded.spec`, appID, at, encodeSpec(spec))
+		ON CONFLICT (app_id, at) DO UPDATE SET spec = excluded.spec`, appID, at, rowcodec.EncodeSpec(spec))
 	return translate(err)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
 const channelColumns = `ch.id, ch.community_pk, c.community_id, ch.channel_id, ch.channel_type, ch.name, ch.avatar_url,
@@ -20,10 +21,10 @@ func scanChannel(s interface{ Scan(...any) error }) (plaza.Channel, error) {
 	if err != nil {
 		return ch, translate(err)
 	}
-	if ch.MuteInfo.Roles, err = decodeRoles(roles); err != nil {
+	if ch.MuteInfo.Roles, err = rowcodec.DecodeRoles(roles); err != nil {
 		return ch, err
 	}
-	ch.ChannelAttributes, err = decodeAttributes(attrs)
+	ch.ChannelAttributes, err = rowcodec.DecodeAttributes(attrs)
 	return ch, err
 }
 
@@ -97,8 +98,8 @@ func (t *tx) InsertChannel(ctx context.Context, ch *plaza.Channel) error {
 		                      creator_user_id, created_at, last_seq, member_count, last_at, mute_mode, mute_expire, mute_roles)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ch.CommunityPK, ch.ChannelID, ch.ChannelType, ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice,
-		encodeAttributes(ch.ChannelAttributes), ch.CreatorUserID, ch.CreateTime, ch.LastMessageSeq, ch.MemberCount,
-		max(ch.LastTime, ch.CreateTime), ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, encodeRoles(ch.MuteInfo.Roles),
+		rowcodec.EncodeAttributes(ch.ChannelAttributes), ch.CreatorUserID, ch.CreateTime, ch.LastMessageSeq, ch.MemberCount,
+		max(ch.LastTime, ch.CreateTime), ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, rowcodec.EncodeRoles(ch.MuteInfo.Roles),
 	).Scan(&ch.PK)
 	return translate(err)
 }
@@ -116,8 +117,8 @@ func (t *tx) UpdateChannel(ctx context.Context, ch plaza.Channel) error {
 		UPDATE channels SET name = ?, avatar_url = ?, notice = ?, attributes = ?, member_count = ?,
 		                    mute_mode = ?, mute_expire = ?, mute_roles = ?
 		WHERE id = ?`,
-		ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice, encodeAttributes(ch.ChannelAttributes), ch.MemberCount,
-		ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, encodeRoles(ch.MuteInfo.Roles), ch.PK)
+		ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice, rowcodec.EncodeAttributes(ch.ChannelAttributes), ch.MemberCount,
+		ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, rowcodec.EncodeRoles(ch.MuteInfo.Roles), ch.PK)
 	return translate(err)
 }
 

@@ -2,10 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
 const communityColumns = `c.id, c.app_id, c.community_id, c.name, c.avatar_url, c.notice, c.attributes,
@@ -21,49 +20,11 @@ func scanCommunity(s interface{ Scan(...any) error }) (plaza.CommunityInfo, erro
 	if err != nil {
 		return c, translate(err)
 	}
-	if c.MuteInfo.Roles, err = decodeRoles(roles); err != nil {
+	if c.MuteInfo.Roles, err = rowcodec.DecodeRoles(roles); err != nil {
 		return c, err
 	}
-	c.CommunityAttributes, err = decodeAttributes(attrs)
+	c.CommunityAttributes, err = rowcodec.DecodeAttributes(attrs)
 	return c, err
-}
-
-func decodeRoles(s string) ([]plaza.Role, error) {
-	roles := []plaza.Role{}
-	if s == "[]" { // no custom mute: skip the decoder
-		return roles, nil
-	}
-	if err := json.Unmarshal([]byte(s), &roles); err != nil {
-		return nil, fmt.Errorf("sqlite: mute roles: %w", err)
-	}
-	return roles, nil
-}
-
-func encodeRoles(roles []plaza.Role) string {
-	if roles == nil {
-		return "[]"
-	}
-	b, _ := json.Marshal(roles) // a slice of integers always encodes
-	return string(b)
-}
-
-func decodeAttributes(s string) (map[string]string, error) {
-	m := map[string]string{}
-	if s == "{}" {
-		return m, nil
-	}
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		return nil, fmt.Errorf("sqlite: attributes: %w", err)
-	}
-	return m, nil
-}
-
-func encodeAttributes(m map[string]string) string {
-	if m == nil {
-		return "{}"
-	}
-	b, _ := json.Marshal(m) // a map of strings always encodes
-	return string(b)
 }
 
 // Community reads a community.
@@ -137,9 +98,9 @@ func (t *tx) InsertCommunity(ctx context.Context, c *plaza.CommunityInfo) error 
 		INSERT INTO communities (app_id, community_id, name, avatar_url, notice, attributes, join_mode, invite_mode,
 		                         creator_user_id, created_at, member_count, channel_count, mute_mode, mute_expire, mute_roles)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.AppID, c.CommunityID, c.CommunityName, c.CommunityAvatarURL, c.CommunityNotice, encodeAttributes(c.CommunityAttributes),
+		c.AppID, c.CommunityID, c.CommunityName, c.CommunityAvatarURL, c.CommunityNotice, rowcodec.EncodeAttributes(c.CommunityAttributes),
 		c.JoinMode, c.InviteMode, c.CreatorUserID, c.CreateTime, c.CurrentMemberCount, c.ChannelCount,
-		c.MuteInfo.Mode, c.MuteInfo.ExpiredTime, encodeRoles(c.MuteInfo.Roles),
+		c.MuteInfo.Mode, c.MuteInfo.ExpiredTime, rowcodec.EncodeRoles(c.MuteInfo.Roles),
 	).Scan(&c.PK)
 	return translate(err)
 }
@@ -150,9 +111,9 @@ func (t *tx) UpdateCommunity(ctx context.Context, c plaza.CommunityInfo) error {
 		UPDATE communities SET name = ?, avatar_url = ?, notice = ?, attributes = ?, join_mode = ?, invite_mode = ?,
 		                       member_count = ?, channel_count = ?, mute_mode = ?, mute_expire = ?, mute_roles = ?
 		WHERE id = ?`,
-		c.CommunityName, c.CommunityAvatarURL, c.CommunityNotice, encodeAttributes(c.CommunityAttributes),
+		c.CommunityName, c.CommunityAvatarURL, c.CommunityNotice, rowcodec.EncodeAttributes(c.CommunityAttributes),
 		c.JoinMode, c.InviteMode, c.CurrentMemberCount, c.ChannelCount,
-		c.MuteInfo.Mode, c.MuteInfo.ExpiredTime, encodeRoles(c.MuteInfo.Roles), c.PK)
+		c.MuteInfo.Mode, c.MuteInfo.ExpiredTime, rowcodec.EncodeRoles(c.MuteInfo.Roles), c.PK)
 	return translate(err)
 }
 

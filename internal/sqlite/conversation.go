@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
 // pinnedBase lifts a pinned conversation's order key above every activity
@@ -57,13 +58,13 @@ func (q queries) conversations(ctx context.Context, query string, args ...any) (
 		if err := rows.Scan(dest...); err != nil {
 			return nil, translate(err)
 		}
-		if c.ChannelAttributes, err = decodeAttributes(attrs); err != nil {
+		if c.ChannelAttributes, err = rowcodec.DecodeAttributes(attrs); err != nil {
 			return nil, err
 		}
-		if c.ChannelMute.Roles, err = decodeRoles(chRoles); err != nil {
+		if c.ChannelMute.Roles, err = rowcodec.DecodeRoles(chRoles); err != nil {
 			return nil, err
 		}
-		if c.CommunityMute.Roles, err = decodeRoles(cRoles); err != nil {
+		if c.CommunityMute.Roles, err = rowcodec.DecodeRoles(cRoles); err != nil {
 			return nil, err
 		}
 		if c.LastMessage, err = m.message(); err != nil {

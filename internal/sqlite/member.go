@@ -2,10 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
 // memberColumns ends with the member's mutes as a JSON array of
@@ -24,27 +23,8 @@ func scanMember(s interface{ Scan(...any) error }) (plaza.Member, error) {
 	if err != nil {
 		return m, translate(err)
 	}
-	m.Mutes, err = decodeMutes(mutes)
+	m.Mutes, err = rowcodec.DecodeMutes(mutes)
 	return m, err
-}
-
-// decodeMutes reads a JSON array of [channel key, channel ID, expiry].
-func decodeMutes(s string) ([]plaza.MemberMute, error) {
-	if s == "[]" { // most members: skip the decoder
-		return []plaza.MemberMute{}, nil
-	}
-	var rows [][3]any
-	if err := json.Unmarshal([]byte(s), &rows); err != nil {
-		return nil, fmt.Errorf("sqlite: member mutes: %w", err)
-	}
-	out := make([]plaza.MemberMute, 0, len(rows))
-	for _, r := range rows {
-		pk, _ := r[0].(float64)
-		id, _ := r[1].(string)
-		exp, _ := r[2].(float64)
-		out = append(out, plaza.MemberMute{ChannelPK: int64(pk), ChannelID: id, MuteExpiredTime: int64(exp)})
-	}
-	return out, nil
 }
 
 func (q queries) members(ctx context.Context, query string, args ...any) ([]plaza.Member, error) {

@@ -3,29 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strconv"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/rowcodec"
 )
-
-// content is what the content column holds: the sender's content and the
-// server's annotations.
-type content struct {
-	plaza.MessageContent
-	RepliedInfo *plaza.RepliedInfo `json:"repliedInfo,omitempty"`
-	RevokeInfo  *plaza.RevokeInfo  `json:"revokeInfo,omitempty"`
-	TipsInfo    *plaza.TipsInfo    `json:"tipsInfo,omitempty"`
-}
-
-func encodeContent(m *plaza.Message) (string, error) {
-	b, err := json.Marshal(content{MessageContent: m.MessageContent, RepliedInfo: m.RepliedInfo, RevokeInfo: m.RevokeInfo, TipsInfo: m.TipsInfo})
-	if err != nil {
-		return "", fmt.Errorf("sqlite: encode message: %w", err)
-	}
-	return string(b), nil
-}
 
 const messageColumns = `m.channel_pk, m.seq, m.message_id, m.sender_pk, m.sender_user_id, m.type, m.content,
 	m.client_message_id, m.created_at, m.edited_at, m.reply_count`
@@ -47,15 +30,7 @@ func (n *nullMessage) message() (*plaza.Message, error) {
 	if !n.seq.Valid {
 		return nil, nil
 	}
-	var c content
-	if err := json.Unmarshal([]byte(n.content.String), &c); err != nil {
-		return nil, fmt.Errorf("sqlite: message content: %w", err)
-	}
 	m := &plaza.Message{
-		MessageContent:   c.MessageContent,
-		RepliedInfo:      c.RepliedInfo,
-		RevokeInfo:       c.RevokeInfo,
-		TipsInfo:         c.TipsInfo,
 		ChannelPK:        n.channelPK.Int64,
 		MessageSeq:       n.seq.Int64,
 		ID:               n.id.Int64,
@@ -67,6 +42,9 @@ func (n *nullMessage) message() (*plaza.Message, error) {
 		EditedTime:       n.editedAt.Int64,
 		RootRepliedCount: n.repliedCount.Int64,
 		Reactions:        []plaza.Reaction{},
+	}
+	if err := rowcodec.DecodeContent(n.content.String, m); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	m.Type = plaza.MessageType(n.typ.Int64)
 	return m, nil
@@ -304,7 +282,7 @@ func (t *tx) DeleteMentions(ctx context.Context, channelPK, seq int64) error {
 
 // InsertMessage stores a message.
 func (t *tx) InsertMessage(ctx context.Context, m *plaza.Message) error {
-	c, err := encodeContent(m)
+	c, err := rowcodec.EncodeContent(m)
 	if err != nil {
 		return err
 	}
@@ -323,7 +301,7 @@ func (t *tx) InsertMessage(ctx context.Context, m *plaza.Message) error {
 
 // UpdateMessage stores a message's new content (an edit or a revoke).
 func (t *tx) UpdateMessage(ctx context.Context, m plaza.Message) error {
-	c, err := encodeContent(&m)
+	c, err := rowcodec.EncodeContent(&m)
 	if err != nil {
 		return err
 	}
