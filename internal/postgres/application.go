@@ -1,0 +1,102 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/plazahq/plaza"
+)
+
+const applicationColumns = `a.id, a.community_pk, a.user_pk, c.community_id, c.name, u.user_id, u.user_name, u.user_avatar_url,
+	a.wording, a.state, a.created_at, a.updated_at, a.operated_user_id`
+
+const applicationFrom = ` FROM applications a
+	JOIN communities c ON c.id = a.community_pk
+	JOIN users u ON u.id = a.user_pk`
+
+func scanApplication(s interface{ Scan(...any) error }) (plaza.Application, error) {
+	var a plaza.Application
+	err := s.Scan(&a.PK, &a.CommunityPK, &a.UserPK, &a.CommunityID, &a.CommunityName, &a.UserID, &a.UserName, &a.UserAvatarURL,
+		&a.Wording, &a.State, &a.CreateTime, &a.UpdateTime, &a.OperatedUserID)
+	return a, translate(err)
+}
+
+func (q queries) applications(ctx context.Context, query string, args ...any) ([]plaza.Application, error) {
+	rows, err := q.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []plaza.Application{}
+	for rows.Next() {
+		a, err := scanApplication(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, translate(rows.Err())
+}
+
+// beforeKey is the exclusive upper bound of a newest-first page.
+func beforeKey(c plaza.Cursor) int64 {
+	if !c.Valid {
+		return 1<<63 - 1
+	}
+	return c.K1
+}
+
+// Application reads a user's application to a community.
+func (q queries) Application(ctx context.Context, communityPK, userPK int64) (plaza.Application, error) {
+	return scanApplication(q.db.QueryRow(ctx, `SELECT `+applicationColumns+applicationFrom+`
+		WHERE a.community_pk = $1 AND a.user_pk = $2`, communityPK, userPK))
+}
+
+// CommunityApplications lists a community's applications, newest first.
+func (q queries) CommunityApplications(ctx context.Context, communityPK int64, after plaza.Cursor, limit int) ([]plaza.Application, error) {
+	if limit <= 0 {
+		return []plaza.Application{}, nil
+	}
+	return q.applications(ctx, `SELECT `+applicationColumns+applicationFrom+`
+		WHERE a.community_pk = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3`, communityPK, beforeKey(after), limit)
+}
+
+// UserApplications lists a user's applications, newest first.
+func (q queries) UserApplications(ctx context.Context, userPK int64, after plaza.Cursor, limit int) ([]plaza.Application, error) {
+	if limit <= 0 {
+		return []plaza.Application{}, nil
+	}
+	return q.applications(ctx, `SELECT `+applicationColumns+applicationFrom+`
+		WHERE a.user_pk = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3`, userPK, beforeKey(after), limit)
+}
+
+// InsertApplication stores an application, replacing an earlier one of the
+// same user to the same community. The replacement takes the new row's key,
+// as a delete and insert would, so that it lists as the newest; the upsert
+// makes concurrent applications of one user replace each other instead of
+// failing.
+func (t *tx) InsertApplication(ctx context.Context, a *plaza.Application) error {
+	err := t.db.QueryRow(ctx, `
+		INSERT INTO applications (community_pk, user_pk, wording, state, created_at, updated_at, operated_user_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (community_pk, user_pk) DO UPDATE SET
+			id = excluded.id, wording = excluded.wording, state = excluded.state,
+			created_at = excluded.created_at, updated_at = excluded.updated_at,
+			operated_user_id = excluded.operated_user_id
+		RETURNING id`,
+		a.CommunityPK, a.UserPK, a.Wording, a.State, a.CreateTime, a.UpdateTime, a.OperatedUserID,
+	).Scan(&a.PK)
+	return translate(err)
+}
+
+// UpdateApplication stores an application's state.
+func (t *tx) UpdateApplication(ctx context.Context, a plaza.Application) error {
+	_, err := t.db.Exec(ctx, `UPDATE applications SET state = $1, updated_at = $2, operated_user_id = $3 WHERE id = $4`,
+		a.State, a.UpdateTime, a.OperatedUserID, a.PK)
+	return translate(err)
+}
+
+// DeleteApplication deletes an application.
+func (t *tx) DeleteApplication(ctx context.Context, pk int64) error {
+	_, err := t.db.Exec(ctx, `DELETE FROM applications WHERE id = $1`, pk)
+	return translate(err)
+}

@@ -1,0 +1,216 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/rowcodec"
+)
+
+// channelColumns are the columns scanChannel reads, from channels ch joined
+// with its communities c.
+const channelColumns = `ch.id, ch.community_pk, c.community_id, ch.channel_id, ch.channel_type, ch.name, ch.avatar_url,
+	ch.notice, ch.attributes, ch.creator_user_id, ch.created_at, ch.last_seq, ch.member_count, ch.last_at,
+	ch.mute_mode, ch.mute_expire, ch.mute_roles`
+
+func scanChannel(s interface{ Scan(...any) error }) (plaza.Channel, error) {
+	var ch plaza.Channel
+	var attrs, roles string
+	err := s.Scan(&ch.PK, &ch.CommunityPK, &ch.CommunityID, &ch.ChannelID, &ch.ChannelType, &ch.ChannelName, &ch.ChannelAvatarURL,
+		&ch.ChannelNotice, &attrs, &ch.CreatorUserID, &ch.CreateTime, &ch.LastMessageSeq, &ch.MemberCount, &ch.LastTime,
+		&ch.MuteInfo.Mode, &ch.MuteInfo.ExpiredTime, &roles)
+	if err != nil {
+		return ch, translate(err)
+	}
+	if ch.MuteInfo.Roles, err = rowcodec.DecodeRoles(roles); err != nil {
+		return ch, err
+	}
+	ch.ChannelAttributes, err = rowcodec.DecodeAttributes(attrs)
+	return ch, err
+}
+
+// Channel reads one channel of a community.
+func (q queries) Channel(ctx context.Context, communityPK int64, channelID string) (plaza.Channel, error) {
+	return scanChannel(q.db.QueryRow(ctx, `
+		SELECT `+channelColumns+` FROM channels ch JOIN communities c ON c.id = ch.community_pk
+		WHERE ch.community_pk = $1 AND ch.channel_id = $2`, communityPK, channelID))
+}
+
+// ChannelDismissed reports whether the ID belonged to a dismissed channel of
+// the community.
+func (q queries) ChannelDismissed(ctx context.Context, communityPK int64, channelID string) (bool, error) {
+	var dismissed bool
+	err := q.db.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM dismissed_channels WHERE community_pk = $1 AND channel_id = $2)`,
+		communityPK, channelID).Scan(&dismissed)
+	return dismissed, translate(err)
+}
+
+// IsChannelMember reports whether a user is listed in a private channel.
+func (q queries) IsChannelMember(ctx context.Context, channelPK, userPK int64) (bool, error) {
+	var listed bool
+	err := q.db.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM channel_members WHERE channel_pk = $1 AND user_pk = $2)`,
+		channelPK, userPK).Scan(&listed)
+	return listed, translate(err)
+}
+
+// UserPrivateChannels returns the private channels a user is listed in, by
+// community ID, each community's in creation order.
+func (q queries) UserPrivateChannels(ctx context.Context, userPK int64) (map[string][]string, error) {
+	rows, err := q.db.Query(ctx, `
+		SELECT c.community_id, ch.channel_id
+		FROM channel_members cm
+		JOIN channels ch ON ch.id = cm.channel_pk
+		JOIN communities c ON c.id = ch.community_pk
+		WHERE cm.user_pk = $1
+		ORDER BY ch.id`, userPK)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var community, channel string
+		if err := rows.Scan(&community, &channel); err != nil {
+			return nil, translate(err)
+		}
+		out[community] = append(out[community], channel)
+	}
+	return out, translate(rows.Err())
+}
+
+// ChannelMemberList lists those who see a private channel: the owner and
+// admins, and the listed members, in MemberList's order.
+func (q queries) ChannelMemberList(ctx context.Context, communityPK, channelPK int64, after plaza.Cursor, limit int) ([]plaza.Member, error) {
+	return q.members(ctx, `
+		SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_pk
+		WHERE m.community_pk = $1 AND m.role IN ($2, $3) AND (m.role, m.id) > ($4, $5)
+		UNION ALL
+		SELECT `+memberColumns+` FROM channel_members cm
+		JOIN members m ON m.community_pk = $1 AND m.user_pk = cm.user_pk
+		JOIN users u ON u.id = m.user_pk
+		WHERE cm.channel_pk = $6 AND m.role = $7 AND (m.role, m.id) > ($4, $5)
+		ORDER BY 4, 1 LIMIT $8`,
+		communityPK, plaza.RoleOwner, plaza.RoleAdmin, after.K1, after.K2, channelPK, plaza.RoleMember, limitOrAll(limit))
+}
+
+// InsertChannel stores a new channel. A channel without activity yet is
+// ordered by its creation.
+func (t *tx) InsertChannel(ctx context.Context, ch *plaza.Channel) error {
+	err := t.db.QueryRow(ctx, `
+		INSERT INTO channels (community_pk, channel_id, channel_type, name, avatar_url, notice, attributes,
+		                      creator_user_id, created_at, last_seq, member_count, last_at, mute_mode, mute_expire, mute_roles)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+		ch.CommunityPK, ch.ChannelID, ch.ChannelType, ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice,
+		rowcodec.EncodeAttributes(ch.ChannelAttributes), ch.CreatorUserID, ch.CreateTime, ch.LastMessageSeq, ch.MemberCount,
+		max(ch.LastTime, ch.CreateTime), ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, rowcodec.EncodeRoles(ch.MuteInfo.Roles),
+	).Scan(&ch.PK)
+	return translate(err)
+}
+
+// ChannelForUpdate reads a channel and locks its row (not its community's)
+// until the transaction ends, so that transactions changing it or its
+// member count take turns. FOR NO KEY UPDATE, as in CommunityForUpdate,
+// leaves alone the key-share locks of rows inserted with a reference to the
+// channel (messages, states, listings).
+func (t *tx) ChannelForUpdate(ctx context.Context, communityPK int64, channelID string) (plaza.Channel, error) {
+	return scanChannel(t.db.QueryRow(ctx, `
+		SELECT `+channelColumns+` FROM channels ch JOIN communities c ON c.id = ch.community_pk
+		WHERE ch.community_pk = $1 AND ch.channel_id = $2
+		FOR NO KEY UPDATE OF ch`, communityPK, channelID))
+}
+
+// UpdateChannel stores a channel's mutable fields; its member count is the
+// one ChannelForUpdate read, which the lock keeps current. The last seq
+// moves only by NextSeq.
+func (t *tx) UpdateChannel(ctx context.Context, ch plaza.Channel) error {
+	_, err := t.db.Exec(ctx, `
+		UPDATE channels SET name = $1, avatar_url = $2, notice = $3, attributes = $4, member_count = $5,
+		                    mute_mode = $6, mute_expire = $7, mute_roles = $8
+		WHERE id = $9`,
+		ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice, rowcodec.EncodeAttributes(ch.ChannelAttributes), ch.MemberCount,
+		ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, rowcodec.EncodeRoles(ch.MuteInfo.Roles), ch.PK)
+	return translate(err)
+}
+
+// DeleteChannel deletes a channel with its messages and member mutes and
+// records its ID, in one statement. member_mutes.channel_pk is 0 for
+// community-wide mutes, so it cannot reference channels and cascade.
+func (t *tx) DeleteChannel(ctx context.Context, ch plaza.Channel, now int64) error {
+	_, err := t.db.Exec(ctx, `
+		WITH gone AS (DELETE FROM channels WHERE id = $1),
+		     mutes AS (DELETE FROM member_mutes WHERE community_pk = $2 AND channel_pk = $1)
+		INSERT INTO dismissed_channels (community_pk, channel_id, dismissed_at) VALUES ($2, $3, $4)`,
+		ch.PK, ch.CommunityPK, ch.ChannelID, now)
+	return translate(err)
+}
+
+// AddChannelMember lists a user in a private channel.
+func (t *tx) AddChannelMember(ctx context.Context, channelPK, userPK, now int64) (bool, error) {
+	return affected(t.db.Exec(ctx, `
+		INSERT INTO channel_members (channel_pk, user_pk, added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		channelPK, userPK, now))
+}
+
+// RemoveChannelMember unlists a user from a private channel and forgets its
+// conversation state there, in one statement.
+func (t *tx) RemoveChannelMember(ctx context.Context, channelPK, userPK int64) (bool, error) {
+	var removed bool
+	err := t.db.QueryRow(ctx, `
+		WITH gone AS (DELETE FROM channel_members WHERE channel_pk = $1 AND user_pk = $2 RETURNING 1),
+		     states AS (DELETE FROM channel_states WHERE channel_pk = $1 AND user_pk = $2 AND EXISTS (SELECT 1 FROM gone))
+		SELECT EXISTS (SELECT 1 FROM gone)`, channelPK, userPK).Scan(&removed)
+	return removed, translate(err)
+}
+
+// LeaveChannels unlists a user from the private channels of a community and
+// drops its conversation state in every channel there.
+//
+// The channels it is listed in are locked first, in key order, as
+// ChannelForUpdate would: a concurrent RemoveChannelMember (which locks the
+// channel, then the listing) then either finishes first, and its listing is
+// no longer there to delete, or waits. Only the listings this statement
+// deletes decrement their channel's count, so a count never drops twice.
+func (t *tx) LeaveChannels(ctx context.Context, communityPK, userPK int64) error {
+	_, err := t.db.Exec(ctx, `
+		SELECT ch.id FROM channels ch JOIN channel_members cm ON cm.channel_pk = ch.id
+		WHERE ch.community_pk = $1 AND cm.user_pk = $2
+		ORDER BY ch.id FOR NO KEY UPDATE OF ch`, communityPK, userPK)
+	if err != nil {
+		return translate(err)
+	}
+	_, err = t.db.Exec(ctx, `
+		WITH gone AS (
+		       DELETE FROM channel_members cm USING channels ch
+		       WHERE cm.user_pk = $2 AND ch.id = cm.channel_pk AND ch.community_pk = $1
+		       RETURNING cm.channel_pk),
+		     states AS (DELETE FROM channel_states WHERE user_pk = $2 AND community_pk = $1)
+		UPDATE channels SET member_count = member_count - 1 WHERE id IN (SELECT channel_pk FROM gone)`,
+		communityPK, userPK)
+	return translate(err)
+}
+
+// SetReadSeq moves a read position forward, never back. A user without
+// state in the channel yet gets a row, with the channel's community.
+func (t *tx) SetReadSeq(ctx context.Context, userPK, channelPK, seq int64) error {
+	_, err := t.db.Exec(ctx, `
+		INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
+		SELECT $1, id, community_pk, $3 FROM channels WHERE id = $2
+		ON CONFLICT (user_pk, channel_pk)
+		DO UPDATE SET read_seq = GREATEST(channel_states.read_seq, excluded.read_seq)`,
+		userPK, channelPK, seq)
+	return translate(err)
+}
+
+// StartReading sets a user's read position in every channel of a community
+// to the channel's last seq, moving back a position that is past it.
+func (t *tx) StartReading(ctx context.Context, communityPK, userPK int64) error {
+	_, err := t.db.Exec(ctx, `
+		INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
+		SELECT $2, id, community_pk, last_seq FROM channels WHERE community_pk = $1
+		ON CONFLICT (user_pk, channel_pk)
+		DO UPDATE SET read_seq = excluded.read_seq`,
+		communityPK, userPK)
+	return translate(err)
+}

@@ -1,0 +1,314 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/rowcodec"
+)
+
+// pinnedBase lifts a pinned conversation's order key above every activity
+// time: pinned conversations come first, the latest pinned first.
+const pinnedBase = 1 << 50
+
+// visibleTo is the condition that a user ($1, member row mb) sees channel
+// ch: public, or private and the user is the owner, an admin or listed.
+const visibleTo = `(ch.channel_type <> 2 OR mb.role IN (1, 2)
+	OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = $1))`
+
+// conversationKeys selects the keys of a user's conversations ($1 is the
+// user) that it sees; callers add their filter and order. The outer query
+// then reads the page's rows in full, so that the last messages and
+// communities are read for the page only.
+var conversationKeys = `
+	SELECT ch.id AS channel_pk, mb.community_pk AS community_pk, mb.role AS role, mb.notification_status AS community_status,
+	       coalesce(st.read_seq, 0) AS read_seq, coalesce(st.notification_status, 2) AS status,
+	       coalesce(st.draft, '') AS draft, coalesce(st.pinned_at, 0) AS pinned_at,
+	       CASE WHEN coalesce(st.pinned_at, 0) > 0 THEN st.pinned_at + ` + strconv.FormatInt(pinnedBase, 10) + ` ELSE ch.last_at END AS order_key
+	FROM members mb
+	JOIN channels ch ON ch.community_pk = mb.community_pk
+	LEFT JOIN channel_states st ON st.user_pk = mb.user_pk AND st.channel_pk = ch.id
+	WHERE mb.user_pk = $1 AND ` + visibleTo
+
+const conversationColumns = `p.channel_pk, p.community_pk, c.community_id, ch.channel_id, ch.channel_type, ch.name, ch.avatar_url,
+	ch.attributes, ch.last_seq, p.read_seq, p.status, p.draft, p.pinned_at, p.order_key, p.role, p.community_status,
+	ch.mute_mode, ch.mute_expire, ch.mute_roles, c.mute_mode, c.mute_expire, c.mute_roles, ` + messageColumns
+
+const conversationFrom = `
+	JOIN channels ch ON ch.id = p.channel_pk
+	JOIN communities c ON c.id = p.community_pk
+	LEFT JOIN messages m ON m.channel_pk = ch.id AND m.seq = ch.last_seq`
+
+// conversations runs a query of conversationColumns.
+func (q queries) conversations(ctx context.Context, query string, args ...any) ([]plaza.ChannelConversation, error) {
+	rows, err := q.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []plaza.ChannelConversation{}
+	for rows.Next() {
+		var c plaza.ChannelConversation
+		var attrs, chRoles, cRoles string
+		var m nullMessage
+		dest := append([]any{&c.PK, &c.CommunityPK, &c.CommunityID, &c.ChannelID, &c.ChannelType, &c.ChannelName, &c.ChannelAvatarURL,
+			&attrs, &c.LastMessageSeq, &c.ReadMessageSeq, &c.NotificationStatus, &c.Draft, &c.PinnedTime, &c.OrderKey,
+			&c.MemberRole, &c.CommunityNotification,
+			&c.ChannelMute.Mode, &c.ChannelMute.ExpiredTime, &chRoles, &c.CommunityMute.Mode, &c.CommunityMute.ExpiredTime, &cRoles,
+		}, m.dest()...)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, translate(err)
+		}
+		if c.ChannelAttributes, err = rowcodec.DecodeAttributes(attrs); err != nil {
+			return nil, err
+		}
+		if c.ChannelMute.Roles, err = rowcodec.DecodeRoles(chRoles); err != nil {
+			return nil, err
+		}
+		if c.CommunityMute.Roles, err = rowcodec.DecodeRoles(cRoles); err != nil {
+			return nil, err
+		}
+		if c.LastMessage, err = m.message(); err != nil {
+			return nil, err
+		}
+		if c.LastMessage != nil {
+			c.LastMessage.CommunityID, c.LastMessage.ChannelID = c.CommunityID, c.ChannelID
+		}
+		c.IsPinned = c.PinnedTime > 0
+		c.UnreadMessageCount = max(0, c.LastMessageSeq-c.ReadMessageSeq)
+		c.MentionedInfoList = []plaza.MentionedInfo{}
+		out = append(out, c)
+	}
+	return out, translate(rows.Err())
+}
+
+// ChannelConversations lists a user's conversations in one community, in
+// channel order.
+func (q queries) ChannelConversations(ctx context.Context, communityPK, userPK int64, after plaza.Cursor, limit int) ([]plaza.ChannelConversation, error) {
+	var from int64
+	if after.Valid {
+		from = after.K1
+	}
+	return q.conversations(ctx, `
+		WITH p AS (`+conversationKeys+` AND mb.community_pk = $2 AND ch.id > $3 ORDER BY ch.id LIMIT $4)
+		SELECT `+conversationColumns+` FROM p`+conversationFrom+` ORDER BY p.channel_pk`,
+		userPK, communityPK, from, limit)
+}
+
+// Conversations lists a user's conversations across its communities:
+// pinned first, then by latest activity. One statement, so that the page is
+// read from one snapshot: the page's keys come first, from the few pinned
+// conversations (the partial index channel_states_pinned) and from each
+// community's channels by activity (channels_by_activity, read backwards
+// and at most a page per community); only the page's rows are then read in
+// full. The unpinned keys are not read when the pins fill the page.
+func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cursor, limit int) ([]plaza.ChannelConversation, error) {
+	k1, k2 := int64(1<<62), int64(0)
+	if after.Valid {
+		k1, k2 = after.K1, after.K2
+	}
+	// An unpinned order key is an activity time, below pinnedBase, so the
+	// cursor (k1, k2) bounds both kinds alike: after a pinned cursor every
+	// unpinned conversation follows, after an unpinned one no pinned does.
+	return q.conversations(ctx, `
+		WITH pinned AS MATERIALIZED (
+			SELECT st.channel_pk, st.pinned_at + `+strconv.FormatInt(pinnedBase, 10)+` AS order_key
+			FROM channel_states st
+			JOIN channels ch ON ch.id = st.channel_pk
+			JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = st.user_pk
+			WHERE st.user_pk = $1 AND st.pinned_at > 0 AND `+visibleTo+`
+			  AND (st.pinned_at + `+strconv.FormatInt(pinnedBase, 10)+`, st.channel_pk) < ($2, $3)
+			ORDER BY st.pinned_at DESC, st.channel_pk DESC LIMIT $4
+		), k AS (
+			SELECT channel_pk, order_key FROM pinned
+			UNION ALL
+			SELECT a.id, a.last_at FROM members mb
+			CROSS JOIN LATERAL (
+				SELECT ch.id, ch.last_at FROM channels ch
+				WHERE ch.community_pk = mb.community_pk AND `+visibleTo+`
+				  AND ch.id NOT IN (SELECT channel_pk FROM channel_states WHERE user_pk = $1 AND pinned_at > 0)
+				  AND (ch.last_at, ch.id) < ($2, $3)
+				ORDER BY ch.last_at DESC, ch.id DESC LIMIT $4
+			) a
+			WHERE mb.user_pk = $1 AND (SELECT count(*) FROM pinned) < $4
+			ORDER BY order_key DESC, channel_pk DESC LIMIT $4
+		), p AS (`+conversationKeys+` AND ch.id IN (SELECT channel_pk FROM k))
+		SELECT `+conversationColumns+` FROM p`+conversationFrom+` ORDER BY p.order_key DESC, p.channel_pk DESC`,
+		userPK, k1, k2, limit)
+}
+
+// unreadIn sums a user's ($1) unread counts in the conversations in notify
+// of one community (mb, its member row). It reads the conversations from
+// channel_states_by_status, a range per community, and each channel by its
+// key: no per-row membership test.
+const unreadIn = `
+	SELECT coalesce(sum(GREATEST(ch.last_seq - st.read_seq, 0)), 0)::bigint AS n
+	FROM channel_states st
+	JOIN channels ch ON ch.id = st.channel_pk
+	WHERE st.user_pk = $1 AND st.notification_status = 1 AND st.community_pk = mb.community_pk
+	  AND ` + visibleTo
+
+// TotalUnread sums a user's unread counts in notify, in communities in
+// notify.
+func (q queries) TotalUnread(ctx context.Context, userPK int64) (int64, error) {
+	var n int64
+	err := q.db.QueryRow(ctx, `
+		SELECT coalesce(sum(u.n), 0)::bigint
+		FROM members mb CROSS JOIN LATERAL (`+unreadIn+`) u
+		WHERE mb.user_pk = $1 AND mb.notification_status = 1`,
+		userPK).Scan(&n)
+	return n, translate(err)
+}
+
+// Conversation reads one of a user's conversations.
+func (q queries) Conversation(ctx context.Context, userPK, channelPK int64) (plaza.ChannelConversation, error) {
+	cs, err := q.conversations(ctx, `
+		WITH p AS (`+conversationKeys+` AND ch.id = $2)
+		SELECT `+conversationColumns+` FROM p`+conversationFrom, userPK, channelPK)
+	if err != nil {
+		return plaza.ChannelConversation{}, err
+	}
+	if len(cs) == 0 {
+		return plaza.ChannelConversation{}, plaza.ErrNotFound
+	}
+	return cs[0], nil
+}
+
+// Mentions returns the unread messages that mention a user, per channel.
+// The read positions go in as two arrays, unnested side by side.
+func (q queries) Mentions(ctx context.Context, userPK int64, reads []plaza.ReadPosition) (map[int64][]plaza.MentionedInfo, error) {
+	out := map[int64][]plaza.MentionedInfo{}
+	if len(reads) == 0 {
+		return out, nil
+	}
+	channels := make([]int64, len(reads))
+	seqs := make([]int64, len(reads))
+	for i, r := range reads {
+		channels[i], seqs[i] = r.ChannelPK, r.ReadSeq
+	}
+	rows, err := q.db.Query(ctx, `
+		WITH r AS (SELECT * FROM unnest($2::bigint[], $3::bigint[]) AS r (channel_pk, read_seq)),
+		x AS (
+			SELECT channel_pk, seq, max(me) + 2 * max(everyone) AS type
+			FROM (
+				SELECT mn.channel_pk, mn.seq, 1 AS me, 0 AS everyone
+				FROM r JOIN mentions mn ON mn.user_pk = $1 AND mn.channel_pk = r.channel_pk AND mn.seq > r.read_seq
+				UNION ALL
+				SELECT ma.channel_pk, ma.seq, 0, 1
+				FROM r JOIN mention_alls ma ON ma.channel_pk = r.channel_pk AND ma.seq > r.read_seq
+			) u
+			GROUP BY channel_pk, seq
+		)
+		SELECT x.channel_pk, x.seq, x.type, m.message_id, m.sender_user_id
+		FROM x JOIN messages m ON m.channel_pk = x.channel_pk AND m.seq = x.seq
+		ORDER BY x.channel_pk, x.seq`, userPK, channels, seqs)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var channelPK, id int64
+		var mi plaza.MentionedInfo
+		if err := rows.Scan(&channelPK, &mi.MessageSeq, &mi.Type, &id, &mi.FromUserID); err != nil {
+			return nil, translate(err)
+		}
+		mi.MessageID = strconv.FormatInt(id, 10)
+		out[channelPK] = append(out[channelPK], mi)
+	}
+	return out, translate(rows.Err())
+}
+
+// UnreadByCommunity sums a user's unread counts in notify, per community.
+func (q queries) UnreadByCommunity(ctx context.Context, userPK int64) ([]plaza.CommunityUnread, error) {
+	rows, err := q.db.Query(ctx, `
+		SELECT c.community_id, mb.notification_status, u.n
+		FROM members mb
+		JOIN communities c ON c.id = mb.community_pk
+		CROSS JOIN LATERAL (`+unreadIn+`) u
+		WHERE mb.user_pk = $1`, userPK)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []plaza.CommunityUnread{}
+	for rows.Next() {
+		var u plaza.CommunityUnread
+		if err := rows.Scan(&u.CommunityID, &u.NotificationStatus, &u.Unread); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, u)
+	}
+	return out, translate(rows.Err())
+}
+
+// UserMutes returns a user's member mutes by community.
+func (q queries) UserMutes(ctx context.Context, userPK int64) (map[int64][]plaza.MemberMute, error) {
+	rows, err := q.db.Query(ctx, `
+		SELECT mm.community_pk, mm.channel_pk, coalesce(ch.channel_id, ''), mm.expire
+		FROM member_mutes mm LEFT JOIN channels ch ON ch.id = mm.channel_pk
+		WHERE mm.user_pk = $1`, userPK)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := map[int64][]plaza.MemberMute{}
+	for rows.Next() {
+		var community int64
+		var m plaza.MemberMute
+		if err := rows.Scan(&community, &m.ChannelPK, &m.ChannelID, &m.MuteExpiredTime); err != nil {
+			return nil, translate(err)
+		}
+		out[community] = append(out[community], m)
+	}
+	return out, translate(rows.Err())
+}
+
+// SetConversationState stores a user's settings of a conversation, keeping
+// its read position; the row takes its community from the channel. One
+// upsert: concurrent first settings do not conflict.
+func (t *tx) SetConversationState(ctx context.Context, userPK, channelPK int64, st plaza.ConversationState) error {
+	_, err := t.db.Exec(ctx, `
+		INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq, notification_status, draft, pinned_at)
+		SELECT $1::bigint, id, community_pk, 0, $3::integer, $4::text, $5::bigint FROM channels WHERE id = $2
+		ON CONFLICT (user_pk, channel_pk) DO UPDATE SET
+			notification_status = excluded.notification_status, draft = excluded.draft, pinned_at = excluded.pinned_at`,
+		userPK, channelPK, st.NotificationStatus, st.Draft, st.PinnedTime)
+	return translate(err)
+}
+
+// CountPinned counts a user's pinned conversations that it still sees: a
+// pin in a private channel the user lost sight of (it was demoted from
+// admin) cannot be unpinned, so it does not count against the limit.
+//
+// It first locks the user's row, so that transactions that count to pin
+// take turns: the count, a statement of its own, then sees the pins of
+// those that went before (at READ COMMITTED each statement reads what was
+// committed when it starts). FOR NO KEY UPDATE leaves the row free to be
+// referenced meanwhile.
+func (t *tx) CountPinned(ctx context.Context, userPK int64) (int, error) {
+	if _, err := t.db.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, userPK); err != nil {
+		return 0, translate(err)
+	}
+	var n int
+	err := t.db.QueryRow(ctx, `
+		SELECT count(*) FROM channel_states st
+		JOIN channels ch ON ch.id = st.channel_pk
+		JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = st.user_pk
+		WHERE st.user_pk = $1 AND st.pinned_at > 0 AND `+visibleTo, userPK).Scan(&n)
+	return n, translate(err)
+}
+
+// SetMemberMute mutes a member, or lifts the mute when expire is 0.
+func (t *tx) SetMemberMute(ctx context.Context, communityPK, userPK, channelPK, expire int64) error {
+	if expire == 0 {
+		_, err := t.db.Exec(ctx, `DELETE FROM member_mutes WHERE community_pk = $1 AND user_pk = $2 AND channel_pk = $3`,
+			communityPK, userPK, channelPK)
+		return translate(err)
+	}
+	_, err := t.db.Exec(ctx, `
+		INSERT INTO member_mutes (community_pk, user_pk, channel_pk, expire) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (community_pk, user_pk, channel_pk) DO UPDATE SET expire = excluded.expire`,
+		communityPK, userPK, channelPK, expire)
+	return translate(err)
+}

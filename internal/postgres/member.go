@@ -1,0 +1,138 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/rowcodec"
+)
+
+// memberColumns are the columns scanMember reads, from members m and users
+// u. The last is the member's mutes as a JSON array of [channel key,
+// channel ID, expiry], by channel key, as rowcodec.DecodeMutes reads it.
+const memberColumns = `m.id, m.community_pk, m.user_pk, m.role, m.enter_time, m.enter_type, m.operated_user_id,
+	m.notification_status, u.user_id, u.user_name, u.user_avatar_url,
+	(SELECT coalesce(json_agg(json_build_array(mm.channel_pk, coalesce(mch.channel_id, ''), mm.expire)
+	                          ORDER BY mm.channel_pk)::text, '[]')
+	   FROM member_mutes mm LEFT JOIN channels mch ON mch.id = mm.channel_pk
+	  WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk)`
+
+func scanMember(s interface{ Scan(...any) error }) (plaza.Member, error) {
+	var m plaza.Member
+	var mutes string
+	err := s.Scan(&m.PK, &m.CommunityPK, &m.UserPK, &m.MemberRole, &m.EnterTime, &m.EnterType, &m.OperatedUserID,
+		&m.NotificationStatus, &m.UserID, &m.UserName, &m.UserAvatarURL, &mutes)
+	if err != nil {
+		return m, translate(err)
+	}
+	m.Mutes, err = rowcodec.DecodeMutes(mutes)
+	return m, err
+}
+
+func (q queries) members(ctx context.Context, query string, args ...any) ([]plaza.Member, error) {
+	rows, err := q.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []plaza.Member{}
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, translate(rows.Err())
+}
+
+// Member reads one membership by user ID.
+func (q queries) Member(ctx context.Context, communityPK int64, userID string) (plaza.Member, error) {
+	return scanMember(q.db.QueryRow(ctx, `
+		SELECT `+memberColumns+`
+		FROM users u JOIN members m ON m.user_pk = u.id AND m.community_pk = $1
+		WHERE u.app_id = (SELECT app_id FROM communities WHERE id = $1) AND u.user_id = $2`, communityPK, userID))
+}
+
+// Members reads the memberships of the given users.
+func (q queries) Members(ctx context.Context, communityPK int64, userIDs []string) ([]plaza.Member, error) {
+	if len(userIDs) == 0 {
+		return []plaza.Member{}, nil
+	}
+	return q.members(ctx, `
+		SELECT `+memberColumns+`
+		FROM users u JOIN members m ON m.user_pk = u.id AND m.community_pk = $1
+		WHERE u.app_id = (SELECT app_id FROM communities WHERE id = $1) AND u.user_id = ANY($2)`,
+		communityPK, userIDs)
+}
+
+// MemberList lists members by role, then by entry.
+func (q queries) MemberList(ctx context.Context, communityPK int64, after plaza.Cursor, limit int) ([]plaza.Member, error) {
+	return q.members(ctx, `
+		SELECT `+memberColumns+`
+		FROM members m JOIN users u ON u.id = m.user_pk
+		WHERE m.community_pk = $1 AND (m.role, m.id) > ($2, $3)
+		ORDER BY m.role, m.id LIMIT $4`, communityPK, after.K1, after.K2, limitOrAll(limit))
+}
+
+// MutedMemberList lists the members with a mute in force at now.
+func (q queries) MutedMemberList(ctx context.Context, communityPK, channelPK, now int64, after plaza.Cursor, limit int) ([]plaza.Member, error) {
+	return q.members(ctx, `
+		SELECT `+memberColumns+`
+		FROM members m JOIN users u ON u.id = m.user_pk
+		WHERE m.community_pk = $1 AND (m.role, m.id) > ($2, $3)
+		  AND EXISTS (SELECT 1 FROM member_mutes mm
+		              WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk
+		                AND mm.channel_pk IN (0, $4) AND (mm.expire = -1 OR mm.expire > $5))
+		  AND (NOT EXISTS (SELECT 1 FROM channels WHERE id = $4 AND channel_type = $7)
+		       OR m.role IN ($8, $9)
+		       OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = $4 AND cm.user_pk = m.user_pk))
+		ORDER BY m.role, m.id LIMIT $6`,
+		communityPK, after.K1, after.K2, channelPK, now, limitOrAll(limit),
+		plaza.ChannelPrivate, plaza.RoleOwner, plaza.RoleAdmin)
+}
+
+// Managers returns the user IDs of the owner and admins.
+func (q queries) Managers(ctx context.Context, communityPK int64) ([]string, error) {
+	rows, err := q.db.Query(ctx, `
+		SELECT u.user_id FROM members m JOIN users u ON u.id = m.user_pk
+		WHERE m.community_pk = $1 AND m.role IN ($2, $3) ORDER BY m.role, m.id`,
+		communityPK, plaza.RoleOwner, plaza.RoleAdmin)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, id)
+	}
+	return out, translate(rows.Err())
+}
+
+// InsertMember stores a new membership; ErrConflict if the user is already
+// a member.
+func (t *tx) InsertMember(ctx context.Context, m *plaza.Member) error {
+	err := t.db.QueryRow(ctx, `
+		INSERT INTO members (community_pk, user_pk, role, enter_time, enter_type, operated_user_id, notification_status)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		m.CommunityPK, m.UserPK, m.MemberRole, m.EnterTime, m.EnterType, m.OperatedUserID, m.NotificationStatus,
+	).Scan(&m.PK)
+	return translate(err)
+}
+
+// UpdateMember stores a membership's role and notification status.
+func (t *tx) UpdateMember(ctx context.Context, m plaza.Member) error {
+	_, err := t.db.Exec(ctx, `UPDATE members SET role = $1, notification_status = $2 WHERE id = $3`,
+		m.MemberRole, m.NotificationStatus, m.PK)
+	return translate(err)
+}
+
+// DeleteMember deletes a membership.
+func (t *tx) DeleteMember(ctx context.Context, memberPK int64) error {
+	_, err := t.db.Exec(ctx, `DELETE FROM members WHERE id = $1`, memberPK)
+	return translate(err)
+}

@@ -1,0 +1,27 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/pgtest"
+	"github.com/plazahq/plaza/internal/postgres"
+	"github.com/plazahq/plaza/internal/storetest"
+)
+
+// open opens a store in a fresh schema, closed when the test ends.
+func open(tb testing.TB) *postgres.Store {
+	tb.Helper()
+	s, err := postgres.Open(context.Background(), pgtest.SchemaURL(tb), postgres.Options{MaxConns: 8})
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	pgtest.URL(t)
+	storetest.Run(t, func(t *testing.T) plaza.Store { return open(t) })
+}

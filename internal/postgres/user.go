@@ -1,0 +1,114 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/plazahq/plaza"
+)
+
+const userColumns = `u.id, u.app_id, u.user_id, u.user_name, u.user_avatar_url, u.created_at`
+
+func scanUser(s interface{ Scan(...any) error }) (plaza.User, error) {
+	var u plaza.User
+	err := s.Scan(&u.PK, &u.AppID, &u.UserID, &u.UserName, &u.UserAvatarURL, &u.CreatedAt)
+	return u, translate(err)
+}
+
+// User reads a user.
+func (q queries) User(ctx context.Context, appID, userID string) (plaza.User, error) {
+	return scanUser(q.db.QueryRow(ctx, `
+		SELECT `+userColumns+` FROM users u WHERE u.app_id = $1 AND u.user_id = $2`, appID, userID))
+}
+
+// VisibleUsers returns those of userIDs that are the viewer or share a
+// community with it, by key.
+func (q queries) VisibleUsers(ctx context.Context, appID string, viewerPK int64, userIDs []string) ([]plaza.User, error) {
+	rows, err := q.db.Query(ctx, `
+		SELECT `+userColumns+` FROM users u
+		WHERE u.app_id = $1 AND u.user_id = ANY($2)
+		  AND (u.id = $3 OR EXISTS (
+		        SELECT 1 FROM members theirs
+		        JOIN members mine ON mine.community_pk = theirs.community_pk AND mine.user_pk = $3
+		        WHERE theirs.user_pk = u.id))
+		ORDER BY u.id`, appID, userIDs, viewerPK)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []plaza.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, translate(rows.Err())
+}
+
+// UserCommunityIDs returns the IDs of the user's communities, in the order
+// it joined them.
+func (q queries) UserCommunityIDs(ctx context.Context, userPK int64) ([]string, error) {
+	rows, err := q.db.Query(ctx, `
+		SELECT c.community_id FROM members m JOIN communities c ON c.id = m.community_pk
+		WHERE m.user_pk = $1 ORDER BY m.id`, userPK)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, id)
+	}
+	return out, translate(rows.Err())
+}
+
+// EnsureUser returns the user, creating it first if needed.
+//
+// One statement reads the user or, when this transaction cannot see it,
+// inserts it. Its snapshot predates the statement, so when a concurrent
+// transaction commits the same user first the insert does nothing and the
+// statement returns no row; a second statement, with a fresh snapshot,
+// then reads the committed user. The insert only runs when the user is
+// missing, so reads of existing users spend no identity values.
+func (t *tx) EnsureUser(ctx context.Context, appID, userID string, now int64) (plaza.User, error) {
+	u, err := scanUser(t.db.QueryRow(ctx, `
+		WITH found AS (
+			SELECT `+userColumns+` FROM users u WHERE u.app_id = $1 AND u.user_id = $2
+		), created AS (
+			INSERT INTO users (app_id, user_id, created_at)
+			SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM found)
+			ON CONFLICT (app_id, user_id) DO NOTHING
+			RETURNING id, app_id, user_id, user_name, user_avatar_url, created_at
+		)
+		SELECT * FROM found UNION ALL SELECT * FROM created`, appID, userID, now))
+	if err == plaza.ErrNotFound {
+		return t.User(ctx, appID, userID)
+	}
+	return u, err
+}
+
+// UserForUpdate reads and locks a user: a transaction that checks a limit
+// of the user's (its communities) holds it until it commits.
+func (t *tx) UserForUpdate(ctx context.Context, appID, userID string) (plaza.User, error) {
+	return scanUser(t.db.QueryRow(ctx, `
+		SELECT `+userColumns+` FROM users u WHERE u.app_id = $1 AND u.user_id = $2 FOR UPDATE`, appID, userID))
+}
+
+// UpdateUser stores a user's profile.
+func (t *tx) UpdateUser(ctx context.Context, u plaza.User) error {
+	_, err := t.db.Exec(ctx, `UPDATE users SET user_name = $1, user_avatar_url = $2 WHERE id = $3`,
+		u.UserName, u.UserAvatarURL, u.PK)
+	return translate(err)
+}
+
+// CountUserCommunities counts the user's memberships.
+func (t *tx) CountUserCommunities(ctx context.Context, userPK int64) (int, error) {
+	var n int
+	err := t.db.QueryRow(ctx, `SELECT count(*) FROM members WHERE user_pk = $1`, userPK).Scan(&n)
+	return n, translate(err)
+}
