@@ -99,7 +99,7 @@ func (s *Service) send(ctx context.Context, actor Actor, system bool, communityI
 				return e
 			}
 		}
-		if err := s.checkQuota(ctx, sc.app); err != nil {
+		if err := s.checkQuota(ctx, tx, sc.app); err != nil {
 			return err
 		}
 		m := Message{
@@ -186,14 +186,16 @@ func recipients(c CommunityInfo, ch Channel, system bool) int64 {
 }
 
 // checkQuota refuses a send once the app has used its month's downstream
-// messages, unless its spec only meters them.
-func (s *Service) checkQuota(ctx context.Context, app App) error {
+// messages, unless its spec only meters them. It reads through the send's
+// transaction: a read beside it would need a second connection while
+// holding one.
+func (s *Service) checkQuota(ctx context.Context, q Query, app App) error {
 	if app.Spec.MeteringOnly {
 		return nil
 	}
 	now := s.now()
 	month := monthOf(now.UnixMilli())
-	used, err := s.meter.used(ctx, s.store, app.AppID, month, now)
+	used, err := s.meter.used(ctx, q, app.AppID, month, now)
 	if err != nil {
 		return err
 	}
