@@ -43,7 +43,7 @@ func TestFirstStart(t *testing.T) {
 
 	// plaza token mints from the data directory.
 	var tok strings.Builder
-	if err := run(context.Background(), []string{"token", "--data", s.Data, "--user", "zoe"}, func(string) string { return "" }, nil, &tok, os.Stderr); err != nil {
+	if err := run(context.Background(), append([]string{"token", "--data", s.Data, "--user", "zoe"}, storeFlag(t, s.Data)...), func(string) string { return "" }, nil, &tok, os.Stderr); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := client.New(s.URL, strings.TrimSpace(tok.String())).QueryCommunityList(context.Background(), plaza.QueryCommunityListRequest{}); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/client"
+	"github.com/plazahq/plaza/internal/pgtest"
 )
 
 // testServer is the real program, run in-process by run() on a free port.
@@ -83,6 +84,38 @@ func (w *lineWriter) String() string {
 	return strings.Join(w.lines, "\n") + w.part
 }
 
+// schemas maps a data directory to the PostgreSQL schema that holds its
+// state when the suite runs on PostgreSQL, so that a restart on the same
+// directory finds the same state.
+var schemas sync.Map
+
+// storeArgs returns the flags that choose a test server's store: none
+// (SQLite in the data directory) by default; with PLAZA_TEST_STORE=postgres,
+// a PostgreSQL schema of the directory's own.
+func storeArgs(tb testing.TB, dir string) []string {
+	args := storeFlag(tb, dir)
+	if args == nil {
+		return nil
+	}
+	// One connection: a query beside an open transaction (which would need a
+	// second connection while holding one, and deadlock under load) hangs at
+	// once instead of only under concurrency.
+	return append(args, "--postgres-max-conns", "1")
+}
+
+// storeFlag returns the --postgres flag of the test server using dir, if
+// the suite runs on PostgreSQL, for commands other than serve.
+func storeFlag(tb testing.TB, dir string) []string {
+	if !pgtest.OnPostgres() {
+		return nil
+	}
+	url, ok := schemas.Load(dir)
+	if !ok {
+		url, _ = schemas.LoadOrStore(dir, pgtest.SchemaURL(tb))
+	}
+	return []string{"--postgres", url.(string)}
+}
+
 // startServer runs "plaza serve" on 127.0.0.1:0 with a fresh data directory
 // (or dir, if given) and stops it when the test ends.
 func startServer(tb testing.TB, dir string, args ...string) *testServer {
@@ -92,7 +125,7 @@ func startServer(tb testing.TB, dir string, args ...string) *testServer {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testServer{Data: dir, Stdout: newLineWriter(), Stderr: newLineWriter(), cancel: cancel, done: make(chan error, 1)}
-	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--log-level", "warn"}, args...)
+	args = append(append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--log-level", "warn"}, storeArgs(tb, dir)...), args...)
 	go func() { s.done <- run(ctx, args, func(string) string { return "" }, nil, s.Stdout, s.Stderr) }()
 	line, ok := s.Stdout.waitFor("listening on http://", 10*time.Second)
 	if !ok {

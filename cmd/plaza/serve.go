@@ -17,10 +17,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/nats-io/nats.go"
+
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/internal/gateway"
 	"github.com/plazahq/plaza/internal/httpapi"
 	"github.com/plazahq/plaza/internal/natsbus"
+	"github.com/plazahq/plaza/internal/postgres"
 	"github.com/plazahq/plaza/internal/sqlite"
 	"github.com/plazahq/plaza/internal/webhook"
 )
@@ -50,6 +54,9 @@ type serveConfig struct {
 	operatorKey       string
 	webhookTimeout    time.Duration
 	webhookWorkers    int
+	postgres          string
+	postgresMaxConns  int
+	nats              string
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -65,7 +72,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.requestRate, "request-rate", gateway.DefaultRequestRate, "gateway requests per second per session")
 	fs.Float64Var(&c.userRequestRate, "user-request-rate", gateway.DefaultUserRequestRate, "gateway requests per second per user, all sessions together")
 	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin values allowed to open gateway sessions (empty: any)")
-	fs.IntVar(&c.nodeID, "node-id", 0, "this node's number (0-1023) in generated IDs; distinct per node of a cluster")
+	fs.IntVar(&c.nodeID, "node-id", -1, "this node's number (0-1023) in generated IDs, distinct per node of a cluster (-1: 0 on the embedded default; on PostgreSQL, the first number no live node holds)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long shutdown waits for in-flight work")
 	fs.StringVar(&c.devUser, "dev-user", "user1", "user ID of the token printed when the development app is created")
 	fs.DurationVar(&c.resumeWindow, "resume-window", gateway.DefaultResumeWindow, "how long a gateway session can be resumed after its connection drops")
@@ -76,6 +83,9 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.operatorKey, "operator-key", "", "key of the operator API, at least 16 characters (empty: read <data>/"+operatorKeyFile+", created on first start)")
 	fs.DurationVar(&c.webhookTimeout, "webhook-timeout", webhook.DefaultTimeout, "how long a webhook callback may take before the attempt counts as failed")
 	fs.IntVar(&c.webhookWorkers, "webhook-workers", webhook.DefaultWorkers, "webhook callbacks in flight at once")
+	fs.StringVar(&c.postgres, "postgres", "", "PostgreSQL URL of the shared store (cluster mode; empty: SQLite in the data directory)")
+	fs.IntVar(&c.postgresMaxConns, "postgres-max-conns", 0, "connections this node keeps to PostgreSQL (0: the URL's pool_max_conns, else 4 per CPU and at least 8)")
+	fs.StringVar(&c.nats, "nats", "", "NATS URL(s), comma-separated, carrying events between the nodes of a cluster (empty: an in-process server)")
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
@@ -105,8 +115,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	if cfg.nodeID < 0 || cfg.nodeID > 1023 {
-		return fmt.Errorf("--node-id must be 0-1023, got %d", cfg.nodeID)
+	if cfg.nodeID < -1 || cfg.nodeID > 1023 {
+		return fmt.Errorf("--node-id must be 0-1023 (or -1 for automatic), got %d", cfg.nodeID)
+	}
+	if cfg.nats != "" && cfg.postgres == "" {
+		return errors.New("--nats needs --postgres: the nodes of a cluster share their store, and an embedded SQLite store is one node's alone")
 	}
 	if cfg.webhookTimeout < time.Second || cfg.webhookTimeout > time.Minute {
 		return fmt.Errorf("--webhook-timeout must be between 1s and 1m, got %s", cfg.webhookTimeout)
@@ -122,20 +135,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
-	store, err := sqlite.Open(ctx, filepath.Join(cfg.data, "plaza.db"), sqlite.Options{Sync: cfg.sqliteSync})
+	be, err := openBackends(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	emb, err := natsbus.StartEmbedded()
-	if err != nil {
-		return err
-	}
-	defer emb.Close()
-	bus := natsbus.New(emb.Conn, 4, log)
+	defer be.close()
+	store := be.store
+	bus := natsbus.New(be.conn, 4, log)
 	defer bus.Close()
-	log.Info("store: SQLite (embedded)", "path", filepath.Join(cfg.data, "plaza.db"), "sync", cfg.sqliteSync)
-	log.Info("bus: NATS (embedded, in-process)")
 
 	// Callbacks are queued in the store with the change they report; the
 	// dispatcher delivers them, woken by the service after each commit that
@@ -150,7 +157,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	svc := plaza.NewService(plaza.Options{
 		Store:            store,
 		Bus:              bus,
-		NodeID:           cfg.nodeID,
+		NodeID:           be.nodeID,
 		Logger:           log,
 		PassiveThreshold: cfg.passiveThreshold,
 		Hook:             webhook.NewHook(nil),
@@ -184,7 +191,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			if err := store.Ping(ctx); err != nil {
 				return err
 			}
-			if !emb.Conn.IsConnected() {
+			if !be.conn.IsConnected() {
 				return errors.New("bus is disconnected")
 			}
 			return nil
@@ -249,6 +256,90 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	bg.stop(sctx)
 	log.Info("stopped")
 	return nil
+}
+
+// backends are a node's store and bus connection: SQLite and an in-process
+// NATS server by default; PostgreSQL and a NATS cluster shared by every node
+// in cluster mode.
+type backends struct {
+	store  plaza.Store
+	conn   *nats.Conn
+	nodeID int
+	closes []func() // in the order to run them
+}
+
+func (b *backends) close() {
+	for _, c := range b.closes {
+		c()
+	}
+}
+
+func openBackends(ctx context.Context, cfg serveConfig, log *slog.Logger) (_ *backends, err error) {
+	b := &backends{nodeID: cfg.nodeID}
+	defer func() {
+		if err != nil {
+			b.close()
+		}
+	}()
+	if cfg.postgres == "" {
+		path := filepath.Join(cfg.data, "plaza.db")
+		store, err := sqlite.Open(ctx, path, sqlite.Options{Sync: cfg.sqliteSync})
+		if err != nil {
+			return nil, err
+		}
+		b.store = store
+		b.nodeID = max(b.nodeID, 0)
+		log.Info("store: SQLite (embedded)", "path", path, "sync", cfg.sqliteSync)
+	} else {
+		store, err := postgres.Open(ctx, cfg.postgres, postgres.Options{MaxConns: int32(cfg.postgresMaxConns)})
+		if err != nil {
+			return nil, err
+		}
+		b.store = store
+		if b.nodeID < 0 {
+			id, release, err := store.ClaimNodeID(ctx)
+			if err != nil {
+				store.Close()
+				return nil, err
+			}
+			b.nodeID = id
+			b.closes = append(b.closes, release)
+		}
+		log.Info("store: PostgreSQL (shared)", "host", postgresHost(cfg.postgres), "node", b.nodeID)
+	}
+	b.closes = append([]func(){func() { b.store.Close() }}, b.closes...)
+	if cfg.nats == "" {
+		emb, err := natsbus.StartEmbedded()
+		if err != nil {
+			return nil, err
+		}
+		b.conn = emb.Conn
+		b.closes = append([]func(){emb.Close}, b.closes...)
+		if cfg.postgres != "" {
+			log.Warn("bus: NATS in-process, without --nats: this node runs alone; nodes on the same PostgreSQL will not see each other's events")
+		} else {
+			log.Info("bus: NATS (embedded, in-process)")
+		}
+	} else {
+		conn, err := natsbus.Connect(cfg.nats, log)
+		if err != nil {
+			return nil, err
+		}
+		b.conn = conn
+		b.closes = append([]func(){conn.Close}, b.closes...)
+		log.Info("bus: NATS cluster", "url", conn.ConnectedUrl())
+	}
+	return b, nil
+}
+
+// postgresHost names the database server of a URL for logs, without the
+// credentials.
+func postgresHost(url string) string {
+	cfg, err := pgconn.ParseConfig(url)
+	if err != nil {
+		return "?"
+	}
+	return fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
 }
 
 // background is the work a node does beside serving requests. Each task
@@ -331,9 +422,13 @@ func bootstrap(ctx context.Context, svc *plaza.Service, cfg serveConfig, stdout 
 		return fmt.Errorf("count apps: %w", err)
 	}
 	path := filepath.Join(cfg.data, devAppFile)
+	mint := "plaza token --data " + cfg.data + " --user <id>"
+	if cfg.postgres != "" {
+		mint += " --postgres <URL>"
+	}
 	if n > 0 {
 		if _, err := os.Stat(path); err == nil {
-			fmt.Fprintf(stdout, "Development app: see %s; mint user tokens with: plaza token --data %s --user <id>\n", path, cfg.data)
+			fmt.Fprintf(stdout, "Development app: see %s; mint user tokens with: %s\n", path, mint)
 		}
 		return nil
 	}
@@ -356,8 +451,8 @@ func bootstrap(ctx context.Context, svc *plaza.Service, cfg serveConfig, stdout 
   serverSecret: %s
   token for user %q (valid 7 days):
     %s
-Mint tokens for other users with: plaza token --data %s --user <id>
-`, path, app.AppID, secret, cfg.devUser, token, cfg.data)
+Mint tokens for other users with: %s
+`, path, app.AppID, secret, cfg.devUser, token, mint)
 	return nil
 }
 
