@@ -215,6 +215,8 @@ func adminHelp() string {
 	for _, c := range adminCommands {
 		fmt.Fprintf(&b, "  %s %s\n      %s\n", c.name, c.synopsis, c.about)
 	}
+	b.WriteString("  migrate-store --from DATA_DIR --to POSTGRES_URL\n" +
+		"      copy an embedded deployment into an empty PostgreSQL database (offline: no server needed)\n")
 	return fmt.Sprintf(adminUsage, b.String())
 }
 
@@ -251,6 +253,9 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	if words[0] == "help" {
 		fmt.Fprint(stdout, adminHelp())
 		return nil
+	}
+	if words[0] == "migrate-store" {
+		return runMigrateStore(ctx, words[1:], getenv, stdout, stderr)
 	}
 	cmd, rest, ok := findAdminCommand(words)
 	if !ok {
