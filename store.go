@@ -12,7 +12,11 @@ import "context"
 // a concurrent transaction.
 //
 // Methods return ErrNotFound for a missing row and ErrConflict for a unique
-// key that already exists; other errors are the engine's, wrapped.
+// key that already exists; other errors are the engine's, wrapped. A store
+// may send InsertMessage and SetReadSeq with the transaction's next statement
+// or its commit: their errors can then come from a later method or from
+// Update itself, and fail the transaction all the same. Use cases treat any
+// error of theirs as the end of the transaction.
 type Store interface {
 	Query
 	// Update runs fn in a write transaction, committing when fn returns nil

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -43,8 +44,8 @@ var _ plaza.Store = (*Store)(nil)
 
 // Options configures Open.
 type Options struct {
-	// MaxConns bounds the pool; 0 leaves pgxpool's default (4 per CPU, at
-	// least 4).
+	// MaxConns bounds the pool; 0 means the URL's pool_max_conns or, without
+	// one, 4 per CPU (at least 8).
 	MaxConns int32
 }
 
@@ -60,8 +61,13 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	if o.MaxConns > 0 {
+	switch {
+	case o.MaxConns > 0:
 		cfg.MaxConns = o.MaxConns
+	case !strings.Contains(url, "pool_max_conns"):
+		// pgxpool's default (one per CPU, at least 4) leaves a node's
+		// requests queueing for connections while the database idles.
+		cfg.MaxConns = int32(max(8, 4*runtime.NumCPU()))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -107,15 +113,19 @@ func (s *Store) Update(ctx context.Context, fn func(plaza.Tx) error) error {
 }
 
 func (s *Store) update(ctx context.Context, fn func(plaza.Tx) error) error {
-	pt, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
-	t := &tx{queries: queries{db: pt}}
+	// A connection left mid-transaction or busy by a failure is closed, not
+	// reused, when released.
+	defer conn.Release()
+	p := newPipe(conn)
+	t := &tx{queries: queries{db: p}, pipe: p}
 	if err := call(fn, t); err != nil {
 		// Rolling back must not depend on the caller's context, which may
 		// be why fn failed.
-		pt.Rollback(context.WithoutCancel(ctx))
+		p.rollback(context.WithoutCancel(ctx))
 		if pe, ok := err.(*panicError); ok {
 			panic(fmt.Sprintf("%v\n\n%s", pe.value, pe.stack))
 		}
@@ -124,9 +134,9 @@ func (s *Store) update(ctx context.Context, fn func(plaza.Tx) error) error {
 	// The ticket is taken before COMMIT is sent: a transaction that waited
 	// on this one's locks commits after it and so draws a later ticket.
 	tk := s.order.take()
-	err = pt.Commit(context.WithoutCancel(ctx))
-	if err != nil {
+	if err := p.commit(context.WithoutCancel(ctx)); err != nil {
 		s.order.finish(tk, nil)
+		p.rollback(context.WithoutCancel(ctx))
 		return translate(fmt.Errorf("commit: %w", err))
 	}
 	s.order.finish(tk, t.hooks)
@@ -221,6 +231,7 @@ func (q *sequencer) finish(t *ticket, hooks []func()) {
 // tx is a plaza.Tx on one PostgreSQL transaction.
 type tx struct {
 	queries
+	pipe  *pipe
 	hooks []func()
 }
 
