@@ -11,7 +11,6 @@ import (
 	"math"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -30,18 +29,26 @@ const benchUsage = `Usage: plaza bench SCENARIO [flags]
 Scenarios:
   fanout   N members of one channel online on the gateway, messages sent at a
            given rate: acknowledged sends/s, deliveries/s, send→receive p50/p99
+  cluster  fanout across two nodes on PostgreSQL and NATS: messages sent
+           through node 1 to members connected to node 2, with PostgreSQL's
+           own single-row insert rate (pgbench) measured first for reference
 
-Every scenario prints one JSON line per result. Without --url it starts its own
-server on a temporary data directory, in this process.
+Every scenario prints one JSON line per result. Without --url, fanout starts
+its own server on a temporary data directory, in this process, and cluster
+starts two nodes as child processes on a new schema of --postgres.
 `
 
-// benchConfig holds the flags every scenario shares.
+// benchConfig holds the flags of every scenario.
 type benchConfig struct {
 	url      string
+	postgres string
+	nats     string
+	pgbench  int
 	data     string
 	appID    string
 	secret   string
 	members  int
+	channels int
 	rate     float64
 	duration time.Duration
 	size     int
@@ -59,11 +66,15 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	var cfg benchConfig
 	fs := flag.NewFlagSet("plaza bench "+scenario, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.url, "url", "", "server to test (default: start one in this process)")
+	fs.StringVar(&cfg.url, "url", "", "server to test (default: start one in this process); cluster: the sending and the receiving node, comma-separated")
+	fs.StringVar(&cfg.postgres, "postgres", "", "cluster without --url: PostgreSQL URL; the nodes get a new schema in it, dropped at the end")
+	fs.StringVar(&cfg.nats, "nats", "nats://127.0.0.1:4222", "cluster without --url: NATS URL(s) of the nodes")
+	fs.IntVar(&cfg.pgbench, "pgbench-clients", 16, "cluster: pgbench's concurrent clients for the reference insert rate (0: skip it)")
 	fs.StringVar(&cfg.data, "data", "plaza-data", "with --url: data directory whose dev-app.json names the app")
 	fs.StringVar(&cfg.appID, "app", "", "with --url: app ID (instead of dev-app.json)")
 	fs.StringVar(&cfg.secret, "secret", "", "with --app: the app's server secret")
-	fs.IntVar(&cfg.members, "members", 1000, "members online in the channel")
+	fs.IntVar(&cfg.members, "members", 1000, "members online in the community, each seeing every channel")
+	fs.IntVar(&cfg.channels, "channels", 1, "public channels the senders take turns in")
 	fs.Float64Var(&cfg.rate, "rate", 1000, "messages sent per second")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to send")
 	fs.IntVar(&cfg.size, "size", 128, "message text size in bytes")
@@ -89,7 +100,18 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	switch scenario {
 	case "fanout":
-		res, err := benchFanout(ctx, cfg, stderr)
+		tgt, err := startTarget(ctx, cfg, stderr)
+		if err != nil {
+			return err
+		}
+		defer tgt.stop()
+		res, err := benchFanout(ctx, cfg, tgt, stderr)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(res)
+	case "cluster":
+		res, err := benchCluster(ctx, cfg, stderr)
 		if err != nil {
 			return err
 		}
@@ -123,23 +145,22 @@ func thisMachine() machine {
 }
 
 // target is the server a benchmark talks to, and how to mint its tokens.
+// Members connect to recvURL, which is url unless the scenario spans nodes.
 type target struct {
-	url, appID, secret string
-	stop               func()
+	url, recvURL, appID, secret string
+	name                        string // for the result line
+	stop                        func()
 }
 
 // startTarget connects to --url, or starts a server in this process.
 func startTarget(ctx context.Context, cfg benchConfig, stderr io.Writer) (*target, error) {
 	if cfg.url != "" {
-		t := &target{url: strings.TrimSuffix(cfg.url, "/"), appID: cfg.appID, secret: cfg.secret, stop: func() {}}
+		url := strings.TrimSuffix(cfg.url, "/")
+		t := &target{url: url, recvURL: url, name: url, appID: cfg.appID, secret: cfg.secret, stop: func() {}}
 		if t.appID == "" {
-			b, err := os.ReadFile(filepath.Join(cfg.data, devAppFile))
+			d, err := readDevApp(cfg.data)
 			if err != nil {
-				return nil, fmt.Errorf("bench: --url without --app needs %s: %w", devAppFile, err)
-			}
-			var d devApp
-			if err := json.Unmarshal(b, &d); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("bench: --url without --app: %w", err)
 			}
 			t.appID, t.secret = d.AppID, d.ServerSecret
 		}
@@ -166,14 +187,13 @@ func startTarget(ctx context.Context, cfg benchConfig, stderr io.Writer) (*targe
 		cancel()
 		return nil, errors.New("bench: server did not start")
 	}
-	b, err := os.ReadFile(filepath.Join(dir, devAppFile))
+	d, err := readDevApp(dir)
 	if err != nil {
 		cancel()
+		<-done
 		return nil, err
 	}
-	var d devApp
-	json.Unmarshal(b, &d)
-	return &target{url: addr, appID: d.AppID, secret: d.ServerSecret, stop: func() {
+	return &target{url: addr, recvURL: addr, name: "embedded (in this process)", appID: d.AppID, secret: d.ServerSecret, stop: func() {
 		cancel()
 		<-done
 		os.RemoveAll(dir)
@@ -202,12 +222,13 @@ func (w *addrWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (t *target) client(userID string, hc *http.Client) (*client.Client, error) {
+// client returns a client of userID talking to url.
+func (t *target) client(url, userID string, hc *http.Client) (*client.Client, error) {
 	tok, err := plaza.MintToken(t.secret, t.appID, userID, time.Now(), 24*time.Hour)
 	if err != nil {
 		return nil, err
 	}
-	return client.New(t.url, tok, client.WithHTTPClient(hc)), nil
+	return client.New(url, tok, client.WithHTTPClient(hc)), nil
 }
 
 // latencies collects durations in microseconds from many goroutines.
@@ -240,6 +261,7 @@ type fanoutResult struct {
 	Machine            machine `json:"machine"`
 	Server             string  `json:"server"`
 	Members            int     `json:"members"`
+	Channels           int     `json:"channels"`
 	Senders            int     `json:"senders"`
 	Rate               float64 `json:"rate"`
 	Size               int     `json:"size"`
@@ -260,24 +282,23 @@ type fanoutResult struct {
 
 // benchFanout puts members online in one channel and sends into it at a
 // fixed rate, measuring acknowledgements and deliveries.
-func benchFanout(ctx context.Context, cfg benchConfig, stderr io.Writer) (*fanoutResult, error) {
-	tgt, err := startTarget(ctx, cfg, stderr)
-	if err != nil {
-		return nil, err
-	}
-	defer tgt.stop()
+func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Writer) (*fanoutResult, error) {
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.senders + 8}}
 	run := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	community := "bench-" + run
-	owner, err := tgt.client("bench-owner-"+run, hc)
+	owner, err := tgt.client(tgt.url, "bench-owner-"+run, hc)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := owner.CreateCommunity(ctx, plaza.CreateCommunityRequest{CommunityID: community, CommunityName: "bench"}); err != nil {
 		return nil, fmt.Errorf("bench: create community: %w", err)
 	}
-	if _, err := owner.CreateCommunityChannel(ctx, plaza.CreateCommunityChannelRequest{CommunityID: community, ChannelID: "fanout"}); err != nil {
-		return nil, fmt.Errorf("bench: create channel: %w", err)
+	channels := make([]string, max(cfg.channels, 1))
+	for i := range channels {
+		channels[i] = fmt.Sprintf("fanout-%d", i)
+		if _, err := owner.CreateCommunityChannel(ctx, plaza.CreateCommunityChannelRequest{CommunityID: community, ChannelID: channels[i]}); err != nil {
+			return nil, fmt.Errorf("bench: create channel: %w", err)
+		}
 	}
 
 	// Members connect (which makes them exist), then are invited.
@@ -287,7 +308,7 @@ func benchFanout(ctx context.Context, cfg benchConfig, stderr io.Writer) (*fanou
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 64)
 	for i := range conns {
-		c, err := tgt.client(fmt.Sprintf("bench-m%05d-%s", i, run), hc)
+		c, err := tgt.client(tgt.recvURL, fmt.Sprintf("bench-m%05d-%s", i, run), hc)
 		if err != nil {
 			return nil, err
 		}
@@ -322,7 +343,7 @@ func benchFanout(ctx context.Context, cfg benchConfig, stderr io.Writer) (*fanou
 	}
 	for i := range senders {
 		id := fmt.Sprintf("bench-s%04d-%s", i, run)
-		if senders[i], err = tgt.client(id, hc); err != nil {
+		if senders[i], err = tgt.client(tgt.url, id, hc); err != nil {
 			return nil, err
 		}
 		if _, err := senders[i].QueryCommunityList(ctx, plaza.QueryCommunityListRequest{}); err != nil {
@@ -371,7 +392,7 @@ func benchFanout(ctx context.Context, cfg benchConfig, stderr io.Writer) (*fanou
 						Message string `json:"message"`
 					} `json:"messageList"`
 				}
-				if json.Unmarshal(e.Data, &ev) != nil || ev.ChannelID != "fanout" {
+				if json.Unmarshal(e.Data, &ev) != nil || !strings.HasPrefix(ev.ChannelID, "fanout-") {
 					continue
 				}
 				for _, m := range ev.MessageList {
@@ -412,7 +433,7 @@ func benchFanout(ctx context.Context, cfg benchConfig, stderr io.Writer) (*fanou
 				next = next.Add(per)
 				text := strconv.FormatInt(t0.UnixMicro(), 10) + ";" + pad
 				sent.Add(1)
-				_, err := s.SendMessage(ctx, plaza.SendMessageRequest{CommunityID: community, ChannelID: "fanout",
+				_, err := s.SendMessage(ctx, plaza.SendMessageRequest{CommunityID: community, ChannelID: channels[(i+n)%len(channels)],
 					Message: plaza.MessageContent{Type: plaza.MessageText, Message: text}})
 				if err != nil {
 					if errs.Add(1) <= 3 {
@@ -446,16 +467,13 @@ func benchFanout(ctx context.Context, cfg benchConfig, stderr io.Writer) (*fanou
 	conns = nil
 	lat.sort()
 	acks.sort()
-	server := "embedded (in this process)"
-	if cfg.url != "" {
-		server = cfg.url
-	}
 	return &fanoutResult{
 		Scenario:           "fanout",
 		Time:               time.Now().UTC().Format(time.RFC3339),
 		Machine:            thisMachine(),
-		Server:             server,
+		Server:             tgt.name,
 		Members:            cfg.members,
+		Channels:           len(channels),
 		Senders:            cfg.senders,
 		Rate:               cfg.rate,
 		Size:               cfg.size,
