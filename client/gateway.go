@@ -797,7 +797,12 @@ func (g *Conn) heartbeat(w *wsConn, interval time.Duration, stop chan struct{}) 
 		case <-stop:
 			return
 		case <-t.C:
-			if w.send(Frame{Op: "heartbeat"}) != nil {
+			// The last dispatch received: the server need keep nothing
+			// before it for a resume.
+			g.mu.Lock()
+			seq := g.lastS
+			g.mu.Unlock()
+			if w.send(Frame{Op: "heartbeat", D: mustMarshal(map[string]int64{"seq": seq})}) != nil {
 				return
 			}
 			t.Reset(interval)

@@ -119,7 +119,10 @@ func (c *conn) write() {
 		c.mu.Lock()
 		frames := c.queue
 		if len(frames) == 0 {
+			// Idle: the writer goroutine and its spare queue go, so that
+			// an idle connection holds neither.
 			c.writing = false
+			c.spare = nil
 			c.mu.Unlock()
 			return
 		}
@@ -274,8 +277,16 @@ func (c *conn) handle(payload []byte) bool {
 	}
 	switch f.Op {
 	case OpHeartbeat:
+		var hb Heartbeat
+		if err := plaza.DecodeJSON(orEmpty(f.D), &hb); err != nil {
+			c.refuse(CloseDecodeError, err)
+			return false
+		}
 		c.lastHeartbeat = time.Now()
 		c.enqueueRaw(heartbeatAck)
+		if c.s != nil && hb.Seq > 0 {
+			c.s.ack(hb.Seq)
+		}
 		return true
 	case OpIdentify, OpResume:
 		if c.s != nil {

@@ -206,6 +206,85 @@ func TestResume(t *testing.T) {
 	}
 }
 
+// TestHeartbeatAcknowledges: a heartbeat carrying the last seq received
+// frees the resume buffer up to it. A resume from that seq still replays
+// what came after; a resume from before it can no longer be honoured.
+func TestHeartbeatAcknowledges(t *testing.T) {
+	t.Parallel()
+	g := newTestGatewayEnv(t, Options{}, plazatest.Options{Spec: relaxedSpec()})
+	owner := setupClub(t, g, "m")
+	open := func() (*rawConn, Ready) {
+		c := g.dial(t)
+		c.send(Frame{Op: OpIdentify, D: mustJSON(Identify{Token: g.env.Token(t, "m")})})
+		var r Ready
+		json.Unmarshal(c.read().D, &r)
+		return c, r
+	}
+	sendTexts := func(texts ...string) {
+		for _, s := range texts {
+			g.send(t, owner, plaza.GeneralChannelID, plaza.MessageContent{Type: plaza.MessageText, Message: s})
+		}
+	}
+	resume := func(r Ready, seq int64) (*rawConn, Frame) {
+		c := g.dial(t)
+		c.send(Frame{Op: OpResume, D: mustJSON(Resume{SessionID: r.SessionID, Seq: seq, Token: g.env.Token(t, "m")})})
+		return c, c.read()
+	}
+	buffered := func(r Ready) int {
+		g.gw.mu.Lock()
+		s := g.gw.sessions[r.SessionID]
+		g.gw.mu.Unlock()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.ring)
+	}
+
+	t.Run("resume after the acknowledged seq", func(t *testing.T) {
+		c, r := open()
+		sendTexts("a", "b")
+		acked := lastSeq(c.received(200 * time.Millisecond))
+		c.send(Frame{Op: OpHeartbeat, D: mustJSON(Heartbeat{Seq: acked})})
+		if f := c.read(); f.Op != OpHeartbeatAck {
+			t.Fatalf("heartbeat answered %+v", f)
+		}
+		if n := buffered(r); n != 0 {
+			t.Errorf("dispatches buffered after acknowledging all = %d, want 0", n)
+		}
+		c.drop()
+		time.Sleep(50 * time.Millisecond)
+		sendTexts("c")
+		c2, f := resume(r, acked)
+		if f.Op != OpResumed {
+			t.Fatalf("resume from the acknowledged seq answered %+v, want resumed", f)
+		}
+		if got := lastSeq(c2.received(200 * time.Millisecond)); got != acked+1 {
+			t.Errorf("replay ended at seq %d, want %d", got, acked+1)
+		}
+	})
+	t.Run("resume before the acknowledged seq", func(t *testing.T) {
+		c, r := open()
+		sendTexts("d", "e")
+		acked := lastSeq(c.received(200 * time.Millisecond))
+		c.send(Frame{Op: OpHeartbeat, D: mustJSON(Heartbeat{Seq: acked})})
+		c.read()
+		c.drop()
+		time.Sleep(50 * time.Millisecond)
+		if _, f := resume(r, acked-1); f.Op != OpResync {
+			t.Fatalf("resume from before the acknowledged seq answered %+v, want resync", f)
+		}
+	})
+	t.Run("a heartbeat without seq keeps the buffer", func(t *testing.T) {
+		c, r := open()
+		sendTexts("f")
+		c.received(200 * time.Millisecond)
+		c.send(Frame{Op: OpHeartbeat})
+		c.read()
+		if n := buffered(r); n == 0 {
+			t.Error("a heartbeat without seq emptied the resume buffer")
+		}
+	})
+}
+
 func TestResumeFallsBackToResync(t *testing.T) {
 	t.Parallel()
 	g := newTestGatewayEnv(t, Options{ResumeWindow: 200 * time.Millisecond, ResumeBuffer: 2}, plazatest.Options{Spec: relaxedSpec()})

@@ -61,6 +61,13 @@ type Hello struct {
 	ProtocolVersion   int   `json:"protocolVersion"`
 }
 
+// Heartbeat is the optional payload of the client's heartbeat frame: the
+// last dispatch sequence number it received. The session then keeps no
+// dispatch up to it for a resume, which keeps an idle session small.
+type Heartbeat struct {
+	Seq int64 `json:"seq"`
+}
+
 // Identify is the payload of the client's identify frame.
 type Identify struct {
 	Token           string `json:"token"`

@@ -217,12 +217,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		src = io.MultiReader(bytes.NewReader(bytes.Clone(pending)), nc)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
 	c := &conn{g: g, nc: nc, ctx: ctx, flushed: make(chan struct{})}
 
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
+		stop()
 		nc.Close()
 		return
 	}
@@ -230,20 +230,27 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.wg.Add(1)
 	g.mu.Unlock()
 	g.metrics.conns.Add(1)
-	defer func() {
-		c.end()
-		g.mu.Lock()
-		delete(g.conns, c)
-		g.mu.Unlock()
-		g.metrics.conns.Add(-1)
-		g.wg.Done()
-	}()
 
 	c.enqueueRaw(encodeFrame(Frame{Op: OpHello, D: mustJSON(Hello{
 		HeartbeatInterval: g.opts.HeartbeatInterval.Milliseconds(),
 		ProtocolVersion:   ProtocolVersion,
 	})}))
-	c.run(src)
+	// The reader runs on a goroutine of its own, and this handler returns:
+	// the HTTP server's goroutine, its deep stack and its buffers, which
+	// the hijacked connection no longer uses, go away, so that an idle
+	// session costs a small stack and its state.
+	go func() {
+		defer func() {
+			stop()
+			c.end()
+			g.mu.Lock()
+			delete(g.conns, c)
+			g.mu.Unlock()
+			g.metrics.conns.Add(-1)
+			g.wg.Done()
+		}()
+		c.run(src)
+	}()
 }
 
 func (g *Gateway) originAllowed(origin string) bool {

@@ -93,6 +93,24 @@ func (s *session) dispatchLocal(name string, payload any) {
 	s.send(newDispatch(name, mustJSON(payload)))
 }
 
+// ack drops from the resume buffer the dispatches up to seq, which the
+// client says it has received: it will not resume from before them.
+func (s *session) ack(seq int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.ring)
+	if n == 0 || s.ring[s.head].seq > seq {
+		return
+	}
+	var keep []ringEntry
+	for i := range n {
+		if e := s.ring[(s.head+i)%n]; e.seq > seq {
+			keep = append(keep, e)
+		}
+	}
+	s.ring, s.head = keep, 0
+}
+
 // rebind moves a detached session onto a new connection: resumed, then every
 // dispatch after seq. It fails when some of them are no longer buffered.
 func (s *session) rebind(c *conn, seq int64) (int, bool) {
