@@ -29,9 +29,14 @@ const benchUsage = `Usage: plaza bench SCENARIO [flags]
 Scenarios:
   fanout   N members of one channel online on the gateway, messages sent at a
            given rate: acknowledged sends/s, deliveries/s, send→receive p50/p99
+  send     fanout with 100 members (unless --members says otherwise): the
+           acknowledged sends/s and ack latency of the store, durability named
   cluster  fanout across two nodes on PostgreSQL and NATS: messages sent
            through node 1 to members connected to node 2, with PostgreSQL's
            own single-row insert rate (pgbench) measured first for reference
+  idle     --sessions idle gateway sessions (in steps) in --communities
+           communities, on a server in a child process: its RSS, CPU and
+           goroutines per session
 
 Every scenario prints one JSON line per result. Without --url, fanout starts
 its own server on a temporary data directory, in this process, and cluster
@@ -40,21 +45,24 @@ starts two nodes as child processes on a new schema of --postgres.
 
 // benchConfig holds the flags of every scenario.
 type benchConfig struct {
-	url      string
-	postgres string
-	nats     string
-	pgbench  int
-	data     string
-	appID    string
-	secret   string
-	members  int
-	channels int
-	rate     float64
-	duration time.Duration
-	size     int
-	senders  int
-	sync     string
-	profile  string
+	url         string
+	postgres    string
+	nats        string
+	pgbench     int
+	steps       string
+	communities int
+	window      time.Duration
+	data        string
+	appID       string
+	secret      string
+	members     int
+	channels    int
+	rate        float64
+	duration    time.Duration
+	size        int
+	senders     int
+	sync        string
+	profile     string
 }
 
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -81,6 +89,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	fs.IntVar(&cfg.senders, "senders", 0, "sending users (default: enough for the rate within the default limits of 10/s per user)")
 	fs.StringVar(&cfg.sync, "sqlite-sync", "full", "without --url: the started server's --sqlite-sync")
 	fs.StringVar(&cfg.profile, "cpuprofile", "", "write a CPU profile of this process to the file")
+	fs.StringVar(&cfg.steps, "sessions", "10000,15000", "idle: session counts to measure at, increasing, comma-separated")
+	fs.IntVar(&cfg.communities, "communities", 1000, "idle: communities the sessions' users are members of")
+	fs.DurationVar(&cfg.window, "window", 35*time.Second, "idle: how long CPU use is measured at each step (at least a heartbeat interval, 30s)")
 	if err := parseFlags(fs, args[1:], getenv); err != nil {
 		return err
 	}
@@ -99,6 +110,11 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		defer pprof.StopCPUProfile()
 	}
 	switch scenario {
+	case "send":
+		if !flagSet(fs, "members") {
+			cfg.members = 100
+		}
+		fallthrough
 	case "fanout":
 		tgt, err := startTarget(ctx, cfg, stderr)
 		if err != nil {
@@ -109,17 +125,39 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		if err != nil {
 			return err
 		}
-		return json.NewEncoder(stdout).Encode(res)
+		res.Scenario = scenario
+		return writeJSONLine(stdout, res)
+	case "idle":
+		return benchIdle(ctx, cfg, stdout, stderr)
 	case "cluster":
 		res, err := benchCluster(ctx, cfg, stderr)
 		if err != nil {
 			return err
 		}
-		return json.NewEncoder(stdout).Encode(res)
+		return writeJSONLine(stdout, res)
 	}
 	fmt.Fprint(stderr, benchUsage)
 	return fmt.Errorf("unknown scenario %q", scenario)
 }
+
+// durability describes what an acknowledged send survives with SQLite's
+// synchronous setting.
+func durability(sync string) string {
+	if sync == "normal" {
+		return "SQLite synchronous=NORMAL: survives a crash of the process, not a power loss"
+	}
+	return "SQLite synchronous=FULL: on disk before the ack"
+}
+
+// flagSet reports whether a flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// writeJSONLine prints one result.
+func writeJSONLine(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
 
 // machine describes where a benchmark ran.
 type machine struct {
@@ -149,6 +187,7 @@ func thisMachine() machine {
 type target struct {
 	url, recvURL, appID, secret string
 	name                        string // for the result line
+	durability                  string // when an ack means the message is stored, if known
 	stop                        func()
 }
 
@@ -193,11 +232,12 @@ func startTarget(ctx context.Context, cfg benchConfig, stderr io.Writer) (*targe
 		<-done
 		return nil, err
 	}
-	return &target{url: addr, recvURL: addr, name: "embedded (in this process)", appID: d.AppID, secret: d.ServerSecret, stop: func() {
-		cancel()
-		<-done
-		os.RemoveAll(dir)
-	}}, nil
+	return &target{url: addr, recvURL: addr, name: "embedded (in this process)", durability: durability(cfg.sync),
+		appID: d.AppID, secret: d.ServerSecret, stop: func() {
+			cancel()
+			<-done
+			os.RemoveAll(dir)
+		}}, nil
 }
 
 // addrWriter watches the server's output for its address.
@@ -260,6 +300,7 @@ type fanoutResult struct {
 	Time               string  `json:"time"`
 	Machine            machine `json:"machine"`
 	Server             string  `json:"server"`
+	Durability         string  `json:"durability,omitempty"`
 	Members            int     `json:"members"`
 	Channels           int     `json:"channels"`
 	Senders            int     `json:"senders"`
@@ -472,6 +513,7 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 		Time:               time.Now().UTC().Format(time.RFC3339),
 		Machine:            thisMachine(),
 		Server:             tgt.name,
+		Durability:         tgt.durability,
 		Members:            cfg.members,
 		Channels:           len(channels),
 		Senders:            cfg.senders,

@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -68,7 +67,7 @@ func benchCluster(ctx context.Context, cfg benchConfig, stderr io.Writer) (*clus
 			}
 			res.PgbenchClients, res.PgbenchTPS = cfg.pgbench, tps
 		}
-		if tgt, err = startNodes(ctx, nodeURL, cfg.nats, stderr); err != nil {
+		if tgt, err = startNodes(nodeURL, cfg.nats, stderr); err != nil {
 			return nil, err
 		}
 	}
@@ -174,64 +173,26 @@ func pgbenchInserts(ctx context.Context, pgURL, schema string, clients int, d ti
 // startNodes starts two nodes of this program as child processes on the
 // PostgreSQL database at pgURL and the NATS at natsURL, the first before the
 // second so that it alone creates the development app.
-func startNodes(ctx context.Context, pgURL, natsURL string, stderr io.Writer) (*target, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
+func startNodes(pgURL, natsURL string, stderr io.Writer) (*target, error) {
 	var key [16]byte
 	rand.Read(key[:])
-	var stops []func()
-	stopAll := func() {
-		for i := len(stops) - 1; i >= 0; i-- {
-			stops[i]()
-		}
-	}
-	var addrs, dirs []string
-	for i := range 2 {
-		dir, err := os.MkdirTemp("", "plaza-bench-node-")
-		if err != nil {
-			stopAll()
-			return nil, err
-		}
-		out := &addrWriter{found: make(chan string, 1)}
-		cmd := exec.Command(exe, "serve", "--addr", "127.0.0.1:0", "--data", dir, "--log-level", "error",
-			"--postgres", pgURL, "--nats", natsURL, "--send-queue", "65536", "--operator-key", hex.EncodeToString(key[:]))
-		cmd.Stdout, cmd.Stderr = out, stderr
-		if err := cmd.Start(); err != nil {
-			os.RemoveAll(dir)
-			stopAll()
-			return nil, fmt.Errorf("bench: start node %d: %w", i+1, err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		stops = append(stops, func() {
-			cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-exited:
-			case <-time.After(30 * time.Second):
-				cmd.Process.Kill()
-				<-exited
-			}
-			os.RemoveAll(dir)
-		})
-		select {
-		case addr := <-out.found:
-			addrs, dirs = append(addrs, addr), append(dirs, dir)
-		case err := <-exited:
-			exited <- err
-			stopAll()
-			return nil, fmt.Errorf("bench: node %d exited: %v", i+1, err)
-		case <-time.After(30 * time.Second):
-			stopAll()
-			return nil, fmt.Errorf("bench: node %d did not start", i+1)
-		}
-	}
-	d, err := readDevApp(dirs[0])
+	flags := []string{"--postgres", pgURL, "--nats", natsURL, "--send-queue", "65536", "--operator-key", hex.EncodeToString(key[:])}
+	one, err := startProc("", flags, stderr)
 	if err != nil {
-		stopAll()
 		return nil, err
 	}
-	return &target{url: addrs[0], recvURL: addrs[1], name: "node 1 → node 2 (PostgreSQL + NATS)",
-		appID: d.AppID, secret: d.ServerSecret, stop: stopAll}, nil
+	two, err := startProc("", flags, stderr)
+	if err != nil {
+		one.remove()
+		return nil, err
+	}
+	stop := func() { two.remove(); one.remove() }
+	d, err := readDevApp(one.dir)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	return &target{url: one.URL(), recvURL: two.URL(), name: "node 1 → node 2 (PostgreSQL + NATS)",
+		durability: "PostgreSQL: committed before the ack, with the server's synchronous_commit",
+		appID:      d.AppID, secret: d.ServerSecret, stop: stop}, nil
 }

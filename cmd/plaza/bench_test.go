@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -12,16 +13,41 @@ import (
 	"github.com/plazahq/plaza/internal/pgtest"
 )
 
+// TestMain lets the test binary stand in for plaza when a benchmark
+// scenario starts servers as child processes of "this program": those run
+// the test binary with "serve" first, never a test flag.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
 // runBenchJSON runs plaza bench with args and decodes its result line.
 func runBenchJSON(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	lines := runBenchLines(t, args...)
+	if len(lines) != 1 {
+		t.Fatalf("bench %v printed %d lines, want 1", args, len(lines))
+	}
+	return lines[0]
+}
+
+// runBenchLines runs plaza bench with args and decodes each result line.
+func runBenchLines(t *testing.T, args ...string) []map[string]any {
 	t.Helper()
 	var out strings.Builder
 	if err := run(context.Background(), append([]string{"bench"}, args...), func(string) string { return "" }, nil, &out, io.Discard); err != nil {
 		t.Fatalf("bench %v: %v", args, err)
 	}
-	var res map[string]any
-	if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
-		t.Fatalf("bench printed %q: %v", out.String(), err)
+	var res []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("bench printed %q: %v", line, err)
+		}
+		res = append(res, r)
 	}
 	return res
 }
@@ -44,6 +70,41 @@ func TestBenchFanout(t *testing.T) {
 	checkDelivered(t, res)
 	if res["members"].(float64) != 5 || res["channels"].(float64) != 2 {
 		t.Errorf("result names %v members in %v channels, want 5 in 2", res["members"], res["channels"])
+	}
+}
+
+func TestBenchSendNamesDurability(t *testing.T) {
+	t.Parallel()
+	res := runBenchJSON(t, "send", "--rate", "20", "--duration", "1s", "--sqlite-sync", "normal")
+	checkDelivered(t, res)
+	if res["scenario"] != "send" || res["members"].(float64) != 100 {
+		t.Errorf("send ran as %v with %v members, want send with 100", res["scenario"], res["members"])
+	}
+	if d, _ := res["durability"].(string); !strings.Contains(d, "NORMAL") {
+		t.Errorf("durability = %q, want it to name synchronous=NORMAL", d)
+	}
+}
+
+// TestBenchIdle runs the idle scenario in two small steps against a server
+// in a child process (this test binary, through TestMain).
+func TestBenchIdle(t *testing.T) {
+	t.Parallel()
+	lines := runBenchLines(t, "idle", "--sessions", "20,40", "--communities", "4", "--window", "1s")
+	if len(lines) != 2 {
+		t.Fatalf("idle printed %d lines, want one per step", len(lines))
+	}
+	for i, want := range []float64{20, 40} {
+		r := lines[i]
+		if r["sessions"].(float64) != want || r["errors"].(float64) != 0 {
+			t.Errorf("step %d: %v sessions with %v errors, want %v with none", i, r["sessions"], r["errors"], want)
+		}
+		// Each session holds its reader goroutine, and some memory.
+		if g := r["goroutinesPerSession"].(float64); g < 0.9 || g > 3 {
+			t.Errorf("step %d: %v goroutines per session, want about 1", i, g)
+		}
+		if r["rssBytes"].(float64) <= 0 || r["baseRSSBytes"].(float64) <= 0 {
+			t.Errorf("step %d: RSS %v (base %v), want both measured", i, r["rssBytes"], r["baseRSSBytes"])
+		}
 	}
 }
 

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/client"
+)
+
+// idleResult is one JSON line of the idle scenario: the server's cost of
+// holding a number of authenticated, idle gateway sessions.
+type idleResult struct {
+	Scenario    string  `json:"scenario"`
+	Time        string  `json:"time"`
+	Machine     machine `json:"machine"`
+	Server      string  `json:"server"`
+	Sessions    int     `json:"sessions"`
+	Communities int     `json:"communities"`
+	Window      string  `json:"window"`
+	ConnectSecs float64 `json:"connectSeconds"`
+	Errors      int64   `json:"errors"`
+	// RSS after a collection, with no session and with Sessions.
+	BaseRSSBytes       int64   `json:"baseRSSBytes"`
+	RSSBytes           int64   `json:"rssBytes"`
+	RSSPerSessionBytes float64 `json:"rssPerSessionBytes"`
+	// CPU time the server used over Window, per second and session.
+	CPUMicrosPerSecPerSession float64 `json:"cpuMicrosPerSecPerSession"`
+	BaseGoroutines            int     `json:"baseGoroutines"`
+	Goroutines                int     `json:"goroutines"`
+	GoroutinesPerSession      float64 `json:"goroutinesPerSession"`
+}
+
+// benchIdle starts a server process, then holds the first step's number of
+// idle sessions, members of communities of equal size, measures the server,
+// adds sessions up to the next step, measures again, and so on. It prints a
+// line per step.
+func benchIdle(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) error {
+	steps, err := parseSteps(cfg.steps)
+	if err != nil {
+		return err
+	}
+	if cfg.communities <= 0 {
+		return fmt.Errorf("bench idle: --communities must be at least 1")
+	}
+	srv, err := startProc("", []string{"--sqlite-sync", cfg.sync}, stderr)
+	if err != nil {
+		return err
+	}
+	defer srv.remove()
+	d, err := readDevApp(srv.dir)
+	if err != nil {
+		return err
+	}
+	tgt := &target{url: srv.URL(), recvURL: srv.URL(), appID: d.AppID, secret: d.ServerSecret}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	run := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+	user := func(i int) string { return fmt.Sprintf("idle-%06d-%s", i, run) }
+
+	measure := func() (rss int64, goroutines int, err error) {
+		// Two collections: the first frees, the second lets the runtime give
+		// back what the first freed.
+		for range 2 {
+			if err := srv.gc(ctx); err != nil {
+				return 0, 0, err
+			}
+		}
+		time.Sleep(time.Second)
+		if rss, err = srv.rss(); err != nil {
+			return 0, 0, err
+		}
+		goroutines, err = srv.goroutines(ctx)
+		return rss, goroutines, err
+	}
+	baseRSS, baseG, err := measure()
+	if err != nil {
+		return err
+	}
+
+	var conns []*client.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	var errs atomic.Int64
+	for _, n := range steps {
+		from := len(conns)
+		if n <= from {
+			continue
+		}
+		fmt.Fprintf(stderr, "bench: connecting sessions %d to %d\n", from, n)
+		start := time.Now()
+		more := make([]*client.Conn, n-from)
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 64)
+		for i := range more {
+			c, err := tgt.client(tgt.url, user(from+i), hc)
+			if err != nil {
+				return err
+			}
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				cctx, cancel := context.WithTimeout(ctx, time.Minute)
+				defer cancel()
+				conn, err := c.Connect(cctx)
+				if err != nil {
+					if errs.Add(1) <= 3 {
+						fmt.Fprintln(stderr, "bench: connect:", err)
+					}
+					return
+				}
+				more[i] = conn
+				go func() { // an idle application still reads its events
+					for range conn.Events() {
+					}
+				}()
+			})
+		}
+		wg.Wait()
+		connected := time.Since(start)
+		conns = append(conns, more...)
+		// Each session's user joins community i mod communities; its first
+		// user owns it.
+		fmt.Fprintf(stderr, "bench: placing sessions in %d communities\n", cfg.communities)
+		for g := range cfg.communities {
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				if err := placeIdle(ctx, tgt, hc, user, g, cfg.communities, from, n, run); err != nil && errs.Add(1) <= 3 {
+					fmt.Fprintln(stderr, "bench:", err)
+				}
+			})
+		}
+		wg.Wait()
+		time.Sleep(3 * time.Second) // the joins' events reach their sessions
+		// CPU over the window, which should hold each session's heartbeat;
+		// memory at its end, once the heartbeats have acknowledged the
+		// joins' events and the sessions hold only what idling needs.
+		cpu0, err := srv.cpu()
+		if err != nil {
+			return err
+		}
+		time.Sleep(cfg.window)
+		cpu1, err := srv.cpu()
+		if err != nil {
+			return err
+		}
+		rss, g, err := measure()
+		if err != nil {
+			return err
+		}
+		res := idleResult{
+			Scenario:                  "idle",
+			Time:                      time.Now().UTC().Format(time.RFC3339),
+			Machine:                   thisMachine(),
+			Server:                    "separate process, SQLite",
+			Sessions:                  n,
+			Communities:               cfg.communities,
+			Window:                    cfg.window.String(),
+			ConnectSecs:               math.Round(connected.Seconds()*10) / 10,
+			Errors:                    errs.Load(),
+			BaseRSSBytes:              baseRSS,
+			RSSBytes:                  rss,
+			RSSPerSessionBytes:        math.Round(float64(rss-baseRSS) / float64(n)),
+			CPUMicrosPerSecPerSession: math.Round(float64((cpu1-cpu0).Microseconds())/cfg.window.Seconds()/float64(n)*100) / 100,
+			BaseGoroutines:            baseG,
+			Goroutines:                g,
+			GoroutinesPerSession:      math.Round(float64(g-baseG)/float64(n)*100) / 100,
+		}
+		if err := writeJSONLine(stdout, res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placeIdle puts the users from..n-1 that fall to community g (user i goes
+// to community i mod count) into it, creating it when its owner, user g, is
+// among them.
+func placeIdle(ctx context.Context, tgt *target, hc *http.Client, user func(int) string, g, count, from, n int, run string) error {
+	owner, err := tgt.client(tgt.url, user(g), hc)
+	if err != nil {
+		return err
+	}
+	id := fmt.Sprintf("idle-%d-%s", g, run)
+	if g >= from && g < n {
+		if _, err := owner.CreateCommunity(ctx, plaza.CreateCommunityRequest{CommunityID: id, CommunityName: id}); err != nil {
+			return fmt.Errorf("create community: %w", err)
+		}
+	}
+	var ids []string
+	for i := g; i < n; i += count {
+		if i >= from && i != g {
+			ids = append(ids, user(i))
+		}
+	}
+	for len(ids) > 0 {
+		batch := ids[:min(100, len(ids))]
+		ids = ids[len(batch):]
+		if _, err := owner.InviteUsersIntoCommunity(ctx, plaza.UserIDsRequest{CommunityID: id, UserIDs: batch}); err != nil {
+			return fmt.Errorf("invite: %w", err)
+		}
+	}
+	return nil
+}
+
+// parseSteps reads a comma-separated list of increasing session counts.
+func parseSteps(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 || (len(out) > 0 && n <= out[len(out)-1]) {
+			return nil, fmt.Errorf("bench: --sessions wants increasing counts like 10000,15000, got %q", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
