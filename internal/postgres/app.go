@@ -10,45 +10,13 @@ import (
 	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
-// appColumns are read by scanApps: an app, then one of its secrets (NULL
-// columns when it has none).
-const appColumns = `a.app_id, a.name, a.community_enabled, a.spec, a.webhook, a.created_at,
-	s.secret, s.created_at, s.expires_at`
-
-// scanApps reads apps joined with their secrets, one row per secret, the
-// rows of an app next to each other.
+// scanApps reads the rows of a rowcodec.AppColumns query and closes them.
 func scanApps(rows pgx.Rows) ([]plaza.App, error) {
 	defer rows.Close()
-	out := []plaza.App{}
-	for rows.Next() {
-		var a plaza.App
-		var spec, webhook string
-		var secret *string
-		var created, expires *int64
-		if err := rows.Scan(&a.AppID, &a.Name, &a.CommunityEnabled, &spec, &webhook, &a.CreatedAt,
-			&secret, &created, &expires); err != nil {
-			return nil, translate(err)
-		}
-		if n := len(out); n == 0 || out[n-1].AppID != a.AppID {
-			var err error
-			if a.Spec, err = rowcodec.DecodeSpec(spec); err != nil {
-				return nil, fmt.Errorf("postgres: app %s spec: %w", a.AppID, err)
-			}
-			if a.Webhook, err = rowcodec.DecodeWebhook(webhook); err != nil {
-				return nil, fmt.Errorf("postgres: app %s webhook: %w", a.AppID, err)
-			}
-			a.Secrets = []plaza.Secret{}
-			out = append(out, a)
-		}
-		if secret != nil {
-			last := &out[len(out)-1]
-			last.Secrets = append(last.Secrets, plaza.Secret{Secret: *secret, CreatedAt: *created, ExpiresAt: *expires})
-		}
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.ScanApps(rows))
 }
 
-// oneApp reads the app of an appColumns query for a single app.
+// oneApp reads the app of a rowcodec.AppColumns query for a single app.
 func oneApp(rows pgx.Rows, err error) (plaza.App, error) {
 	if err != nil {
 		return plaza.App{}, translate(err)
@@ -67,7 +35,7 @@ func oneApp(rows pgx.Rows, err error) (plaza.App, error) {
 func (q queries) App(ctx context.Context, appID string) (plaza.App, error) {
 	// One statement: every use case reads its app.
 	return oneApp(q.db.Query(ctx, `
-		SELECT `+appColumns+`
+		SELECT `+rowcodec.AppColumns+`
 		FROM apps a LEFT JOIN app_secrets s ON s.app_id = a.app_id
 		WHERE a.app_id = $1 ORDER BY s.created_at DESC, s.secret`, appID))
 }
@@ -79,7 +47,7 @@ func (q queries) Apps(ctx context.Context, afterAppID string, limit int) ([]plaz
 		return []plaza.App{}, nil
 	}
 	rows, err := q.db.Query(ctx, `
-		SELECT `+appColumns+`
+		SELECT `+rowcodec.AppColumns+`
 		FROM (SELECT * FROM apps WHERE app_id > $1 ORDER BY app_id LIMIT $2) a
 		LEFT JOIN app_secrets s ON s.app_id = a.app_id
 		ORDER BY a.app_id, s.created_at DESC, s.secret`, afterAppID, limit)
@@ -114,18 +82,7 @@ func (q queries) SpecHistory(ctx context.Context, appID string, from, to int64) 
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var c plaza.SpecChange
-		var spec string
-		if err := rows.Scan(&c.At, &spec); err != nil {
-			return nil, translate(err)
-		}
-		if c.Spec, err = rowcodec.DecodeSpec(spec); err != nil {
-			return nil, fmt.Errorf("postgres: app %s spec at %d: %w", appID, c.At, err)
-		}
-		out = append(out, c)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.ScanSpecChanges(rows, appID))
 }
 
 // secretColumns splits secrets into the arrays that unnest turns back into
@@ -160,7 +117,7 @@ func (t *tx) InsertApp(ctx context.Context, a plaza.App) error {
 // only under that lock).
 func (t *tx) AppForUpdate(ctx context.Context, appID string) (plaza.App, error) {
 	return oneApp(t.db.Query(ctx, `
-		SELECT `+appColumns+`
+		SELECT `+rowcodec.AppColumns+`
 		FROM apps a LEFT JOIN app_secrets s ON s.app_id = a.app_id
 		WHERE a.app_id = $1 ORDER BY s.created_at DESC, s.secret
 		FOR UPDATE OF a`, appID))

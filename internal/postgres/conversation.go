@@ -31,56 +31,19 @@ var conversationKeys = `
 	LEFT JOIN channel_states st ON st.user_pk = mb.user_pk AND st.channel_pk = ch.id
 	WHERE mb.user_pk = $1 AND ` + visibleTo
 
-const conversationColumns = `p.channel_pk, p.community_pk, c.community_id, ch.channel_id, ch.channel_type, ch.name, ch.avatar_url,
-	ch.attributes, ch.last_seq, p.read_seq, p.status, p.draft, p.pinned_at, p.order_key, p.role, p.community_status,
-	ch.mute_mode, ch.mute_expire, ch.mute_roles, c.mute_mode, c.mute_expire, c.mute_roles, ` + messageColumns
-
 const conversationFrom = `
 	JOIN channels ch ON ch.id = p.channel_pk
 	JOIN communities c ON c.id = p.community_pk
 	LEFT JOIN messages m ON m.channel_pk = ch.id AND m.seq = ch.last_seq`
 
-// conversations runs a query of conversationColumns.
+// conversations runs a query of rowcodec.ConversationColumns.
 func (q queries) conversations(ctx context.Context, query string, args ...any) ([]plaza.ChannelConversation, error) {
 	rows, err := q.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	out := []plaza.ChannelConversation{}
-	for rows.Next() {
-		var c plaza.ChannelConversation
-		var attrs, chRoles, cRoles string
-		var m nullMessage
-		dest := append([]any{&c.PK, &c.CommunityPK, &c.CommunityID, &c.ChannelID, &c.ChannelType, &c.ChannelName, &c.ChannelAvatarURL,
-			&attrs, &c.LastMessageSeq, &c.ReadMessageSeq, &c.NotificationStatus, &c.Draft, &c.PinnedTime, &c.OrderKey,
-			&c.MemberRole, &c.CommunityNotification,
-			&c.ChannelMute.Mode, &c.ChannelMute.ExpiredTime, &chRoles, &c.CommunityMute.Mode, &c.CommunityMute.ExpiredTime, &cRoles,
-		}, m.dest()...)
-		if err := rows.Scan(dest...); err != nil {
-			return nil, translate(err)
-		}
-		if c.ChannelAttributes, err = rowcodec.DecodeAttributes(attrs); err != nil {
-			return nil, err
-		}
-		if c.ChannelMute.Roles, err = rowcodec.DecodeRoles(chRoles); err != nil {
-			return nil, err
-		}
-		if c.CommunityMute.Roles, err = rowcodec.DecodeRoles(cRoles); err != nil {
-			return nil, err
-		}
-		if c.LastMessage, err = m.message(); err != nil {
-			return nil, err
-		}
-		if c.LastMessage != nil {
-			c.LastMessage.CommunityID, c.LastMessage.ChannelID = c.CommunityID, c.ChannelID
-		}
-		c.IsPinned = c.PinnedTime > 0
-		c.UnreadMessageCount = max(0, c.LastMessageSeq-c.ReadMessageSeq)
-		c.MentionedInfoList = []plaza.MentionedInfo{}
-		out = append(out, c)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.AppendRows([]plaza.ChannelConversation{}, rows, rowcodec.ScanConversation))
 }
 
 // ChannelConversations lists a user's conversations in one community, in
@@ -92,7 +55,7 @@ func (q queries) ChannelConversations(ctx context.Context, communityPK, userPK i
 	}
 	return q.conversations(ctx, `
 		WITH p AS (`+conversationKeys+` AND mb.community_pk = $2 AND ch.id > $3 ORDER BY ch.id LIMIT $4)
-		SELECT `+conversationColumns+` FROM p`+conversationFrom+` ORDER BY p.channel_pk`,
+		SELECT `+rowcodec.ConversationColumns+` FROM p`+conversationFrom+` ORDER BY p.channel_pk`,
 		userPK, communityPK, from, limit)
 }
 
@@ -134,7 +97,7 @@ func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cu
 			WHERE mb.user_pk = $1 AND (SELECT count(*) FROM pinned) < $4
 			ORDER BY order_key DESC, channel_pk DESC LIMIT $4
 		), p AS (`+conversationKeys+` AND ch.id IN (SELECT channel_pk FROM k))
-		SELECT `+conversationColumns+` FROM p`+conversationFrom+` ORDER BY p.order_key DESC, p.channel_pk DESC`,
+		SELECT `+rowcodec.ConversationColumns+` FROM p`+conversationFrom+` ORDER BY p.order_key DESC, p.channel_pk DESC`,
 		userPK, k1, k2, limit)
 }
 
@@ -165,7 +128,7 @@ func (q queries) TotalUnread(ctx context.Context, userPK int64) (int64, error) {
 func (q queries) Conversation(ctx context.Context, userPK, channelPK int64) (plaza.ChannelConversation, error) {
 	cs, err := q.conversations(ctx, `
 		WITH p AS (`+conversationKeys+` AND ch.id = $2)
-		SELECT `+conversationColumns+` FROM p`+conversationFrom, userPK, channelPK)
+		SELECT `+rowcodec.ConversationColumns+` FROM p`+conversationFrom, userPK, channelPK)
 	if err != nil {
 		return plaza.ChannelConversation{}, err
 	}
@@ -207,16 +170,7 @@ func (q queries) Mentions(ctx context.Context, userPK int64, reads []plaza.ReadP
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var channelPK, id int64
-		var mi plaza.MentionedInfo
-		if err := rows.Scan(&channelPK, &mi.MessageSeq, &mi.Type, &id, &mi.FromUserID); err != nil {
-			return nil, translate(err)
-		}
-		mi.MessageID = strconv.FormatInt(id, 10)
-		out[channelPK] = append(out[channelPK], mi)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.ScanMentions(rows))
 }
 
 // UnreadByCommunity sums a user's unread counts in notify, per community.
@@ -231,15 +185,7 @@ func (q queries) UnreadByCommunity(ctx context.Context, userPK int64) ([]plaza.C
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	out := []plaza.CommunityUnread{}
-	for rows.Next() {
-		var u plaza.CommunityUnread
-		if err := rows.Scan(&u.CommunityID, &u.NotificationStatus, &u.Unread); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, u)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.AppendRows([]plaza.CommunityUnread{}, rows, rowcodec.ScanCommunityUnread))
 }
 
 // UserMutes returns a user's member mutes by community.
@@ -252,16 +198,7 @@ func (q queries) UserMutes(ctx context.Context, userPK int64) (map[int64][]plaza
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	out := map[int64][]plaza.MemberMute{}
-	for rows.Next() {
-		var community int64
-		var m plaza.MemberMute
-		if err := rows.Scan(&community, &m.ChannelPK, &m.ChannelID, &m.MuteExpiredTime); err != nil {
-			return nil, translate(err)
-		}
-		out[community] = append(out[community], m)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.ScanUserMutes(rows))
 }
 
 // SetConversationState stores a user's settings of a conversation, keeping

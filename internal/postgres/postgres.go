@@ -265,6 +265,13 @@ func translate(err error) error {
 	return fmt.Errorf("postgres: %w", err)
 }
 
+// scanned translates the error of a rowcodec scan, which the scanners leave
+// as the driver or decoder returned it, so that a missing row is
+// plaza.ErrNotFound here as everywhere else.
+func scanned[T any](v T, err error) (T, error) {
+	return v, translate(err)
+}
+
 // affected reports whether a statement changed a row.
 func affected(tag pgconn.CommandTag, err error) (bool, error) {
 	if err != nil {

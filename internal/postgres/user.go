@@ -4,27 +4,20 @@ import (
 	"context"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/rowcodec"
 )
-
-const userColumns = `u.id, u.app_id, u.user_id, u.user_name, u.user_avatar_url, u.created_at`
-
-func scanUser(s interface{ Scan(...any) error }) (plaza.User, error) {
-	var u plaza.User
-	err := s.Scan(&u.PK, &u.AppID, &u.UserID, &u.UserName, &u.UserAvatarURL, &u.CreatedAt)
-	return u, translate(err)
-}
 
 // User reads a user.
 func (q queries) User(ctx context.Context, appID, userID string) (plaza.User, error) {
-	return scanUser(q.db.QueryRow(ctx, `
-		SELECT `+userColumns+` FROM users u WHERE u.app_id = $1 AND u.user_id = $2`, appID, userID))
+	return scanned(rowcodec.ScanUser(q.db.QueryRow(ctx, `
+		SELECT `+rowcodec.UserColumns+` FROM users u WHERE u.app_id = $1 AND u.user_id = $2`, appID, userID)))
 }
 
 // VisibleUsers returns those of userIDs that are the viewer or share a
 // community with it, by key.
 func (q queries) VisibleUsers(ctx context.Context, appID string, viewerPK int64, userIDs []string) ([]plaza.User, error) {
 	rows, err := q.db.Query(ctx, `
-		SELECT `+userColumns+` FROM users u
+		SELECT `+rowcodec.UserColumns+` FROM users u
 		WHERE u.app_id = $1 AND u.user_id = ANY($2)
 		  AND (u.id = $3 OR EXISTS (
 		        SELECT 1 FROM members theirs
@@ -35,15 +28,7 @@ func (q queries) VisibleUsers(ctx context.Context, appID string, viewerPK int64,
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	var out []plaza.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.AppendRows(nil, rows, rowcodec.ScanUser))
 }
 
 // UserCommunityIDs returns the IDs of the user's communities, in the order
@@ -56,15 +41,7 @@ func (q queries) UserCommunityIDs(ctx context.Context, userPK int64) ([]string, 
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, id)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.AppendRows(nil, rows, rowcodec.ScanString))
 }
 
 // EnsureUser returns the user, creating it first if needed.
@@ -76,16 +53,16 @@ func (q queries) UserCommunityIDs(ctx context.Context, userPK int64) ([]string, 
 // then reads the committed user. The insert only runs when the user is
 // missing, so reads of existing users spend no identity values.
 func (t *tx) EnsureUser(ctx context.Context, appID, userID string, now int64) (plaza.User, error) {
-	u, err := scanUser(t.db.QueryRow(ctx, `
+	u, err := scanned(rowcodec.ScanUser(t.db.QueryRow(ctx, `
 		WITH found AS (
-			SELECT `+userColumns+` FROM users u WHERE u.app_id = $1 AND u.user_id = $2
+			SELECT `+rowcodec.UserColumns+` FROM users u WHERE u.app_id = $1 AND u.user_id = $2
 		), created AS (
 			INSERT INTO users (app_id, user_id, created_at)
 			SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM found)
 			ON CONFLICT (app_id, user_id) DO NOTHING
 			RETURNING id, app_id, user_id, user_name, user_avatar_url, created_at
 		)
-		SELECT * FROM found UNION ALL SELECT * FROM created`, appID, userID, now))
+		SELECT * FROM found UNION ALL SELECT * FROM created`, appID, userID, now)))
 	if err == plaza.ErrNotFound {
 		return t.User(ctx, appID, userID)
 	}
@@ -95,8 +72,8 @@ func (t *tx) EnsureUser(ctx context.Context, appID, userID string, now int64) (p
 // UserForUpdate reads and locks a user: a transaction that checks a limit
 // of the user's (its communities) holds it until it commits.
 func (t *tx) UserForUpdate(ctx context.Context, appID, userID string) (plaza.User, error) {
-	return scanUser(t.db.QueryRow(ctx, `
-		SELECT `+userColumns+` FROM users u WHERE u.app_id = $1 AND u.user_id = $2 FOR UPDATE`, appID, userID))
+	return scanned(rowcodec.ScanUser(t.db.QueryRow(ctx, `
+		SELECT `+rowcodec.UserColumns+` FROM users u WHERE u.app_id = $1 AND u.user_id = $2 FOR UPDATE`, appID, userID)))
 }
 
 // UpdateUser stores a user's profile.

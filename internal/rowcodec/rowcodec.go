@@ -1,6 +1,9 @@
 // Package rowcodec encodes the parts of Plaza's rows that the stores keep as
 // JSON text (specs, webhook settings, attributes, mute roles, member mutes,
 // message content), so that every store writes and reads the same documents.
+// It also scans the rows the stores select alike (scan.go), with
+// destinations that both database/sql and pgx fill, so that each store
+// keeps only its SQL text, its driver calls and its error translation.
 package rowcodec
 
 import (

@@ -2,64 +2,25 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
-// appColumns are read by scanApps: an app, then one of its secrets (NULL
-// columns when it has none).
-const appColumns = `a.app_id, a.name, a.community_enabled, a.spec, a.webhook, a.created_at,
-	s.secret, s.created_at, s.expires_at`
-
-// scanApps reads apps joined with their secrets, one row per secret, the
-// rows of an app next to each other.
-func scanApps(rows *sql.Rows) ([]plaza.App, error) {
-	out := []plaza.App{}
-	for rows.Next() {
-		var a plaza.App
-		var spec, webhook string
-		var secret sql.NullString
-		var created, expires sql.NullInt64
-		if err := rows.Scan(&a.AppID, &a.Name, &a.CommunityEnabled, &spec, &webhook, &a.CreatedAt,
-			&secret, &created, &expires); err != nil {
-			return nil, translate(err)
-		}
-		if n := len(out); n == 0 || out[n-1].AppID != a.AppID {
-			var err error
-			if a.Spec, err = rowcodec.DecodeSpec(spec); err != nil {
-				return nil, fmt.Errorf("sqlite: app %s spec: %w", a.AppID, err)
-			}
-			if a.Webhook, err = rowcodec.DecodeWebhook(webhook); err != nil {
-				return nil, fmt.Errorf("sqlite: app %s webhook: %w", a.AppID, err)
-			}
-			a.Secrets = []plaza.Secret{}
-			out = append(out, a)
-		}
-		if secret.Valid {
-			last := &out[len(out)-1]
-			last.Secrets = append(last.Secrets, plaza.Secret{Secret: secret.String, CreatedAt: created.Int64, ExpiresAt: expires.Int64})
-		}
-	}
-	return out, translate(rows.Err())
-}
-
 // App reads an app with its secrets, newest first.
 func (q queries) App(ctx context.Context, appID string) (plaza.App, error) {
 	// One statement: every use case reads its app.
 	rows, err := q.db.QueryContext(ctx, `
-		SELECT `+appColumns+`
+		SELECT `+rowcodec.AppColumns+`
 		FROM apps a LEFT JOIN app_secrets s ON s.app_id = a.app_id
 		WHERE a.app_id = ? ORDER BY s.created_at DESC, s.secret`, appID)
 	if err != nil {
 		return plaza.App{}, translate(err)
 	}
 	defer rows.Close()
-	apps, err := scanApps(rows)
+	apps, err := rowcodec.ScanApps(rows)
 	if err != nil {
-		return plaza.App{}, err
+		return plaza.App{}, translate(err)
 	}
 	if len(apps) == 0 {
 		return plaza.App{}, plaza.ErrNotFound
@@ -74,7 +35,7 @@ func (q queries) Apps(ctx context.Context, afterAppID string, limit int) ([]plaz
 		return []plaza.App{}, nil
 	}
 	rows, err := q.db.QueryContext(ctx, `
-		SELECT `+appColumns+`
+		SELECT `+rowcodec.AppColumns+`
 		FROM (SELECT * FROM apps WHERE app_id > ?1 ORDER BY app_id LIMIT ?2) a
 		LEFT JOIN app_secrets s ON s.app_id = a.app_id
 		ORDER BY a.app_id, s.created_at DESC, s.secret`, afterAppID, limit)
@@ -82,7 +43,7 @@ func (q queries) Apps(ctx context.Context, afterAppID string, limit int) ([]plaz
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	return scanApps(rows)
+	return scanned(rowcodec.ScanApps(rows))
 }
 
 // AppCount returns the number of apps.
@@ -111,18 +72,7 @@ func (q queries) SpecHistory(ctx context.Context, appID string, from, to int64) 
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var c plaza.SpecChange
-		var spec string
-		if err := rows.Scan(&c.At, &spec); err != nil {
-			return nil, translate(err)
-		}
-		if c.Spec, err = rowcodec.DecodeSpec(spec); err != nil {
-			return nil, fmt.Errorf("sqlite: app %s spec at %d: %w", appID, c.At, err)
-		}
-		out = append(out, c)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.ScanSpecChanges(rows, appID))
 }
 
 // InsertApp stores a new app with its secrets.

@@ -4,21 +4,12 @@ import (
 	"context"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/rowcodec"
 )
-
-const applicationColumns = `a.id, a.community_pk, a.user_pk, c.community_id, c.name, u.user_id, u.user_name, u.user_avatar_url,
-	a.wording, a.state, a.created_at, a.updated_at, a.operated_user_id`
 
 const applicationFrom = ` FROM applications a
 	JOIN communities c ON c.id = a.community_pk
 	JOIN users u ON u.id = a.user_pk`
-
-func scanApplication(s interface{ Scan(...any) error }) (plaza.Application, error) {
-	var a plaza.Application
-	err := s.Scan(&a.PK, &a.CommunityPK, &a.UserPK, &a.CommunityID, &a.CommunityName, &a.UserID, &a.UserName, &a.UserAvatarURL,
-		&a.Wording, &a.State, &a.CreateTime, &a.UpdateTime, &a.OperatedUserID)
-	return a, translate(err)
-}
 
 func (q queries) applications(ctx context.Context, query string, args ...any) ([]plaza.Application, error) {
 	rows, err := q.db.QueryContext(ctx, query, args...)
@@ -26,15 +17,7 @@ func (q queries) applications(ctx context.Context, query string, args ...any) ([
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	out := []plaza.Application{}
-	for rows.Next() {
-		a, err := scanApplication(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.AppendRows([]plaza.Application{}, rows, rowcodec.ScanApplication))
 }
 
 // afterDesc is the upper bound of a newest-first page.
@@ -47,19 +30,19 @@ func afterDesc(c plaza.Cursor) int64 {
 
 // Application reads a user's application to a community.
 func (q queries) Application(ctx context.Context, communityPK, userPK int64) (plaza.Application, error) {
-	return scanApplication(q.db.QueryRowContext(ctx, `SELECT `+applicationColumns+applicationFrom+`
-		WHERE a.community_pk = ? AND a.user_pk = ?`, communityPK, userPK))
+	return scanned(rowcodec.ScanApplication(q.db.QueryRowContext(ctx, `SELECT `+rowcodec.ApplicationColumns+applicationFrom+`
+		WHERE a.community_pk = ? AND a.user_pk = ?`, communityPK, userPK)))
 }
 
 // CommunityApplications lists a community's applications, newest first.
 func (q queries) CommunityApplications(ctx context.Context, communityPK int64, after plaza.Cursor, limit int) ([]plaza.Application, error) {
-	return q.applications(ctx, `SELECT `+applicationColumns+applicationFrom+`
+	return q.applications(ctx, `SELECT `+rowcodec.ApplicationColumns+applicationFrom+`
 		WHERE a.community_pk = ? AND a.id < ? ORDER BY a.id DESC LIMIT ?`, communityPK, afterDesc(after), limit)
 }
 
 // UserApplications lists a user's applications, newest first.
 func (q queries) UserApplications(ctx context.Context, userPK int64, after plaza.Cursor, limit int) ([]plaza.Application, error) {
-	return q.applications(ctx, `SELECT `+applicationColumns+applicationFrom+`
+	return q.applications(ctx, `SELECT `+rowcodec.ApplicationColumns+applicationFrom+`
 		WHERE a.user_pk = ? AND a.id < ? ORDER BY a.id DESC LIMIT ?`, userPK, afterDesc(after), limit)
 }
 

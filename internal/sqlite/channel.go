@@ -8,31 +8,11 @@ import (
 	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
-const channelColumns = `ch.id, ch.community_pk, c.community_id, ch.channel_id, ch.channel_type, ch.name, ch.avatar_url,
-	ch.notice, ch.attributes, ch.creator_user_id, ch.created_at, ch.last_seq, ch.member_count, ch.last_at,
-	ch.mute_mode, ch.mute_expire, ch.mute_roles`
-
-func scanChannel(s interface{ Scan(...any) error }) (plaza.Channel, error) {
-	var ch plaza.Channel
-	var attrs, roles string
-	err := s.Scan(&ch.PK, &ch.CommunityPK, &ch.CommunityID, &ch.ChannelID, &ch.ChannelType, &ch.ChannelName, &ch.ChannelAvatarURL,
-		&ch.ChannelNotice, &attrs, &ch.CreatorUserID, &ch.CreateTime, &ch.LastMessageSeq, &ch.MemberCount, &ch.LastTime,
-		&ch.MuteInfo.Mode, &ch.MuteInfo.ExpiredTime, &roles)
-	if err != nil {
-		return ch, translate(err)
-	}
-	if ch.MuteInfo.Roles, err = rowcodec.DecodeRoles(roles); err != nil {
-		return ch, err
-	}
-	ch.ChannelAttributes, err = rowcodec.DecodeAttributes(attrs)
-	return ch, err
-}
-
 // Channel reads one channel of a community.
 func (q queries) Channel(ctx context.Context, communityPK int64, channelID string) (plaza.Channel, error) {
-	return scanChannel(q.db.QueryRowContext(ctx, `
-		SELECT `+channelColumns+` FROM channels ch JOIN communities c ON c.id = ch.community_pk
-		WHERE ch.community_pk = ? AND ch.channel_id = ?`, communityPK, channelID))
+	return scanned(rowcodec.ScanChannel(q.db.QueryRowContext(ctx, `
+		SELECT `+rowcodec.ChannelColumns+` FROM channels ch JOIN communities c ON c.id = ch.community_pk
+		WHERE ch.community_pk = ? AND ch.channel_id = ?`, communityPK, channelID)))
 }
 
 // ChannelDismissed reports whether the ID belonged to a dismissed channel of
@@ -65,15 +45,7 @@ func (q queries) UserPrivateChannels(ctx context.Context, userPK int64) (map[str
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	out := map[string][]string{}
-	for rows.Next() {
-		var community, channel string
-		if err := rows.Scan(&community, &channel); err != nil {
-			return nil, translate(err)
-		}
-		out[community] = append(out[community], channel)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.ScanChannelIDs(rows))
 }
 
 // ChannelMemberList lists those who see a private channel: the owner and

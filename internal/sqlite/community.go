@@ -7,30 +7,10 @@ import (
 	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
-const communityColumns = `c.id, c.app_id, c.community_id, c.name, c.avatar_url, c.notice, c.attributes,
-	c.join_mode, c.invite_mode, c.creator_user_id, c.created_at, c.member_count, c.channel_count,
-	c.mute_mode, c.mute_expire, c.mute_roles`
-
-func scanCommunity(s interface{ Scan(...any) error }) (plaza.CommunityInfo, error) {
-	var c plaza.CommunityInfo
-	var attrs, roles string
-	err := s.Scan(&c.PK, &c.AppID, &c.CommunityID, &c.CommunityName, &c.CommunityAvatarURL, &c.CommunityNotice, &attrs,
-		&c.JoinMode, &c.InviteMode, &c.CreatorUserID, &c.CreateTime, &c.CurrentMemberCount, &c.ChannelCount,
-		&c.MuteInfo.Mode, &c.MuteInfo.ExpiredTime, &roles)
-	if err != nil {
-		return c, translate(err)
-	}
-	if c.MuteInfo.Roles, err = rowcodec.DecodeRoles(roles); err != nil {
-		return c, err
-	}
-	c.CommunityAttributes, err = rowcodec.DecodeAttributes(attrs)
-	return c, err
-}
-
 // Community reads a community.
 func (q queries) Community(ctx context.Context, appID, communityID string) (plaza.CommunityInfo, error) {
-	return scanCommunity(q.db.QueryRowContext(ctx, `
-		SELECT `+communityColumns+` FROM communities c WHERE c.app_id = ? AND c.community_id = ?`, appID, communityID))
+	return scanned(rowcodec.ScanCommunity(q.db.QueryRowContext(ctx, `
+		SELECT `+rowcodec.CommunityColumns+` FROM communities c WHERE c.app_id = ? AND c.community_id = ?`, appID, communityID)))
 }
 
 // AppCommunities lists an app's communities in creation order.
@@ -40,20 +20,13 @@ func (q queries) AppCommunities(ctx context.Context, appID string, after plaza.C
 		return out, nil
 	}
 	rows, err := q.db.QueryContext(ctx, `
-		SELECT `+communityColumns+` FROM communities c WHERE c.app_id = ? AND c.id > ? ORDER BY c.id LIMIT ?`,
+		SELECT `+rowcodec.CommunityColumns+` FROM communities c WHERE c.app_id = ? AND c.id > ? ORDER BY c.id LIMIT ?`,
 		appID, after.K1, limit)
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		c, err := scanCommunity(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.AppendRows(out, rows, rowcodec.ScanCommunity))
 }
 
 // CommunityDismissed reports whether the ID belonged to a dismissed community.
@@ -75,15 +48,7 @@ func (q queries) UserCommunities(ctx context.Context, userPK int64, after plaza.
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	out := []plaza.Community{}
-	for rows.Next() {
-		var c plaza.Community
-		if err := rows.Scan(&c.MemberPK, &c.MemberRole, &c.NotificationStatus, &c.CommunityID, &c.CommunityName, &c.CommunityAvatarURL); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, c)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.AppendRows([]plaza.Community{}, rows, rowcodec.ScanUserCommunity))
 }
 
 // CommunityForUpdate reads a community; the single writer connection already

@@ -7,25 +7,15 @@ import (
 	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
-// memberColumns ends with the member's mutes as a JSON array of
-// [channel key, channel ID, expiry].
+// memberColumns are the columns rowcodec.ScanMember reads, from members m
+// and users u, ending with the member's mutes as a JSON array of [channel
+// key, channel ID, expiry]. The list stays here: its JSON functions are
+// SQLite's.
 const memberColumns = `m.id, m.community_pk, m.user_pk, m.role, m.enter_time, m.enter_type, m.operated_user_id,
 	m.notification_status, u.user_id, u.user_name, u.user_avatar_url,
 	(SELECT json_group_array(json_array(mm.channel_pk, coalesce(mch.channel_id, ''), mm.expire))
 	   FROM member_mutes mm LEFT JOIN channels mch ON mch.id = mm.channel_pk
 	  WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk)`
-
-func scanMember(s interface{ Scan(...any) error }) (plaza.Member, error) {
-	var m plaza.Member
-	var mutes string
-	err := s.Scan(&m.PK, &m.CommunityPK, &m.UserPK, &m.MemberRole, &m.EnterTime, &m.EnterType, &m.OperatedUserID,
-		&m.NotificationStatus, &m.UserID, &m.UserName, &m.UserAvatarURL, &mutes)
-	if err != nil {
-		return m, translate(err)
-	}
-	m.Mutes, err = rowcodec.DecodeMutes(mutes)
-	return m, err
-}
 
 func (q queries) members(ctx context.Context, query string, args ...any) ([]plaza.Member, error) {
 	rows, err := q.db.QueryContext(ctx, query, args...)
@@ -33,23 +23,15 @@ func (q queries) members(ctx context.Context, query string, args ...any) ([]plaz
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	out := []plaza.Member{}
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.AppendRows([]plaza.Member{}, rows, rowcodec.ScanMember))
 }
 
 // Member reads one membership by user ID.
 func (q queries) Member(ctx context.Context, communityPK int64, userID string) (plaza.Member, error) {
-	return scanMember(q.db.QueryRowContext(ctx, `
+	return scanned(rowcodec.ScanMember(q.db.QueryRowContext(ctx, `
 		SELECT `+memberColumns+`
 		FROM users u JOIN members m ON m.user_pk = u.id AND m.community_pk = ?1
-		WHERE u.app_id = (SELECT app_id FROM communities WHERE id = ?1) AND u.user_id = ?2`, communityPK, userID))
+		WHERE u.app_id = (SELECT app_id FROM communities WHERE id = ?1) AND u.user_id = ?2`, communityPK, userID)))
 }
 
 // Members reads the memberships of the given users.
@@ -98,15 +80,7 @@ func (q queries) Managers(ctx context.Context, communityPK int64) ([]string, err
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, id)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.AppendRows(nil, rows, rowcodec.ScanString))
 }
 
 // InsertMember stores a new membership.

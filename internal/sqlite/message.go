@@ -2,77 +2,24 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"strconv"
 
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
-const messageColumns = `m.channel_pk, m.seq, m.message_id, m.sender_pk, m.sender_user_id, m.type, m.content,
-	m.client_message_id, m.created_at, m.edited_at, m.reply_count`
-
-// nullMessage scans messageColumns of an outer join, which may be all NULL.
-type nullMessage struct {
-	channelPK, seq, id, senderPK           sql.NullInt64
-	sender, content, clientID              sql.NullString
-	typ, createdAt, editedAt, repliedCount sql.NullInt64
-}
-
-func (n *nullMessage) dest() []any {
-	return []any{&n.channelPK, &n.seq, &n.id, &n.senderPK, &n.sender, &n.typ, &n.content,
-		&n.clientID, &n.createdAt, &n.editedAt, &n.repliedCount}
-}
-
-// message returns the scanned message, or nil if the join found none.
-func (n *nullMessage) message() (*plaza.Message, error) {
-	if !n.seq.Valid {
-		return nil, nil
-	}
-	m := &plaza.Message{
-		ChannelPK:        n.channelPK.Int64,
-		MessageSeq:       n.seq.Int64,
-		ID:               n.id.Int64,
-		MessageID:        strconv.FormatInt(n.id.Int64, 10),
-		SenderPK:         n.senderPK.Int64,
-		SenderUserID:     n.sender.String,
-		ClientMessageID:  n.clientID.String,
-		Timestamp:        n.createdAt.Int64,
-		EditedTime:       n.editedAt.Int64,
-		RootRepliedCount: n.repliedCount.Int64,
-		Reactions:        []plaza.Reaction{},
-	}
-	if err := rowcodec.DecodeContent(n.content.String, m); err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	m.Type = plaza.MessageType(n.typ.Int64)
-	return m, nil
-}
-
-// messages runs a query of messageColumns and adds each message's
+// messages runs a query of rowcodec.MessageColumns and adds each message's
 // reactions as viewerPK sees them. The channel ID is filled by the caller.
 func (q queries) messages(ctx context.Context, viewerPK int64, query string, args ...any) ([]plaza.Message, error) {
 	rows, err := q.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := []plaza.Message{}
-	for rows.Next() {
-		var n nullMessage
-		if err := rows.Scan(n.dest()...); err != nil {
-			rows.Close()
-			return nil, translate(err)
-		}
-		m, err := n.message()
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, *m)
-	}
+	// The rows are closed before the reactions are read: that query uses
+	// the same connection.
+	out, err := rowcodec.ScanMessages(rows)
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return nil, translate(err)
 	}
 	if len(out) == 0 {
@@ -85,7 +32,7 @@ const notHidden = `NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_pk =
 
 // Message reads one message.
 func (q queries) Message(ctx context.Context, channelPK, seq, viewerPK int64) (plaza.Message, error) {
-	ms, err := q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM messages m WHERE m.channel_pk = ? AND m.seq = ?`, channelPK, seq)
+	ms, err := q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m WHERE m.channel_pk = ? AND m.seq = ?`, channelPK, seq)
 	if err != nil {
 		return plaza.Message{}, err
 	}
@@ -104,20 +51,20 @@ func (q queries) Messages(ctx context.Context, channelPK int64, seqs []int64, vi
 	for _, s := range seqs {
 		args = append(args, s)
 	}
-	return q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM messages m
+	return q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
 		WHERE m.channel_pk = ? AND `+notHidden+` AND m.seq IN (`+placeholders(len(seqs))+`) ORDER BY m.seq`, args...)
 }
 
 // History reads a page of messages before or after a seq, oldest first.
 func (q queries) History(ctx context.Context, channelPK, viewerPK, from int64, forward bool, limit int) ([]plaza.Message, error) {
 	if forward {
-		return q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM messages m
+		return q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
 			WHERE m.channel_pk = ? AND m.seq > ? AND `+notHidden+` ORDER BY m.seq LIMIT ?`, channelPK, from, viewerPK, limit)
 	}
 	if from <= 0 {
 		from = 1<<63 - 1
 	}
-	ms, err := q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM messages m
+	ms, err := q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
 		WHERE m.channel_pk = ? AND m.seq < ? AND `+notHidden+` ORDER BY m.seq DESC LIMIT ?`, channelPK, from, viewerPK, limit)
 	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
 		ms[i], ms[j] = ms[j], ms[i]
@@ -127,7 +74,7 @@ func (q queries) History(ctx context.Context, channelPK, viewerPK, from int64, f
 
 // MessageByClientID finds a sender's message by its client message ID.
 func (q queries) MessageByClientID(ctx context.Context, channelPK, senderPK int64, clientMessageID string) (plaza.Message, error) {
-	ms, err := q.messages(ctx, senderPK, `SELECT `+messageColumns+` FROM messages m
+	ms, err := q.messages(ctx, senderPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
 		WHERE m.channel_pk = ? AND m.sender_pk = ? AND m.client_message_id = ?`, channelPK, senderPK, clientMessageID)
 	if err != nil {
 		return plaza.Message{}, err
@@ -140,7 +87,7 @@ func (q queries) MessageByClientID(ctx context.Context, channelPK, senderPK int6
 
 // Replies reads a page of a reply tree, oldest first.
 func (q queries) Replies(ctx context.Context, channelPK, rootSeq, viewerPK int64, after plaza.Cursor, limit int) ([]plaza.Message, error) {
-	return q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM messages m
+	return q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
 		WHERE m.channel_pk = ? AND m.reply_root_seq = ? AND m.seq > ? AND `+notHidden+` ORDER BY m.seq LIMIT ?`,
 		channelPK, rootSeq, after.K1, viewerPK, limit)
 }
@@ -232,18 +179,8 @@ func (q queries) ReactionUsers(ctx context.Context, channelPK, seq int64, reacti
 		return nil, nil, translate(err)
 	}
 	defer rows.Close()
-	users := []plaza.UserInfo{}
-	var keys []int64
-	for rows.Next() {
-		var id int64
-		var u plaza.UserInfo
-		if err := rows.Scan(&id, &u.UserID, &u.UserName, &u.UserAvatarURL); err != nil {
-			return nil, nil, translate(err)
-		}
-		users = append(users, u)
-		keys = append(keys, id)
-	}
-	return users, keys, translate(rows.Err())
+	users, keys, err := rowcodec.ScanReactionUsers(rows)
+	return users, keys, translate(err)
 }
 
 // NextSeq advances a channel's last seq and its last activity.

@@ -380,6 +380,13 @@ func translate(err error) error {
 	return fmt.Errorf("sqlite: %w", err)
 }
 
+// scanned translates the error of a rowcodec scan, which the scanners leave
+// as the driver or decoder returned it, so that a missing row is
+// plaza.ErrNotFound here as everywhere else.
+func scanned[T any](v T, err error) (T, error) {
+	return v, translate(err)
+}
+
 // migrate applies, in order, each embedded migration the database has not
 // recorded, each in its own transaction.
 func migrate(ctx context.Context, db *sql.DB) error {

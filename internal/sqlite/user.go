@@ -4,27 +4,20 @@ import (
 	"context"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/rowcodec"
 )
-
-const userColumns = `u.id, u.app_id, u.user_id, u.user_name, u.user_avatar_url, u.created_at`
-
-func scanUser(s interface{ Scan(...any) error }) (plaza.User, error) {
-	var u plaza.User
-	err := s.Scan(&u.PK, &u.AppID, &u.UserID, &u.UserName, &u.UserAvatarURL, &u.CreatedAt)
-	return u, translate(err)
-}
 
 // User reads a user.
 func (q queries) User(ctx context.Context, appID, userID string) (plaza.User, error) {
-	return scanUser(q.db.QueryRowContext(ctx, `
-		SELECT `+userColumns+` FROM users u WHERE u.app_id = ? AND u.user_id = ?`, appID, userID))
+	return scanned(rowcodec.ScanUser(q.db.QueryRowContext(ctx, `
+		SELECT `+rowcodec.UserColumns+` FROM users u WHERE u.app_id = ? AND u.user_id = ?`, appID, userID)))
 }
 
 // VisibleUsers returns those of userIDs that are the viewer or share a
 // community with it.
 func (q queries) VisibleUsers(ctx context.Context, appID string, viewerPK int64, userIDs []string) ([]plaza.User, error) {
 	rows, err := q.db.QueryContext(ctx, `
-		SELECT `+userColumns+` FROM users u
+		SELECT `+rowcodec.UserColumns+` FROM users u
 		WHERE u.app_id = ? AND u.user_id IN (`+placeholders(len(userIDs))+`)
 		  AND (u.id = ? OR EXISTS (
 		        SELECT 1 FROM members theirs
@@ -35,15 +28,7 @@ func (q queries) VisibleUsers(ctx context.Context, appID string, viewerPK int64,
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	var out []plaza.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.AppendRows(nil, rows, rowcodec.ScanUser))
 }
 
 // UserCommunityIDs returns the IDs of the user's communities.
@@ -55,15 +40,7 @@ func (q queries) UserCommunityIDs(ctx context.Context, userPK int64) ([]string, 
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, id)
-	}
-	return out, translate(rows.Err())
+	return scanned(rowcodec.AppendRows(nil, rows, rowcodec.ScanString))
 }
 
 // EnsureUser returns the user, creating it first if needed.
