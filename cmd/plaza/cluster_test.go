@@ -193,25 +193,11 @@ func waitText(tb testing.TB, conn *client.Conn, text string, d time.Duration) {
 	tb.Helper()
 	timeout := time.After(d)
 	for {
-		select {
-		case e, ok := <-conn.Events():
-			if !ok {
-				tb.Fatalf("session ended waiting for %q: %v", text, conn.Err())
+		ev := nextMessages(tb, conn, timeout, func() string { return fmt.Sprintf("%q did not arrive within %s", text, d) })
+		for _, m := range ev.MessageList {
+			if m.Message == text {
+				return
 			}
-			if e.Name != plaza.EventMessageReceived {
-				continue
-			}
-			var ev plaza.MessageListEvent
-			if err := e.Decode(&ev); err != nil {
-				tb.Fatal(err)
-			}
-			for _, m := range ev.MessageList {
-				if m.Message == text {
-					return
-				}
-			}
-		case <-timeout:
-			tb.Fatalf("%q did not arrive within %s", text, d)
 		}
 	}
 }
@@ -295,25 +281,13 @@ func testNodeStopped(t *testing.T, nodes []*testServer) {
 	got := map[int64]int{}
 	timeout := time.After(20 * time.Second)
 	for len(got) < len(want) {
-		select {
-		case e, ok := <-conn.Events():
-			if !ok {
-				t.Fatalf("session ended: %v", conn.Err())
+		ev := nextMessages(t, conn, timeout, func() string {
+			return fmt.Sprintf("received %d of %d messages after the node stopped", len(got), len(want))
+		})
+		for _, m := range ev.MessageList {
+			if m.SenderUserID == "owner" && m.Type == plaza.MessageText {
+				got[m.MessageSeq]++
 			}
-			if e.Name != plaza.EventMessageReceived {
-				continue
-			}
-			var ev plaza.MessageListEvent
-			if err := e.Decode(&ev); err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range ev.MessageList {
-				if m.SenderUserID == "owner" && m.Type == plaza.MessageText {
-					got[m.MessageSeq]++
-				}
-			}
-		case <-timeout:
-			t.Fatalf("received %d of %d messages after the node stopped", len(got), len(want))
 		}
 	}
 	for _, seq := range want {

@@ -216,6 +216,31 @@ func waitEvent(tb testing.TB, conn *client.Conn, name string, d time.Duration) c
 	}
 }
 
+// nextMessages returns the next messageReceived event of conn, skipping
+// other events. It fails the test with what() when timeout fires first or
+// the session ends.
+func nextMessages(tb testing.TB, conn *client.Conn, timeout <-chan time.Time, what func() string) plaza.MessageListEvent {
+	tb.Helper()
+	for {
+		select {
+		case e, ok := <-conn.Events():
+			if !ok {
+				tb.Fatalf("session ended (%v): %s", conn.Err(), what())
+			}
+			if e.Name != plaza.EventMessageReceived {
+				continue
+			}
+			var ev plaza.MessageListEvent
+			if err := e.Decode(&ev); err != nil {
+				tb.Fatal(err)
+			}
+			return ev
+		case <-timeout:
+			tb.Fatalf("timed out: %s", what())
+		}
+	}
+}
+
 // noEvent fails if an event named name arrives within d.
 func noEvent(tb testing.TB, conn *client.Conn, name string, d time.Duration) {
 	tb.Helper()

@@ -144,26 +144,14 @@ func TestEveryMessageExactlyOnce(t *testing.T) {
 			var seqs []int64
 			timeout := time.After(30 * time.Second)
 			for len(seqs) < total {
-				select {
-				case e, ok := <-conn.Events():
-					if !ok {
-						t.Fatalf("session ended: %v", conn.Err())
-					}
-					if e.Name != plaza.EventMessageReceived {
-						continue
-					}
-					var ev plaza.MessageListEvent
-					if err := e.Decode(&ev); err != nil {
-						t.Fatal(err)
-					}
-					if ev.ChannelID != "flow" {
-						continue
-					}
-					for _, m := range ev.MessageList {
-						seqs = append(seqs, m.MessageSeq)
-					}
-				case <-timeout:
-					t.Fatalf("received %d of %d messages; stats %+v", len(seqs), total, stats.Snapshot())
+				ev := nextMessages(t, conn, timeout, func() string {
+					return fmt.Sprintf("received %d of %d messages; stats %+v", len(seqs), total, stats.Snapshot())
+				})
+				if ev.ChannelID != "flow" {
+					continue
+				}
+				for _, m := range ev.MessageList {
+					seqs = append(seqs, m.MessageSeq)
 				}
 			}
 			close(stop)
