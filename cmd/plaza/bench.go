@@ -24,26 +24,94 @@ import (
 	"github.com/plazahq/plaza/client"
 )
 
-const benchUsage = `Usage: plaza bench SCENARIO [flags]
+// scenario is one load scenario of plaza bench.
+type scenario struct {
+	about string // for the usage text, wrapped at 68 columns
+	// setup registers the scenario's own flags and returns what runs it
+	// once they are parsed.
+	setup func(fs *flag.FlagSet) func(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) error
+}
 
-Scenarios:
-  fanout   N members of one channel online on the gateway, messages sent at a
-           given rate: acknowledged sends/s, deliveries/s, send→receive p50/p99
-  send     fanout with 100 members (unless --members says otherwise): the
-           acknowledged sends/s and ack latency of the store, durability named
-  cluster  fanout across two nodes on PostgreSQL and NATS: messages sent
-           through node 1 to members connected to node 2, with PostgreSQL's
-           own single-row insert rate (pgbench) measured first for reference
-  idle     --sessions idle gateway sessions (in steps) in --communities
-           communities, on a server in a child process: its RSS, CPU and
-           goroutines per session
+// scenarios are plaza bench's scenarios, by name; each lives in its file.
+var scenarios = map[string]scenario{
+	"fanout": {
+		about: "N members of one community online on the gateway, messages sent at\n" +
+			"a given rate into its channels: acknowledged sends/s, deliveries/s,\n" +
+			"send→receive p50/p99/p999",
+		setup: fanoutSetup("fanout", 0),
+	},
+	"send": {
+		about: "fanout with 100 members unless --members says otherwise: the\n" +
+			"acknowledged sends/s and ack latency of the store, durability named",
+		setup: fanoutSetup("send", 100),
+	},
+	"cluster": {
+		about: "fanout across two nodes on PostgreSQL and NATS: sent through node 1\n" +
+			"to members on node 2, after pgbench's single-row insert rate",
+		setup: func(*flag.FlagSet) func(context.Context, benchConfig, io.Writer, io.Writer) error {
+			return func(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) error {
+				res, err := benchCluster(ctx, cfg, stderr)
+				if err != nil {
+					return err
+				}
+				return writeJSONLine(stdout, res)
+			}
+		},
+	},
+	"idle": {
+		about: "idle gateway sessions, in steps, in --communities communities, on a\n" +
+			"server in a child process: its RSS, CPU and goroutines per session",
+		setup: func(*flag.FlagSet) func(context.Context, benchConfig, io.Writer, io.Writer) error { return benchIdle },
+	},
+}
 
-Every scenario prints one JSON line per result. Without --url, fanout starts
-its own server on a temporary data directory, in this process, and cluster
-starts two nodes as child processes on a new schema of --postgres.
-`
+// fanoutSetup runs the fanout scenario under name, with defaultMembers
+// members unless --members is given (0: the flag's default).
+func fanoutSetup(name string, defaultMembers int) func(fs *flag.FlagSet) func(context.Context, benchConfig, io.Writer, io.Writer) error {
+	return func(fs *flag.FlagSet) func(context.Context, benchConfig, io.Writer, io.Writer) error {
+		return func(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) error {
+			if defaultMembers > 0 && !flagSet(fs, "members") {
+				cfg.members = defaultMembers
+			}
+			tgt, err := startTarget(ctx, cfg, stderr)
+			if err != nil {
+				return err
+			}
+			defer tgt.stop()
+			res, err := benchFanout(ctx, cfg, tgt, stderr)
+			if err != nil {
+				return err
+			}
+			res.Scenario = name
+			return writeJSONLine(stdout, res)
+		}
+	}
+}
 
-// benchConfig holds the flags of every scenario.
+// benchUsage lists the scenarios.
+func benchUsage() string {
+	var b strings.Builder
+	b.WriteString("Usage: plaza bench SCENARIO [flags]\n\nScenarios:\n")
+	names := make([]string, 0, len(scenarios))
+	for n := range scenarios {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		for i, line := range strings.Split(scenarios[n].about, "\n") {
+			if i == 0 {
+				fmt.Fprintf(&b, "  %-10s %s\n", n, line)
+			} else {
+				fmt.Fprintf(&b, "  %-10s %s\n", "", line)
+			}
+		}
+	}
+	b.WriteString("\nEvery scenario prints one JSON line per result; plaza bench SCENARIO -h\n" +
+		"lists its flags. Loopback by default: the servers it starts listen on\n127.0.0.1.\n")
+	return b.String()
+}
+
+// benchConfig holds the flags every scenario shares.
 type benchConfig struct {
 	url         string
 	postgres    string
@@ -63,18 +131,23 @@ type benchConfig struct {
 	senders     int
 	sync        string
 	profile     string
+	process     bool
 }
 
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprint(stderr, benchUsage)
+		fmt.Fprint(stderr, benchUsage())
 		return errors.New("no scenario given")
 	}
-	scenario := args[0]
+	sc, ok := scenarios[args[0]]
+	if !ok {
+		fmt.Fprint(stderr, benchUsage())
+		return fmt.Errorf("unknown scenario %q", args[0])
+	}
 	var cfg benchConfig
-	fs := flag.NewFlagSet("plaza bench "+scenario, flag.ContinueOnError)
+	fs := flag.NewFlagSet("plaza bench "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.url, "url", "", "server to test (default: start one in this process); cluster: the sending and the receiving node, comma-separated")
+	fs.StringVar(&cfg.url, "url", "", "server to test (default: start one); cluster: the sending and the receiving node, comma-separated")
 	fs.StringVar(&cfg.postgres, "postgres", "", "cluster without --url: PostgreSQL URL; the nodes get a new schema in it, dropped at the end")
 	fs.StringVar(&cfg.nats, "nats", "nats://127.0.0.1:4222", "cluster without --url: NATS URL(s) of the nodes")
 	fs.IntVar(&cfg.pgbench, "pgbench-clients", 16, "cluster: pgbench's concurrent clients for the reference insert rate (0: skip it)")
@@ -87,11 +160,13 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to send")
 	fs.IntVar(&cfg.size, "size", 128, "message text size in bytes")
 	fs.IntVar(&cfg.senders, "senders", 0, "sending users (default: enough for the rate within the default limits of 10/s per user)")
-	fs.StringVar(&cfg.sync, "sqlite-sync", "full", "without --url: the started server's --sqlite-sync")
+	fs.StringVar(&cfg.sync, "sqlite-sync", "full", "the started server's --sqlite-sync")
 	fs.StringVar(&cfg.profile, "cpuprofile", "", "write a CPU profile of this process to the file")
-	fs.StringVar(&cfg.steps, "sessions", "10000,15000", "idle: session counts to measure at, increasing, comma-separated")
-	fs.IntVar(&cfg.communities, "communities", 1000, "idle: communities the sessions' users are members of")
+	fs.BoolVar(&cfg.process, "server-process", false, "start the server as a child process, not in this one (needed past about 9,000 sessions: a process may open about 20,000 files)")
+	fs.StringVar(&cfg.steps, "sessions", "10000,15000", "session counts, comma-separated and increasing where a scenario takes steps")
+	fs.IntVar(&cfg.communities, "communities", 1000, "communities the sessions' users are members of")
 	fs.DurationVar(&cfg.window, "window", 35*time.Second, "idle: how long CPU use is measured at each step (at least a heartbeat interval, 30s)")
+	runScenario := sc.setup(fs)
 	if err := parseFlags(fs, args[1:], getenv); err != nil {
 		return err
 	}
@@ -109,35 +184,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer pprof.StopCPUProfile()
 	}
-	switch scenario {
-	case "send":
-		if !flagSet(fs, "members") {
-			cfg.members = 100
-		}
-		fallthrough
-	case "fanout":
-		tgt, err := startTarget(ctx, cfg, stderr)
-		if err != nil {
-			return err
-		}
-		defer tgt.stop()
-		res, err := benchFanout(ctx, cfg, tgt, stderr)
-		if err != nil {
-			return err
-		}
-		res.Scenario = scenario
-		return writeJSONLine(stdout, res)
-	case "idle":
-		return benchIdle(ctx, cfg, stdout, stderr)
-	case "cluster":
-		res, err := benchCluster(ctx, cfg, stderr)
-		if err != nil {
-			return err
-		}
-		return writeJSONLine(stdout, res)
-	}
-	fmt.Fprint(stderr, benchUsage)
-	return fmt.Errorf("unknown scenario %q", scenario)
+	return runScenario(ctx, cfg, stdout, stderr)
 }
 
 // durability describes what an acknowledged send survives with SQLite's
@@ -188,11 +235,26 @@ type target struct {
 	url, recvURL, appID, secret string
 	name                        string // for the result line
 	durability                  string // when an ack means the message is stored, if known
+	proc                        *proc  // the server's child process, if the benchmark started one
 	stop                        func()
 }
 
-// startTarget connects to --url, or starts a server in this process.
+// startTarget connects to --url, or starts a server in this process or, with
+// --server-process, in a child process.
 func startTarget(ctx context.Context, cfg benchConfig, stderr io.Writer) (*target, error) {
+	if cfg.url == "" && cfg.process {
+		p, err := startProc("", []string{"--sqlite-sync", cfg.sync, "--send-queue", "65536"}, stderr)
+		if err != nil {
+			return nil, err
+		}
+		d, err := readDevApp(p.dir)
+		if err != nil {
+			p.remove()
+			return nil, err
+		}
+		return &target{url: p.URL(), recvURL: p.URL(), name: "separate process", durability: durability(cfg.sync),
+			appID: d.AppID, secret: d.ServerSecret, proc: p, stop: p.remove}, nil
+	}
 	if cfg.url != "" {
 		url := strings.TrimSuffix(cfg.url, "/")
 		t := &target{url: url, recvURL: url, name: url, appID: cfg.appID, secret: cfg.secret, stop: func() {}}
