@@ -63,6 +63,12 @@ var scenarios = map[string]scenario{
 			"server in a child process: its RSS, CPU and goroutines per session",
 		setup: func(*flag.FlagSet) func(context.Context, benchConfig, io.Writer, io.Writer) error { return benchIdle },
 	},
+	"reconnect": {
+		about: "sessions tracking their community's channel while owners send; the\n" +
+			"server restarted gracefully, then killed: time until 99% are back,\n" +
+			"resumes and resyncs, and every message's gaps and duplicates",
+		setup: reconnectSetup,
+	},
 }
 
 // fanoutSetup runs the fanout scenario under name, with defaultMembers

@@ -136,7 +136,7 @@ func benchIdle(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) e
 			sem <- struct{}{}
 			wg.Go(func() {
 				defer func() { <-sem }()
-				if err := placeIdle(ctx, tgt, hc, user, g, cfg.communities, from, n, run); err != nil && errs.Add(1) <= 3 {
+				if err := placeSessions(ctx, tgt, hc, user, "idle-"+run, g, cfg.communities, from, n); err != nil && errs.Add(1) <= 3 {
 					fmt.Fprintln(stderr, "bench:", err)
 				}
 			})
@@ -184,15 +184,18 @@ func benchIdle(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) e
 	return nil
 }
 
-// placeIdle puts the users from..n-1 that fall to community g (user i goes
-// to community i mod count) into it, creating it when its owner, user g, is
-// among them.
-func placeIdle(ctx context.Context, tgt *target, hc *http.Client, user func(int) string, g, count, from, n int, run string) error {
+// communityOf names community g of a benchmark run.
+func communityOf(prefix string, g int) string { return fmt.Sprintf("%s-%d", prefix, g) }
+
+// placeSessions puts the users from..n-1 that fall to community g (user i
+// goes to community i mod count) into it, creating it when its owner, user
+// g, is among them.
+func placeSessions(ctx context.Context, tgt *target, hc *http.Client, user func(int) string, prefix string, g, count, from, n int) error {
 	owner, err := tgt.client(tgt.url, user(g), hc)
 	if err != nil {
 		return err
 	}
-	id := fmt.Sprintf("idle-%d-%s", g, run)
+	id := communityOf(prefix, g)
 	if g >= from && g < n {
 		if _, err := owner.CreateCommunity(ctx, plaza.CreateCommunityRequest{CommunityID: id, CommunityName: id}); err != nil {
 			return fmt.Errorf("create community: %w", err)
