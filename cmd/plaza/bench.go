@@ -50,11 +50,16 @@ var scenarios = map[string]scenario{
 			"to members on node 2, after pgbench's single-row insert rate",
 		setup: func(*flag.FlagSet) func(context.Context, benchConfig, io.Writer, io.Writer) error {
 			return func(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) error {
-				res, err := benchCluster(ctx, cfg, stderr)
+				results, err := benchCluster(ctx, cfg, stderr)
 				if err != nil {
 					return err
 				}
-				return writeJSONLine(stdout, res)
+				for _, res := range results {
+					if err := writeJSONLine(stdout, res); err != nil {
+						return err
+					}
+				}
+				return nil
 			}
 		},
 	},
@@ -84,12 +89,17 @@ func fanoutSetup(name string, defaultMembers int) func(fs *flag.FlagSet) func(co
 				return err
 			}
 			defer tgt.stop()
-			res, err := benchFanout(ctx, cfg, tgt, stderr)
+			results, err := benchFanout(ctx, cfg, tgt, stderr)
 			if err != nil {
 				return err
 			}
-			res.Scenario = name
-			return writeJSONLine(stdout, res)
+			for _, res := range results {
+				res.Scenario = name
+				if err := writeJSONLine(stdout, res); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 	}
 }
@@ -132,6 +142,7 @@ type benchConfig struct {
 	members     int
 	channels    int
 	rate        float64
+	rates       string
 	duration    time.Duration
 	size        int
 	senders     int
@@ -163,6 +174,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	fs.IntVar(&cfg.members, "members", 1000, "members online in the community, each seeing every channel")
 	fs.IntVar(&cfg.channels, "channels", 1, "public channels the senders take turns in")
 	fs.Float64Var(&cfg.rate, "rate", 1000, "messages sent per second")
+	fs.StringVar(&cfg.rates, "rates", "", "fanout, send, cluster: send rates to step through, comma-separated, a result line each (instead of --rate)")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to send")
 	fs.IntVar(&cfg.size, "size", 128, "message text size in bytes")
 	fs.IntVar(&cfg.senders, "senders", 0, "sending users (default: enough for the rate within the default limits of 10/s per user)")
@@ -176,8 +188,13 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parseFlags(fs, args[1:], getenv); err != nil {
 		return err
 	}
+	if cfg.rates != "" {
+		if _, err := parseRates(cfg.rates); err != nil {
+			return err
+		}
+	}
 	if cfg.senders <= 0 {
-		cfg.senders = max(1, int(math.Ceil(cfg.rate/8)))
+		cfg.senders = max(1, int(math.Ceil(slices.Max(cfg.rateSteps())/8)))
 	}
 	if cfg.profile != "" {
 		f, err := os.Create(cfg.profile)
@@ -191,6 +208,30 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		defer pprof.StopCPUProfile()
 	}
 	return runScenario(ctx, cfg, stdout, stderr)
+}
+
+// rateSteps returns the send rates to step through: --rates, or --rate.
+func (c benchConfig) rateSteps() []float64 {
+	if rates, err := parseRates(c.rates); err == nil && len(rates) > 0 {
+		return rates
+	}
+	return []float64{c.rate}
+}
+
+// parseRates reads a comma-separated list of positive rates.
+func parseRates(s string) ([]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || r <= 0 {
+			return nil, fmt.Errorf("bench: --rates wants positive rates like 100,500,1000, got %q", s)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // durability describes what an acknowledged send survives with SQLite's
@@ -391,7 +432,7 @@ type fanoutResult struct {
 
 // benchFanout puts members online in one channel and sends into it at a
 // fixed rate, measuring acknowledgements and deliveries.
-func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Writer) (*fanoutResult, error) {
+func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Writer) ([]*fanoutResult, error) {
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.senders + 8}}
 	run := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	community := "bench-" + run
@@ -482,14 +523,15 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 		return nil, fmt.Errorf("bench: set active: %w", err)
 	}
 
-	// Receivers: every message carries its send time; each member records
-	// the delay until it got it.
-	var deliveries atomic.Int64
-	var lat latencies
+	// Receivers: every message carries its step and its send time; each
+	// member records, per step, the delay until it got it.
+	rates := cfg.rateSteps()
+	deliveries := make([]atomic.Int64, len(rates))
+	lat := make([]latencies, len(rates))
 	var recv sync.WaitGroup
 	for _, c := range conns {
 		recv.Go(func() {
-			var batch []int32
+			batches := make([][]int32, len(rates))
 			for e := range c.Events() {
 				if e.Name != plaza.EventMessageReceived {
 					continue
@@ -505,100 +547,129 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 					continue
 				}
 				for _, m := range ev.MessageList {
-					ts, _, _ := strings.Cut(m.Message, ";")
-					sent, err := strconv.ParseInt(ts, 10, 64)
-					if err != nil {
+					step, sent, ok := parseStamp(m.Message)
+					if !ok || step >= len(rates) {
 						continue
 					}
-					deliveries.Add(1)
-					batch = append(batch, int32(min(now-sent, math.MaxInt32)))
+					deliveries[step].Add(1)
+					batches[step] = append(batches[step], int32(min(now-sent, math.MaxInt32)))
 				}
 			}
-			lat.add(batch)
+			for i, b := range batches {
+				lat[i].add(b)
+			}
 		})
 	}
 
-	fmt.Fprintf(stderr, "bench: sending %.0f/s for %s from %d senders\n", cfg.rate, cfg.duration, cfg.senders)
-	var sent, acked, errs atomic.Int64
-	var acks latencies
-	pad := strings.Repeat("x", max(0, cfg.size-20))
-	per := time.Duration(float64(time.Second) * float64(cfg.senders) / cfg.rate)
-	deadline := time.Now().Add(cfg.duration)
-	start := time.Now()
-	var send sync.WaitGroup
-	for i, s := range senders {
-		send.Go(func() {
-			var batch []int32
-			// Spread the senders' ticks over the interval.
-			next := start.Add(per * time.Duration(i) / time.Duration(len(senders)))
-			for n := 0; ; n++ {
-				if d := time.Until(next); d > 0 {
-					time.Sleep(d)
-				}
-				if time.Now().After(deadline) {
-					break
-				}
-				t0 := time.Now()
-				next = next.Add(per)
-				text := strconv.FormatInt(t0.UnixMicro(), 10) + ";" + pad
-				sent.Add(1)
-				_, err := s.SendMessage(ctx, plaza.SendMessageRequest{CommunityID: community, ChannelID: channels[(i+n)%len(channels)],
-					Message: plaza.MessageContent{Type: plaza.MessageText, Message: text}})
-				if err != nil {
-					if errs.Add(1) <= 3 {
-						fmt.Fprintln(stderr, "bench: send:", err)
-					}
-					continue
-				}
-				acked.Add(1)
-				batch = append(batch, int32(time.Since(t0).Microseconds()))
-				// Late sends do not catch up in a burst: the server allows one
-				// message per 100 ms per user and channel, counted from when it
-				// took the previous one, which was before its ack.
-				if min := time.Now().Add(110 * time.Millisecond); next.Before(min) {
-					next = min
-				}
-			}
-			acks.add(batch)
-		})
+	type stepCounts struct {
+		sent, acked, errs int64
+		acks              latencies
+		elapsed           time.Duration
 	}
-	send.Wait()
-	elapsed := time.Since(start)
-	// Let the last deliveries arrive.
-	expected := acked.Load() * int64(cfg.members)
-	for settle := time.Now().Add(5 * time.Second); deliveries.Load() < expected && time.Now().Before(settle); {
-		time.Sleep(20 * time.Millisecond)
+	steps := make([]stepCounts, len(rates))
+	for step, rate := range rates {
+		fmt.Fprintf(stderr, "bench: sending %.0f/s for %s from %d senders\n", rate, cfg.duration, cfg.senders)
+		var sent, acked, errs atomic.Int64
+		st := &steps[step]
+		pad := strings.Repeat("x", max(0, cfg.size-24))
+		per := time.Duration(float64(time.Second) * float64(cfg.senders) / rate)
+		deadline := time.Now().Add(cfg.duration)
+		start := time.Now()
+		var send sync.WaitGroup
+		for i, s := range senders {
+			send.Go(func() {
+				var batch []int32
+				// Spread the senders' ticks over the interval.
+				next := start.Add(per * time.Duration(i) / time.Duration(len(senders)))
+				for n := 0; ; n++ {
+					if d := time.Until(next); d > 0 {
+						time.Sleep(d)
+					}
+					if time.Now().After(deadline) {
+						break
+					}
+					t0 := time.Now()
+					next = next.Add(per)
+					text := strconv.Itoa(step) + ";" + strconv.FormatInt(t0.UnixMicro(), 10) + ";" + pad
+					sent.Add(1)
+					_, err := s.SendMessage(ctx, plaza.SendMessageRequest{CommunityID: community, ChannelID: channels[(i+n)%len(channels)],
+						Message: plaza.MessageContent{Type: plaza.MessageText, Message: text}})
+					if err != nil {
+						if errs.Add(1) <= 3 {
+							fmt.Fprintln(stderr, "bench: send:", err)
+						}
+						continue
+					}
+					acked.Add(1)
+					batch = append(batch, int32(time.Since(t0).Microseconds()))
+					// Late sends do not catch up in a burst: the server allows one
+					// message per 100 ms per user and channel, counted from when it
+					// took the previous one, which was before its ack.
+					if min := time.Now().Add(110 * time.Millisecond); next.Before(min) {
+						next = min
+					}
+				}
+				st.acks.add(batch)
+			})
+		}
+		send.Wait()
+		st.elapsed = time.Since(start)
+		st.sent, st.acked, st.errs = sent.Load(), acked.Load(), errs.Load()
+		// Let the step's last deliveries arrive before the next one.
+		expected := st.acked * int64(cfg.members)
+		for settle := time.Now().Add(5 * time.Second); deliveries[step].Load() < expected && time.Now().Before(settle); {
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 	for _, c := range conns {
 		c.Close()
 	}
 	recv.Wait()
 	conns = nil
-	lat.sort()
-	acks.sort()
-	return &fanoutResult{
-		Scenario:           "fanout",
-		Time:               time.Now().UTC().Format(time.RFC3339),
-		Machine:            thisMachine(),
-		Server:             tgt.name,
-		Durability:         tgt.durability,
-		Members:            cfg.members,
-		Channels:           len(channels),
-		Senders:            cfg.senders,
-		Rate:               cfg.rate,
-		Size:               cfg.size,
-		Duration:           cfg.duration.String(),
-		Sent:               sent.Load(),
-		Acked:              acked.Load(),
-		Errors:             errs.Load(),
-		AckedPerSec:        math.Round(float64(acked.Load()) / elapsed.Seconds()),
-		AckP50Ms:           acks.quantile(0.50),
-		AckP99Ms:           acks.quantile(0.99),
-		Deliveries:         deliveries.Load(),
-		ExpectedDeliveries: expected,
-		DeliveriesPerSec:   math.Round(float64(deliveries.Load()) / elapsed.Seconds()),
-		P50Ms:              lat.quantile(0.50),
-		P99Ms:              lat.quantile(0.99),
-		P999Ms:             lat.quantile(0.999),
-	}, nil
+	out := make([]*fanoutResult, len(rates))
+	for i := range steps {
+		st := &steps[i]
+		lat[i].sort()
+		st.acks.sort()
+		expected := st.acked * int64(cfg.members)
+		out[i] = &fanoutResult{
+			Scenario:           "fanout",
+			Time:               time.Now().UTC().Format(time.RFC3339),
+			Machine:            thisMachine(),
+			Server:             tgt.name,
+			Durability:         tgt.durability,
+			Members:            cfg.members,
+			Channels:           len(channels),
+			Senders:            cfg.senders,
+			Rate:               rates[i],
+			Size:               cfg.size,
+			Duration:           cfg.duration.String(),
+			Sent:               st.sent,
+			Acked:              st.acked,
+			Errors:             st.errs,
+			AckedPerSec:        math.Round(float64(st.acked) / st.elapsed.Seconds()),
+			AckP50Ms:           st.acks.quantile(0.50),
+			AckP99Ms:           st.acks.quantile(0.99),
+			Deliveries:         deliveries[i].Load(),
+			ExpectedDeliveries: expected,
+			DeliveriesPerSec:   math.Round(float64(deliveries[i].Load()) / st.elapsed.Seconds()),
+			P50Ms:              lat[i].quantile(0.50),
+			P99Ms:              lat[i].quantile(0.99),
+			P999Ms:             lat[i].quantile(0.999),
+		}
+	}
+	return out, nil
+}
+
+// parseStamp reads the step and send time (µs) a benchmark message starts
+// with.
+func parseStamp(text string) (step int, sentMicros int64, ok bool) {
+	a, rest, ok1 := strings.Cut(text, ";")
+	b, _, ok2 := strings.Cut(rest, ";")
+	if !ok1 || !ok2 {
+		return 0, 0, false
+	}
+	step, err1 := strconv.Atoi(a)
+	sentMicros, err2 := strconv.ParseInt(b, 10, 64)
+	return step, sentMicros, err1 == nil && err2 == nil && step >= 0
 }

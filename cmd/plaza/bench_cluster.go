@@ -33,7 +33,7 @@ type clusterResult struct {
 
 // benchCluster runs the fanout scenario with its senders on one node and its
 // members on another.
-func benchCluster(ctx context.Context, cfg benchConfig, stderr io.Writer) (*clusterResult, error) {
+func benchCluster(ctx context.Context, cfg benchConfig, stderr io.Writer) ([]*clusterResult, error) {
 	res := &clusterResult{Nodes: 2}
 	var tgt *target
 	if cfg.url != "" {
@@ -72,16 +72,21 @@ func benchCluster(ctx context.Context, cfg benchConfig, stderr io.Writer) (*clus
 		}
 	}
 	defer tgt.stop()
-	f, err := benchFanout(ctx, cfg, tgt, stderr)
+	steps, err := benchFanout(ctx, cfg, tgt, stderr)
 	if err != nil {
 		return nil, err
 	}
-	f.Scenario = "cluster"
-	res.fanoutResult = f
-	if res.PgbenchTPS > 0 {
-		res.SendsVsPgbench = math.Round(f.AckedPerSec/res.PgbenchTPS*100) / 100
+	out := make([]*clusterResult, len(steps))
+	for i, f := range steps {
+		f.Scenario = "cluster"
+		r := *res
+		r.fanoutResult = f
+		if r.PgbenchTPS > 0 {
+			r.SendsVsPgbench = math.Round(f.AckedPerSec/r.PgbenchTPS*100) / 100
+		}
+		out[i] = &r
 	}
-	return res, nil
+	return out, nil
 }
 
 // benchSchema creates a schema for one run in the database at pgURL and

@@ -73,6 +73,41 @@ func TestBenchFanout(t *testing.T) {
 	}
 }
 
+func TestBenchFanoutSteps(t *testing.T) {
+	t.Parallel()
+	lines := runBenchLines(t, "fanout", "--members", "4", "--rates", "10,20", "--duration", "1s", "--server-process")
+	if len(lines) != 2 {
+		t.Fatalf("fanout with two rates printed %d lines, want 2", len(lines))
+	}
+	for i, want := range []float64{10, 20} {
+		checkDelivered(t, lines[i])
+		if lines[i]["rate"].(float64) != want || lines[i]["server"] != "separate process" {
+			t.Errorf("step %d: rate %v on %v, want %v on a separate process", i, lines[i]["rate"], lines[i]["server"], want)
+		}
+	}
+}
+
+func TestParseStamp(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		text string
+		step int
+		sent int64
+		ok   bool
+	}{
+		{"2;1700000000000000;xxxx", 2, 1700000000000000, true},
+		{"0;5;", 0, 5, true},
+		{"1700000000000000;xxxx", 0, 0, false},
+		{"a;5;x", 0, 0, false},
+		{"-1;5;x", 0, 0, false},
+	} {
+		step, sent, ok := parseStamp(tt.text)
+		if ok != tt.ok || (ok && (step != tt.step || sent != tt.sent)) {
+			t.Errorf("parseStamp(%q) = %d, %d, %v; want %d, %d, %v", tt.text, step, sent, ok, tt.step, tt.sent, tt.ok)
+		}
+	}
+}
+
 func TestBenchSendNamesDurability(t *testing.T) {
 	t.Parallel()
 	res := runBenchJSON(t, "send", "--rate", "20", "--duration", "1s", "--sqlite-sync", "normal")
