@@ -63,6 +63,12 @@ var scenarios = map[string]scenario{
 			}
 		},
 	},
+	"history": {
+		about: "a channel seeded with --messages (1,000,000) messages: latest page\n" +
+			"and paging-back p99 under --rate (500/s) sends, worst one-second p99\n" +
+			"window against the median one, over --duration (5m here)",
+		setup: historySetup,
+	},
 	"idle": {
 		about: "idle gateway sessions, in steps, in --communities communities, on a\n" +
 			"server in a child process: its RSS, CPU and goroutines per session",
@@ -371,6 +377,16 @@ func (w *addrWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// serverCPU returns the CPU time the server's process has used, if the
+// benchmark started it as a child process (0 otherwise).
+func (t *target) serverCPU() time.Duration {
+	if t.proc == nil {
+		return 0
+	}
+	d, _ := t.proc.cpu()
+	return d
+}
+
 // client returns a client of userID talking to url.
 func (t *target) client(url, userID string, hc *http.Client) (*client.Client, error) {
 	tok, err := plaza.MintToken(t.secret, t.appID, userID, time.Now(), 24*time.Hour)
@@ -428,6 +444,12 @@ type fanoutResult struct {
 	P50Ms              float64 `json:"p50Ms"`
 	P99Ms              float64 `json:"p99Ms"`
 	P999Ms             float64 `json:"p999Ms"`
+	// With the server in a child process: the CPU time it used over the
+	// step (sending and settling), and the deliveries per second of it,
+	// which is the server's throughput per core whatever the load
+	// generator beside it costs.
+	ServerCPUSeconds             float64 `json:"serverCPUSeconds,omitempty"`
+	DeliveriesPerServerCPUSecond float64 `json:"deliveriesPerServerCPUSecond,omitempty"`
 }
 
 // benchFanout puts members online in one channel and sends into it at a
@@ -565,6 +587,7 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 		sent, acked, errs int64
 		acks              latencies
 		elapsed           time.Duration
+		serverCPU         time.Duration // the server process's CPU time over the step, if it is a child
 	}
 	steps := make([]stepCounts, len(rates))
 	for step, rate := range rates {
@@ -575,6 +598,7 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 		per := time.Duration(float64(time.Second) * float64(cfg.senders) / rate)
 		deadline := time.Now().Add(cfg.duration)
 		start := time.Now()
+		cpu0 := tgt.serverCPU()
 		var send sync.WaitGroup
 		for i, s := range senders {
 			send.Go(func() {
@@ -620,6 +644,7 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 		for settle := time.Now().Add(5 * time.Second); deliveries[step].Load() < expected && time.Now().Before(settle); {
 			time.Sleep(20 * time.Millisecond)
 		}
+		st.serverCPU = tgt.serverCPU() - cpu0
 	}
 	for _, c := range conns {
 		c.Close()
@@ -656,6 +681,10 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 			P50Ms:              lat[i].quantile(0.50),
 			P99Ms:              lat[i].quantile(0.99),
 			P999Ms:             lat[i].quantile(0.999),
+		}
+		if st.serverCPU > 0 {
+			out[i].ServerCPUSeconds = round2(st.serverCPU.Seconds())
+			out[i].DeliveriesPerServerCPUSecond = math.Round(float64(deliveries[i].Load()) / st.serverCPU.Seconds())
 		}
 	}
 	return out, nil

@@ -84,6 +84,9 @@ func TestBenchFanoutSteps(t *testing.T) {
 		if lines[i]["rate"].(float64) != want || lines[i]["server"] != "separate process" {
 			t.Errorf("step %d: rate %v on %v, want %v on a separate process", i, lines[i]["rate"], lines[i]["server"], want)
 		}
+		if lines[i]["serverCPUSeconds"] == nil || lines[i]["deliveriesPerServerCPUSecond"] == nil {
+			t.Errorf("step %d: no server CPU figures from a child process: %v", i, lines[i])
+		}
 	}
 }
 
