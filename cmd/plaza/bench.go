@@ -74,6 +74,18 @@ var scenarios = map[string]scenario{
 			"server in a child process: its RSS, CPU and goroutines per session",
 		setup: func(*flag.FlagSet) func(context.Context, benchConfig, io.Writer, io.Writer) error { return benchIdle },
 	},
+	"churn": {
+		about: "--sessions' first count of sessions in groups of 10, each group a\n" +
+			"community, each user with a personal one; 50 sends/s per 1,000\n" +
+			"sessions, 0.33% reconnecting each second: deliveries/s, p50/p99/p999",
+		setup: churnSetup,
+	},
+	"slow": {
+		about: "fanout at 100/s, then again with a member reading at a tenth of the\n" +
+			"rate, a client flooding requests and an oversized frame: the\n" +
+			"members' p99 against the first phase, close codes, server RSS",
+		setup: slowSetup,
+	},
 	"reconnect": {
 		about: "sessions tracking their community's channel while owners send; the\n" +
 			"server restarted gracefully, then killed: time until 99% are back,\n" +

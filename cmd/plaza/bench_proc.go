@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/plazahq/plaza/internal/gateway"
 )
 
 // proc is a Plaza server run by a benchmark as a child process of the same
@@ -178,6 +181,17 @@ func (p *proc) goroutines(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("bench: unexpected goroutine profile %q", line)
 	}
 	return strconv.Atoi(n)
+}
+
+// gatewayStats returns the server gateway's counters (/debug/gateway).
+func (p *proc) gatewayStats(ctx context.Context) (gateway.Stats, error) {
+	var b strings.Builder
+	var st gateway.Stats
+	if err := p.debugGet(ctx, "/debug/gateway", &b); err != nil {
+		return st, err
+	}
+	err := json.Unmarshal([]byte(b.String()), &st)
+	return st, err
 }
 
 func (p *proc) debugGet(ctx context.Context, path string, w io.Writer) error {

@@ -223,7 +223,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	if cfg.debugAddr != "" {
-		dbg, err := debugServer(cfg.debugAddr)
+		dbg, err := debugServer(cfg.debugAddr, gw)
 		if err != nil {
 			return err
 		}
@@ -380,7 +380,7 @@ func (b *background) stop(ctx context.Context) {
 
 // debugServer serves the runtime profiles on their own listener, away from
 // the API.
-func debugServer(addr string) (*http.Server, error) {
+func debugServer(addr string, gw *gateway.Gateway) (*http.Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("debug listener: %w", err)
@@ -391,6 +391,12 @@ func debugServer(addr string) (*http.Server, error) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	// The gateway's counters (connections, sessions, dispatches, send-queue
+	// overflows, resumes), for operators and benchmarks.
+	mux.HandleFunc("/debug/gateway", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(gw.Stats())
+	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return srv, nil

@@ -67,6 +67,10 @@ func (c *conn) enqueueLocked(f outFrame) {
 	}
 	if len(c.queue) >= c.g.opts.SendQueue {
 		c.g.metrics.overflows.Add(1)
+		// What is queued would only hold the close frame back; the session
+		// keeps it for a resume.
+		clear(c.queue)
+		c.queue = c.queue[:0]
 		c.closeLocked(CloseQueueOverflow, "send queue overflow: the client reads too slowly")
 		return
 	}

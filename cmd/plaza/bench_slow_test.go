@@ -1,0 +1,66 @@
+package main
+
+import "testing"
+
+// TestBenchSlow runs the slow scenario small. The rate is 200/s, not less:
+// the slow member reads a tenth of it, and the close frame reaches it only
+// after it has read what the sockets hold, some 150 frames (at 2 frames/s
+// that alone would take over a minute), and only if the server could write
+// it within its 10 s write timeout.
+func TestBenchSlow(t *testing.T) {
+	t.Parallel()
+	res := runBenchJSON(t, "slow", "--members", "20", "--rate", "200", "--duration", "5s", "--send-queue", "40")
+	for _, phase := range []string{"baseline", "withBadClients"} {
+		p := res[phase].(map[string]any)
+		if p["acked"].(float64) == 0 || p["errors"].(float64) != 0 || p["deliveries"] != p["expectedDeliveries"] {
+			t.Errorf("%s: acked %v with %v errors, %v deliveries of %v; want some, none, all",
+				phase, p["acked"], p["errors"], p["deliveries"], p["expectedDeliveries"])
+		}
+		if p["maxRSSBytes"].(float64) <= 0 {
+			t.Errorf("%s: server RSS not sampled", phase)
+		}
+	}
+	if res["sendQueue"].(float64) != 40 || res["memberReconnects"].(float64) != 0 {
+		t.Errorf("send queue %v with %v member reconnects, want 40 and none", res["sendQueue"], res["memberReconnects"])
+	}
+
+	// The server closes the slow member for its full send queue. The close
+	// frame (4006) queues behind what the socket already holds, which a
+	// client reading this slowly may not drain before the write timeout
+	// cuts the connection (1006): both end it, the counter says why.
+	slow := res["slowClient"].(map[string]any)
+	if code := slow["closeCode"].(float64); code != 4006 && code != 1006 {
+		t.Errorf("slow member ended with %v (%v), want 4006 or an abnormal close", code, slow["ended"])
+	}
+	if n := res["serverOverflows"].(float64); n != 1 {
+		t.Errorf("server closed %v sessions for a full send queue, want the slow member's alone", n)
+	}
+	// Its queue overflows within the phase: after the socket buffers and
+	// then 40 frames fill, at 180 frames/s.
+	if s := slow["secondsUntilOverflow"].(float64); s <= 0 || s > 5 {
+		t.Errorf("slow member overflowed after %vs, want within the 5s phase", s)
+	}
+
+	if over := res["oversized"].(map[string]any); over["closeCode"].(float64) != 1009 {
+		t.Errorf("oversized frame ended with %v (%v), want 1009", over["closeCode"], over["ended"])
+	}
+
+	// The flooder is refused, and closed (4008) if it goes fast enough; its
+	// window of unanswered requests keeps its replies from overflowing its
+	// queue, so no other close.
+	flood := res["flooder"].(map[string]any)
+	if flood["rateLimited"].(float64) == 0 || flood["ok"].(float64) == 0 {
+		t.Errorf("flooder: %v requests allowed, %v rate-limited; want some of each", flood["ok"], flood["rateLimited"])
+	}
+	for code := range flood["closeCodes"].(map[string]any) {
+		if code != "4008" && code != "open at the end" {
+			t.Errorf("flooder ended with %q, want 4008 or still open", code)
+		}
+	}
+
+	// Memory stays bounded: what a slow member cannot read is dropped with
+	// it, and an oversized frame is refused at its header.
+	if grew := res["maxRSSBytes"].(float64) - res["setupRSSBytes"].(float64); grew > 64<<20 {
+		t.Errorf("server RSS grew %v bytes past its size after setup", grew)
+	}
+}
