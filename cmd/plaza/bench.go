@@ -308,17 +308,8 @@ type target struct {
 // --server-process, in a child process.
 func startTarget(ctx context.Context, cfg benchConfig, stderr io.Writer) (*target, error) {
 	if cfg.url == "" && cfg.process {
-		p, err := startProc("", []string{"--sqlite-sync", cfg.sync, "--send-queue", "65536"}, stderr)
-		if err != nil {
-			return nil, err
-		}
-		d, err := readDevApp(p.dir)
-		if err != nil {
-			p.remove()
-			return nil, err
-		}
-		return &target{url: p.URL(), recvURL: p.URL(), name: "separate process", durability: durability(cfg.sync),
-			appID: d.AppID, secret: d.ServerSecret, proc: p, stop: p.remove}, nil
+		_, t, err := startProcTarget(cfg.sync, []string{"--send-queue", "65536"}, stderr)
+		return t, err
 	}
 	if cfg.url != "" {
 		url := strings.TrimSuffix(cfg.url, "/")

@@ -134,16 +134,11 @@ func benchChurn(ctx context.Context, cfg benchConfig, o churnOptions, stderr io.
 	if rate <= 0 || o.churnPercent < 0 {
 		return nil, errors.New("bench churn: --sends-per-thousand must be positive and --churn not negative")
 	}
-	srv, err := startProc("", []string{"--sqlite-sync", cfg.sync}, stderr)
+	srv, tgt, err := startProcTarget(cfg.sync, nil, stderr)
 	if err != nil {
 		return nil, err
 	}
 	defer srv.remove()
-	d, err := readDevApp(srv.dir)
-	if err != nil {
-		return nil, err
-	}
-	tgt := &target{url: srv.URL(), recvURL: srv.URL(), appID: d.AppID, secret: d.ServerSecret}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
 	run := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	groups := (n + o.groupSize - 1) / o.groupSize

@@ -150,16 +150,11 @@ func benchHistory(ctx context.Context, cfg benchConfig, hf historyFlags, stderr 
 	if cfg.rate <= 0 {
 		senders = 0 // no background load
 	}
-	p, err := startProc("", []string{"--sqlite-sync", cfg.sync}, stderr)
+	p, tgt, err := startProcTarget(cfg.sync, nil, stderr)
 	if err != nil {
 		return nil, err
 	}
 	defer p.remove()
-	d, err := readDevApp(p.dir)
-	if err != nil {
-		return nil, err
-	}
-	tgt := &target{url: p.URL(), recvURL: p.URL(), appID: d.AppID, secret: d.ServerSecret}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders + hf.readers + 8}}
 	run := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	community, channel := "history-"+run, "history"

@@ -51,16 +51,11 @@ func benchIdle(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) e
 	if cfg.communities <= 0 {
 		return fmt.Errorf("bench idle: --communities must be at least 1")
 	}
-	srv, err := startProc("", []string{"--sqlite-sync", cfg.sync}, stderr)
+	srv, tgt, err := startProcTarget(cfg.sync, nil, stderr)
 	if err != nil {
 		return err
 	}
 	defer srv.remove()
-	d, err := readDevApp(srv.dir)
-	if err != nil {
-		return err
-	}
-	tgt := &target{url: srv.URL(), recvURL: srv.URL(), appID: d.AppID, secret: d.ServerSecret}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	run := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	user := func(i int) string { return fmt.Sprintf("idle-%06d-%s", i, run) }

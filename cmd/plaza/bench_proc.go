@@ -68,6 +68,23 @@ func startProc(dir string, extra []string, stderr io.Writer) (*proc, error) {
 	return p, nil
 }
 
+// startProcTarget starts a SQLite server in a child process with
+// --sqlite-sync and the extra flags, and returns it with a target for its
+// development app; stop (or remove) the process when done.
+func startProcTarget(sync string, extra []string, stderr io.Writer) (*proc, *target, error) {
+	p, err := startProc("", append([]string{"--sqlite-sync", sync}, extra...), stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := readDevApp(p.dir)
+	if err != nil {
+		p.remove()
+		return nil, nil, err
+	}
+	return p, &target{url: p.URL(), recvURL: p.URL(), name: "separate process", durability: durability(sync),
+		appID: d.AppID, secret: d.ServerSecret, proc: p, stop: p.remove}, nil
+}
+
 // start runs the process and waits until it listens.
 func (p *proc) start() error {
 	exe, err := os.Executable()

@@ -99,16 +99,11 @@ func benchReconnect(ctx context.Context, cfg benchConfig, wait time.Duration, st
 		return nil, err
 	}
 	n, communities := steps[0], min(cfg.communities, steps[0])
-	srv, err := startProc("", []string{"--sqlite-sync", cfg.sync}, stderr)
+	srv, tgt, err := startProcTarget(cfg.sync, nil, stderr)
 	if err != nil {
 		return nil, err
 	}
 	defer srv.remove()
-	d, err := readDevApp(srv.dir)
-	if err != nil {
-		return nil, err
-	}
-	tgt := &target{url: srv.URL(), recvURL: srv.URL(), appID: d.AppID, secret: d.ServerSecret}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
 	run := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	prefix := "rc-" + run

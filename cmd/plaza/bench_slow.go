@@ -162,17 +162,12 @@ func benchSlow(ctx context.Context, cfg benchConfig, sendQueue int, stderr io.Wr
 	if cfg.members < 1 || cfg.rate <= 0 {
 		return nil, errors.New("bench slow: --members and --rate must be positive")
 	}
-	srv, err := startProc("", []string{"--sqlite-sync", cfg.sync, "--send-queue", strconv.Itoa(sendQueue),
+	srv, tgt, err := startProcTarget(cfg.sync, []string{"--send-queue", strconv.Itoa(sendQueue),
 		"--max-frame", strconv.Itoa(slowMaxFrame)}, stderr)
 	if err != nil {
 		return nil, err
 	}
 	defer srv.remove()
-	d, err := readDevApp(srv.dir)
-	if err != nil {
-		return nil, err
-	}
-	tgt := &target{url: srv.URL(), recvURL: srv.URL(), appID: d.AppID, secret: d.ServerSecret}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.senders + 8}}
 	run := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	community := "slow-" + run
