@@ -424,17 +424,30 @@ func (l *latencies) sort() { slices.Sort(l.us) }
 
 // fanoutResult is the JSON line of the fanout scenario.
 type fanoutResult struct {
-	Scenario           string  `json:"scenario"`
-	Time               string  `json:"time"`
-	Machine            machine `json:"machine"`
-	Server             string  `json:"server"`
-	Durability         string  `json:"durability,omitempty"`
-	Members            int     `json:"members"`
-	Channels           int     `json:"channels"`
-	Senders            int     `json:"senders"`
-	Rate               float64 `json:"rate"`
-	Size               int     `json:"size"`
-	Duration           string  `json:"duration"`
+	Scenario   string  `json:"scenario"`
+	Time       string  `json:"time"`
+	Machine    machine `json:"machine"`
+	Server     string  `json:"server"`
+	Durability string  `json:"durability,omitempty"`
+	Members    int     `json:"members"`
+	Channels   int     `json:"channels"`
+	Senders    int     `json:"senders"`
+	Rate       float64 `json:"rate"`
+	Size       int     `json:"size"`
+	Duration   string  `json:"duration"`
+	sendFigures
+	// With the server in a child process: the CPU time it used over the
+	// step (sending and settling), and the deliveries per second of it,
+	// which is the server's throughput per core whatever the load
+	// generator beside it costs.
+	ServerCPUSeconds             float64 `json:"serverCPUSeconds,omitempty"`
+	DeliveriesPerServerCPUSecond float64 `json:"deliveriesPerServerCPUSecond,omitempty"`
+}
+
+// sendFigures are the counts and latencies of a sending phase, shared by
+// the scenarios that send: acknowledged sends and their latency, and
+// deliveries to members and their send→receive latency.
+type sendFigures struct {
 	Sent               int64   `json:"sent"`
 	Acked              int64   `json:"acked"`
 	Errors             int64   `json:"errors"`
@@ -447,12 +460,20 @@ type fanoutResult struct {
 	P50Ms              float64 `json:"p50Ms"`
 	P99Ms              float64 `json:"p99Ms"`
 	P999Ms             float64 `json:"p999Ms"`
-	// With the server in a child process: the CPU time it used over the
-	// step (sending and settling), and the deliveries per second of it,
-	// which is the server's throughput per core whatever the load
-	// generator beside it costs.
-	ServerCPUSeconds             float64 `json:"serverCPUSeconds,omitempty"`
-	DeliveriesPerServerCPUSecond float64 `json:"deliveriesPerServerCPUSecond,omitempty"`
+}
+
+// figures makes a phase's sendFigures; acks and lat must be sorted (lat may
+// be nil when deliveries are timed later).
+func figures(sent, acked, errs int64, acks *latencies, deliveries, expected int64, lat *latencies, elapsed time.Duration) sendFigures {
+	f := sendFigures{Sent: sent, Acked: acked, Errors: errs,
+		AckedPerSec: math.Round(float64(acked)/elapsed.Seconds()*10) / 10,
+		AckP50Ms:    acks.quantile(0.50), AckP99Ms: acks.quantile(0.99),
+		Deliveries: deliveries, ExpectedDeliveries: expected,
+		DeliveriesPerSec: math.Round(float64(deliveries) / elapsed.Seconds())}
+	if lat != nil {
+		f.P50Ms, f.P99Ms, f.P999Ms = lat.quantile(0.50), lat.quantile(0.99), lat.quantile(0.999)
+	}
+	return f
 }
 
 // benchFanout puts members online in one channel and sends into it at a
@@ -661,29 +682,18 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 		st.acks.sort()
 		expected := st.acked * int64(cfg.members)
 		out[i] = &fanoutResult{
-			Scenario:           "fanout",
-			Time:               time.Now().UTC().Format(time.RFC3339),
-			Machine:            thisMachine(),
-			Server:             tgt.name,
-			Durability:         tgt.durability,
-			Members:            cfg.members,
-			Channels:           len(channels),
-			Senders:            cfg.senders,
-			Rate:               rates[i],
-			Size:               cfg.size,
-			Duration:           cfg.duration.String(),
-			Sent:               st.sent,
-			Acked:              st.acked,
-			Errors:             st.errs,
-			AckedPerSec:        math.Round(float64(st.acked) / st.elapsed.Seconds()),
-			AckP50Ms:           st.acks.quantile(0.50),
-			AckP99Ms:           st.acks.quantile(0.99),
-			Deliveries:         deliveries[i].Load(),
-			ExpectedDeliveries: expected,
-			DeliveriesPerSec:   math.Round(float64(deliveries[i].Load()) / st.elapsed.Seconds()),
-			P50Ms:              lat[i].quantile(0.50),
-			P99Ms:              lat[i].quantile(0.99),
-			P999Ms:             lat[i].quantile(0.999),
+			Scenario:    "fanout",
+			Time:        time.Now().UTC().Format(time.RFC3339),
+			Machine:     thisMachine(),
+			Server:      tgt.name,
+			Durability:  tgt.durability,
+			Members:     cfg.members,
+			Channels:    len(channels),
+			Senders:     cfg.senders,
+			Rate:        rates[i],
+			Size:        cfg.size,
+			Duration:    cfg.duration.String(),
+			sendFigures: figures(st.sent, st.acked, st.errs, &st.acks, deliveries[i].Load(), expected, &lat[i], st.elapsed),
 		}
 		if st.serverCPU > 0 {
 			out[i].ServerCPUSeconds = round2(st.serverCPU.Seconds())

@@ -43,22 +43,11 @@ type churnResult struct {
 	Size         int     `json:"size"`
 	Duration     string  `json:"duration"`
 	SetupSecs    float64 `json:"setupSeconds"`
-	Sent         int64   `json:"sent"`
-	Acked        int64   `json:"acked"`
-	Errors       int64   `json:"errors"`
-	AckedPerSec  float64 `json:"ackedPerSec"`
-	AckP50Ms     float64 `json:"ackP50Ms"`
-	AckP99Ms     float64 `json:"ackP99Ms"`
-	// Deliveries counts messages that reached a session of a group member;
+	// Deliveries count messages that reached a session of a group member;
 	// RecoveredDeliveries those of them the SDK fetched from history to
 	// fill a gap rather than received pushed.
-	Deliveries          int64   `json:"deliveries"`
-	ExpectedDeliveries  int64   `json:"expectedDeliveries"`
-	RecoveredDeliveries int64   `json:"recoveredDeliveries"`
-	DeliveriesPerSec    float64 `json:"deliveriesPerSec"`
-	P50Ms               float64 `json:"p50Ms"`
-	P99Ms               float64 `json:"p99Ms"`
-	P999Ms              float64 `json:"p999Ms"`
+	sendFigures
+	RecoveredDeliveries int64 `json:"recoveredDeliveries"`
 	// Reconnects counts the connections cut on purpose; ReconnectErrors the
 	// new sessions that failed to open (reconnect "new"). Resumes and
 	// Resyncs are the SDK's counts (reconnect "resume").
@@ -406,19 +395,8 @@ func benchChurn(ctx context.Context, cfg benchConfig, o churnOptions, stderr io.
 		Size:                cfg.size,
 		Duration:            cfg.duration.String(),
 		SetupSecs:           math.Round(setup.Seconds()*10) / 10,
-		Sent:                sent.Load(),
-		Acked:               acked.Load(),
-		Errors:              errs.Load(),
-		AckedPerSec:         math.Round(float64(acked.Load())/elapsed.Seconds()*10) / 10,
-		AckP50Ms:            acks.quantile(0.50),
-		AckP99Ms:            acks.quantile(0.99),
-		Deliveries:          deliveries.Load(),
-		ExpectedDeliveries:  expected.Load(),
+		sendFigures:         figures(sent.Load(), acked.Load(), errs.Load(), &acks, deliveries.Load(), expected.Load(), &lat, elapsed),
 		RecoveredDeliveries: recovered.Load(),
-		DeliveriesPerSec:    math.Round(float64(deliveries.Load()) / elapsed.Seconds()),
-		P50Ms:               lat.quantile(0.50),
-		P99Ms:               lat.quantile(0.99),
-		P999Ms:              lat.quantile(0.999),
 		Reconnects:          reconnects.Load(),
 		ReconnectErrors:     reconnectErrs.Load(),
 		Resumes:             st.Resumes,

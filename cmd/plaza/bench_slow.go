@@ -79,19 +79,8 @@ type slowResult struct {
 
 // slowPhase holds one phase's figures for the normal members.
 type slowPhase struct {
-	Sent               int64   `json:"sent"`
-	Acked              int64   `json:"acked"`
-	Errors             int64   `json:"errors"`
-	AckedPerSec        float64 `json:"ackedPerSec"`
-	AckP50Ms           float64 `json:"ackP50Ms"`
-	AckP99Ms           float64 `json:"ackP99Ms"`
-	Deliveries         int64   `json:"deliveries"`
-	ExpectedDeliveries int64   `json:"expectedDeliveries"`
-	DeliveriesPerSec   float64 `json:"deliveriesPerSec"`
-	P50Ms              float64 `json:"p50Ms"`
-	P99Ms              float64 `json:"p99Ms"`
-	P999Ms             float64 `json:"p999Ms"`
-	MaxRSSBytes        int64   `json:"maxRSSBytes"`
+	sendFigures
+	MaxRSSBytes int64 `json:"maxRSSBytes"`
 }
 
 // slowClientResult says how the member reading at a tenth of the rate
@@ -320,11 +309,8 @@ func benchSlow(ctx context.Context, cfg benchConfig, sendQueue int, stderr io.Wr
 		for settle := time.Now().Add(10 * time.Second); deliveries[p].Load() < expected && time.Now().Before(settle); {
 			time.Sleep(20 * time.Millisecond)
 		}
-		return slowPhase{Sent: sent, Acked: acked, Errors: errs,
-			AckedPerSec: math.Round(float64(acked)/elapsed.Seconds()*10) / 10,
-			AckP50Ms:    acks.quantile(0.50), AckP99Ms: acks.quantile(0.99),
-			Deliveries: deliveries[p].Load(), ExpectedDeliveries: expected,
-			DeliveriesPerSec: math.Round(float64(deliveries[p].Load()) / elapsed.Seconds())}
+		// Deliveries are timed once the receivers have stopped.
+		return slowPhase{sendFigures: figures(sent, acked, errs, acks, deliveries[p].Load(), expected, nil, elapsed)}
 	}
 
 	fmt.Fprintf(stderr, "bench: baseline: %.0f/s for %s to %d members\n", cfg.rate, cfg.duration, cfg.members)
