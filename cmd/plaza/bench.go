@@ -579,17 +579,9 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 		recv.Go(func() {
 			batches := make([][]int32, len(rates))
 			for e := range c.Events() {
-				if e.Name != plaza.EventMessageReceived {
-					continue
-				}
 				now := time.Now().UnixMicro()
-				var ev struct {
-					ChannelID   string `json:"channelID"`
-					MessageList []struct {
-						Message string `json:"message"`
-					} `json:"messageList"`
-				}
-				if json.Unmarshal(e.Data, &ev) != nil || !strings.HasPrefix(ev.ChannelID, "fanout-") {
+				ev, ok := decodeBenchEvent(e)
+				if !ok || !strings.HasPrefix(ev.ChannelID, "fanout-") {
 					continue
 				}
 				for _, m := range ev.MessageList {
@@ -701,6 +693,25 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 		}
 	}
 	return out, nil
+}
+
+// benchEvent is what the scenarios read of a messageReceived event.
+type benchEvent struct {
+	CommunityID string `json:"communityID"`
+	ChannelID   string `json:"channelID"`
+	MessageList []struct {
+		MessageSeq int64  `json:"messageSeq"`
+		Message    string `json:"message"`
+	} `json:"messageList"`
+}
+
+// decodeBenchEvent decodes a messageReceived event; ok is false for any
+// other event.
+func decodeBenchEvent(e client.Event) (ev benchEvent, ok bool) {
+	if e.Name != plaza.EventMessageReceived {
+		return ev, false
+	}
+	return ev, json.Unmarshal(e.Data, &ev) == nil
 }
 
 // parseStamp reads the step and send time (µs) a benchmark message starts

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -187,18 +186,9 @@ func benchChurn(ctx context.Context, cfg benchConfig, o churnOptions, stderr io.
 		defer close(done)
 		var batch []int32
 		for e := range conn.Events() {
-			if e.Name != plaza.EventMessageReceived {
-				continue
-			}
 			now := time.Now().UnixMicro()
-			var ev struct {
-				CommunityID string `json:"communityID"`
-				MessageList []struct {
-					MessageSeq int64  `json:"messageSeq"`
-					Message    string `json:"message"`
-				} `json:"messageList"`
-			}
-			if json.Unmarshal(e.Data, &ev) != nil || ev.CommunityID != m.community {
+			ev, ok := decodeBenchEvent(e)
+			if !ok || ev.CommunityID != m.community {
 				continue
 			}
 			for _, msg := range ev.MessageList {

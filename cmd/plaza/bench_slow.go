@@ -239,17 +239,9 @@ func benchSlow(ctx context.Context, cfg benchConfig, sendQueue int, stderr io.Wr
 		recv.Go(func() {
 			var batch [2][]int32
 			for e := range c.Events() {
-				if e.Name != plaza.EventMessageReceived {
-					continue
-				}
 				now := time.Now().UnixMicro()
-				var ev struct {
-					CommunityID string `json:"communityID"`
-					MessageList []struct {
-						Message string `json:"message"`
-					} `json:"messageList"`
-				}
-				if json.Unmarshal(e.Data, &ev) != nil || ev.CommunityID != community {
+				ev, ok := decodeBenchEvent(e)
+				if !ok || ev.CommunityID != community {
 					continue
 				}
 				for _, m := range ev.MessageList {
