@@ -32,6 +32,11 @@ type idleResult struct {
 	BaseRSSBytes       int64   `json:"baseRSSBytes"`
 	RSSBytes           int64   `json:"rssBytes"`
 	RSSPerSessionBytes float64 `json:"rssPerSessionBytes"`
+	// What the sessions hold live: the Go heap and goroutine stacks in use,
+	// per session, over the same base. RSS also counts freed pages the
+	// runtime has not yet returned to the system.
+	HeapPerSessionBytes  float64 `json:"heapPerSessionBytes"`
+	StackPerSessionBytes float64 `json:"stackPerSessionBytes"`
 	// CPU time the server used over Window, per second and session.
 	CPUMicrosPerSecPerSession float64 `json:"cpuMicrosPerSecPerSession"`
 	BaseGoroutines            int     `json:"baseGoroutines"`
@@ -60,22 +65,29 @@ func benchIdle(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) e
 	run := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	user := func(i int) string { return fmt.Sprintf("idle-%06d-%s", i, run) }
 
-	measure := func() (rss int64, goroutines int, err error) {
+	type sample struct {
+		rss, heap, stack int64
+		goroutines       int
+	}
+	measure := func() (m sample, err error) {
 		// Two collections: the first frees, the second lets the runtime give
 		// back what the first freed.
 		for range 2 {
 			if err := srv.gc(ctx); err != nil {
-				return 0, 0, err
+				return m, err
 			}
 		}
 		time.Sleep(time.Second)
-		if rss, err = srv.rss(); err != nil {
-			return 0, 0, err
+		if m.rss, err = srv.rss(); err != nil {
+			return m, err
 		}
-		goroutines, err = srv.goroutines(ctx)
-		return rss, goroutines, err
+		if m.heap, m.stack, err = srv.memStats(ctx); err != nil {
+			return m, err
+		}
+		m.goroutines, err = srv.goroutines(ctx)
+		return m, err
 	}
-	baseRSS, baseG, err := measure()
+	base, err := measure()
 	if err != nil {
 		return err
 	}
@@ -150,7 +162,7 @@ func benchIdle(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		rss, g, err := measure()
+		m, err := measure()
 		if err != nil {
 			return err
 		}
@@ -164,13 +176,15 @@ func benchIdle(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) e
 			Window:                    cfg.window.String(),
 			ConnectSecs:               math.Round(connected.Seconds()*10) / 10,
 			Errors:                    errs.Load(),
-			BaseRSSBytes:              baseRSS,
-			RSSBytes:                  rss,
-			RSSPerSessionBytes:        math.Round(float64(rss-baseRSS) / float64(n)),
+			BaseRSSBytes:              base.rss,
+			RSSBytes:                  m.rss,
+			RSSPerSessionBytes:        math.Round(float64(m.rss-base.rss) / float64(n)),
+			HeapPerSessionBytes:       math.Round(float64(m.heap-base.heap) / float64(n)),
+			StackPerSessionBytes:      math.Round(float64(m.stack-base.stack) / float64(n)),
 			CPUMicrosPerSecPerSession: math.Round(float64((cpu1-cpu0).Microseconds())/cfg.window.Seconds()/float64(n)*100) / 100,
-			BaseGoroutines:            baseG,
-			Goroutines:                g,
-			GoroutinesPerSession:      math.Round(float64(g-baseG)/float64(n)*100) / 100,
+			BaseGoroutines:            base.goroutines,
+			Goroutines:                m.goroutines,
+			GoroutinesPerSession:      math.Round(float64(m.goroutines-base.goroutines)/float64(n)*100) / 100,
 		}
 		if err := writeJSONLine(stdout, res); err != nil {
 			return err

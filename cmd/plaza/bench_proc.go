@@ -186,6 +186,32 @@ func (p *proc) gc(ctx context.Context) error {
 	return p.debugGet(ctx, "/debug/pprof/heap?gc=1", io.Discard)
 }
 
+// memStats returns the Go runtime's in-use heap and goroutine stack bytes,
+// from the memory statistics the heap profile ends with: what the process
+// holds live, unlike its RSS, which keeps freed pages until the runtime
+// returns them to the system.
+func (p *proc) memStats(ctx context.Context) (heapInuse, stackInuse int64, err error) {
+	var b strings.Builder
+	if err := p.debugGet(ctx, "/debug/pprof/heap?debug=1", &b); err != nil {
+		return 0, 0, err
+	}
+	for line := range strings.SplitSeq(b.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "# HeapInuse = "); ok {
+			heapInuse, err = strconv.ParseInt(v, 10, 64)
+		} else if v, ok := strings.CutPrefix(line, "# Stack = "); ok { // "# Stack = inuse / sys"
+			inuse, _, _ := strings.Cut(v, " ")
+			stackInuse, err = strconv.ParseInt(inuse, 10, 64)
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+	if heapInuse == 0 {
+		return 0, 0, errors.New("bench: no HeapInuse in the heap profile")
+	}
+	return heapInuse, stackInuse, nil
+}
+
 // goroutines returns the number of goroutines the process runs.
 func (p *proc) goroutines(ctx context.Context) (int, error) {
 	var b strings.Builder
