@@ -42,6 +42,9 @@ func TestSignRequest(t *testing.T) {
 		{"escaped path", "PUT", "/v1/server/communities/%23Babc/channels/%23general/conversation/draft?fromUserID=a%2Bb", `{"draft":"x"}`},
 		{"no body", "DELETE", "/v1/server/communities/club?fromUserID=amy", ""},
 	}
+	// A transport of its own: closing another test's httptest server
+	// closes the default transport's idle connections under this one.
+	hc := &http.Client{Transport: &http.Transport{}}
 	nonces := map[string]bool{}
 	for _, tt := range tests {
 		var body io.Reader
@@ -55,7 +58,7 @@ func TestSignRequest(t *testing.T) {
 		if err := client.SignRequest(req, appID, secret, now); err != nil {
 			t.Fatal(err)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := hc.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,9 +211,10 @@ func TestSignRequestRefusals(t *testing.T) {
 	t.Parallel()
 	env, url, _ := newServerAPI(t)
 	appID, secret := env.App.AppID, env.App.Secrets[0].Secret
+	hc := &http.Client{Transport: &http.Transport{}} // as in TestSignRequest
 	send := func(req *http.Request) (plaza.Code, int) {
 		t.Helper()
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := hc.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
