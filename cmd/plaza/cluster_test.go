@@ -17,6 +17,7 @@ import (
 
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/client"
+	"github.com/plazahq/plaza/internal/gateway"
 	"github.com/plazahq/plaza/internal/pgtest"
 )
 
@@ -125,15 +126,34 @@ func (b *balancer) setDown(i int, down bool) {
 // startCluster starts three nodes on one fresh PostgreSQL schema, node i on
 // natsURLs[i], sharing one data directory (the operator key and dev-app.json;
 // the state is in PostgreSQL).
-func startCluster(tb testing.TB, natsURLs []string) []*testServer {
+func startCluster(tb testing.TB, natsURLs []string, flags ...string) []*testServer {
 	tb.Helper()
 	pg := pgtest.SchemaURL(tb)
 	dir := tb.TempDir()
 	nodes := make([]*testServer, 3)
 	for i := range nodes {
-		nodes[i] = startServer(tb, dir, "--postgres", pg, "--nats", natsURLs[i%len(natsURLs)], "--node-id", "-1")
+		nodes[i] = startServer(tb, dir, append([]string{"--postgres", pg, "--nats", natsURLs[i%len(natsURLs)], "--node-id", "-1"}, flags...)...)
 	}
 	return nodes
+}
+
+// TestPassiveAcrossNodes: in a large community, a message sent through
+// node 3 reaches in full a session on node 1 that made the community
+// active, and only as channel heads a passive one on node 1.
+func TestPassiveAcrossNodes(t *testing.T) {
+	pgtest.URL(t)
+	t.Parallel()
+	nodes := startCluster(t, natsCluster(t), "--passive-threshold", "3", "--heads-interval", "200ms")
+	clusterCommunity(t, nodes[0], "big", "owner", "active", "passive")
+	active := connect(t, on(t, nodes[0], "active"))
+	if err := active.SetActiveCommunities(context.Background(), "big"); err != nil {
+		t.Fatal(err)
+	}
+	passive := connect(t, on(t, nodes[0], "passive"))
+	send(t, on(t, nodes[2], "owner"), "big", "to the large community")
+	waitText(t, active, "to the large community", 5*time.Second)
+	waitEvent(t, passive, gateway.EventChannelHeadsUpdated, 5*time.Second)
+	noEvent(t, passive, plaza.EventMessageReceived, 500*time.Millisecond)
 }
 
 func TestCluster(t *testing.T) {
