@@ -27,6 +27,10 @@ import (
 // scenario is one load scenario of plaza bench.
 type scenario struct {
 	about string // for the usage text, wrapped at 68 columns
+	// ownServer says the scenario always starts its own server (it
+	// restarts it, seeds its files or measures its process), so --url does
+	// not apply.
+	ownServer bool
 	// setup registers the scenario's own flags and returns what runs it
 	// once they are parsed.
 	setup func(fs *flag.FlagSet) func(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) error
@@ -67,30 +71,35 @@ var scenarios = map[string]scenario{
 		about: "a channel seeded with --messages (1,000,000) messages: latest page\n" +
 			"and paging-back p99 under --rate (500/s) sends, worst one-second p99\n" +
 			"window against the median one, over --duration (5m here)",
-		setup: historySetup,
+		ownServer: true,
+		setup:     historySetup,
 	},
 	"idle": {
 		about: "idle gateway sessions, in steps, in --communities communities, on a\n" +
 			"server in a child process: its RSS, CPU and goroutines per session",
-		setup: func(*flag.FlagSet) func(context.Context, benchConfig, io.Writer, io.Writer) error { return benchIdle },
+		ownServer: true,
+		setup:     func(*flag.FlagSet) func(context.Context, benchConfig, io.Writer, io.Writer) error { return benchIdle },
 	},
 	"churn": {
 		about: "--sessions' first count of sessions in groups of 10, each group a\n" +
 			"community, each user with a personal one; 50 sends/s per 1,000\n" +
 			"sessions, 0.33% reconnecting each second: deliveries/s, p50/p99/p999",
-		setup: churnSetup,
+		ownServer: true,
+		setup:     churnSetup,
 	},
 	"slow": {
 		about: "fanout at 100/s, then again with a member reading at a tenth of the\n" +
 			"rate, a client flooding requests and an oversized frame: the\n" +
 			"members' p99 against the first phase, close codes, server RSS",
-		setup: slowSetup,
+		ownServer: true,
+		setup:     slowSetup,
 	},
 	"reconnect": {
 		about: "sessions tracking their community's channel while owners send; the\n" +
 			"server restarted gracefully, then killed: time until 99% are back,\n" +
 			"resumes and resyncs, and every message's gaps and duplicates",
-		setup: reconnectSetup,
+		ownServer: true,
+		setup:     reconnectSetup,
 	},
 }
 
@@ -205,6 +214,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	runScenario := sc.setup(fs)
 	if err := parseFlags(fs, args[1:], getenv); err != nil {
 		return err
+	}
+	if sc.ownServer && cfg.url != "" {
+		return fmt.Errorf("bench %s starts its own server: --url does not apply", args[0])
 	}
 	if cfg.rates != "" {
 		if _, err := parseRates(cfg.rates); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -133,8 +132,6 @@ func historySetup(fs *flag.FlagSet) func(context.Context, benchConfig, io.Writer
 // page back from it while senders add messages at cfg.rate.
 func benchHistory(ctx context.Context, cfg benchConfig, hf historyFlags, stderr io.Writer) (*historyResult, error) {
 	switch {
-	case cfg.url != "":
-		return nil, errors.New("bench history: --url is not supported: the scenario seeds its own server's database")
 	case hf.messages < 0:
 		return nil, fmt.Errorf("bench history: --messages must not be negative, got %d", hf.messages)
 	case hf.readers < 1:

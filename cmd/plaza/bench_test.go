@@ -90,6 +90,16 @@ func TestBenchFanoutSteps(t *testing.T) {
 	}
 }
 
+func TestBenchRefusesURLWhereItStartsItsOwnServer(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"idle", "churn", "slow", "reconnect", "history"} {
+		err := run(context.Background(), []string{"bench", name, "--url", "http://127.0.0.1:1"}, func(string) string { return "" }, nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "--url does not apply") {
+			t.Errorf("bench %s --url: %v, want it refused", name, err)
+		}
+	}
+}
+
 func TestParseStamp(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
