@@ -512,28 +512,16 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 	// Members connect (which makes them exist), then are invited.
 	fmt.Fprintf(stderr, "bench: connecting %d members\n", cfg.members)
 	conns := make([]*client.Conn, cfg.members)
-	var connectErr atomic.Value
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 64)
-	for i := range conns {
+	connectErr := forEach(ctx, len(conns), 64, func(i int) error {
 		c, err := tgt.client(tgt.recvURL, fmt.Sprintf("bench-m%05d-%s", i, run), hc)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			defer cancel()
-			conn, err := c.Connect(cctx)
-			if err != nil {
-				connectErr.Store(err)
-				return
-			}
-			conns[i] = conn
-		})
-	}
-	wg.Wait()
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		conns[i], err = c.Connect(cctx)
+		return err
+	})
 	defer func() {
 		for _, c := range conns {
 			if c != nil {
@@ -541,8 +529,8 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 			}
 		}
 	}()
-	if err, _ := connectErr.Load().(error); err != nil {
-		return nil, fmt.Errorf("bench: connect: %w", err)
+	if connectErr != nil {
+		return nil, fmt.Errorf("bench: connect: %w", connectErr)
 	}
 	senders := make([]*client.Client, cfg.senders)
 	ids := make([]string, 0, cfg.members+cfg.senders)
@@ -567,17 +555,7 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 	}
 	// Members are looking at the channel: in a community past the passive
 	// threshold only sessions that made it active get every message.
-	for _, c := range conns {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := c.SetActiveCommunities(ctx, community); err != nil {
-				connectErr.Store(err)
-			}
-		})
-	}
-	wg.Wait()
-	if err, _ := connectErr.Load().(error); err != nil {
+	if err := forEach(ctx, len(conns), 64, func(i int) error { return conns[i].SetActiveCommunities(ctx, community) }); err != nil {
 		return nil, fmt.Errorf("bench: set active: %w", err)
 	}
 
@@ -613,60 +591,16 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 
 	type stepCounts struct {
 		sent, acked, errs int64
-		acks              latencies
+		acks              *latencies
 		elapsed           time.Duration
 		serverCPU         time.Duration // the server process's CPU time over the step, if it is a child
 	}
 	steps := make([]stepCounts, len(rates))
 	for step, rate := range rates {
 		fmt.Fprintf(stderr, "bench: sending %.0f/s for %s from %d senders\n", rate, cfg.duration, cfg.senders)
-		var sent, acked, errs atomic.Int64
 		st := &steps[step]
-		pad := strings.Repeat("x", max(0, cfg.size-24))
-		per := time.Duration(float64(time.Second) * float64(cfg.senders) / rate)
-		deadline := time.Now().Add(cfg.duration)
-		start := time.Now()
 		cpu0 := tgt.serverCPU()
-		var send sync.WaitGroup
-		for i, s := range senders {
-			send.Go(func() {
-				var batch []int32
-				// Spread the senders' ticks over the interval.
-				next := start.Add(per * time.Duration(i) / time.Duration(len(senders)))
-				for n := 0; ; n++ {
-					if d := time.Until(next); d > 0 {
-						time.Sleep(d)
-					}
-					if time.Now().After(deadline) {
-						break
-					}
-					t0 := time.Now()
-					next = next.Add(per)
-					text := strconv.Itoa(step) + ";" + strconv.FormatInt(t0.UnixMicro(), 10) + ";" + pad
-					sent.Add(1)
-					_, err := s.SendMessage(ctx, plaza.SendMessageRequest{CommunityID: community, ChannelID: channels[(i+n)%len(channels)],
-						Message: plaza.MessageContent{Type: plaza.MessageText, Message: text}})
-					if err != nil {
-						if errs.Add(1) <= 3 {
-							fmt.Fprintln(stderr, "bench: send:", err)
-						}
-						continue
-					}
-					acked.Add(1)
-					batch = append(batch, int32(time.Since(t0).Microseconds()))
-					// Late sends do not catch up in a burst: the server allows one
-					// message per 100 ms per user and channel, counted from when it
-					// took the previous one, which was before its ack.
-					if min := time.Now().Add(110 * time.Millisecond); next.Before(min) {
-						next = min
-					}
-				}
-				st.acks.add(batch)
-			})
-		}
-		send.Wait()
-		st.elapsed = time.Since(start)
-		st.sent, st.acked, st.errs = sent.Load(), acked.Load(), errs.Load()
+		st.sent, st.acked, st.errs, st.acks, st.elapsed = sendAtRate(ctx, senders, community, channels, rate, step, cfg, stderr)
 		// Let the step's last deliveries arrive before the next one.
 		expected := st.acked * int64(cfg.members)
 		for settle := time.Now().Add(5 * time.Second); deliveries[step].Load() < expected && time.Now().Before(settle); {
@@ -683,7 +617,6 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 	for i := range steps {
 		st := &steps[i]
 		lat[i].sort()
-		st.acks.sort()
 		expected := st.acked * int64(cfg.members)
 		out[i] = &fanoutResult{
 			Scenario:    "fanout",
@@ -697,7 +630,7 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 			Rate:        rates[i],
 			Size:        cfg.size,
 			Duration:    cfg.duration.String(),
-			sendFigures: figures(st.sent, st.acked, st.errs, &st.acks, deliveries[i].Load(), expected, &lat[i], st.elapsed),
+			sendFigures: figures(st.sent, st.acked, st.errs, st.acks, deliveries[i].Load(), expected, &lat[i], st.elapsed),
 		}
 		if st.serverCPU > 0 {
 			out[i].ServerCPUSeconds = round2(st.serverCPU.Seconds())
@@ -726,8 +659,104 @@ func decodeBenchEvent(e client.Event) (ev benchEvent, ok bool) {
 	return ev, json.Unmarshal(e.Data, &ev) == nil
 }
 
+// forEach runs f(0) … f(n-1), at most par at once, and returns the first
+// error; after one, the calls not yet started are skipped.
+func forEach(ctx context.Context, n, par int, f func(i int) error) error {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	failed := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return first != nil
+	}
+	sem := make(chan struct{}, par)
+	for i := range n {
+		if failed() || ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := f(i); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
+}
+
+// sendAtRate sends stamped messages (stamp) into community's channels, the
+// senders taking turns over them, at rate messages per second in total for
+// cfg.duration, and returns the counts and the sorted ack latencies. Each
+// sender keeps to the server's limit of one message per 100 ms per user and
+// channel.
+func sendAtRate(ctx context.Context, senders []*client.Client, community string, channels []string, rate float64, step int,
+	cfg benchConfig, stderr io.Writer) (sent, acked, errs int64, acks *latencies, elapsed time.Duration) {
+	var nSent, nAcked, nErrs atomic.Int64
+	acks = &latencies{}
+	pad := strings.Repeat("x", max(0, cfg.size-24))
+	per := time.Duration(float64(time.Second) * float64(len(senders)) / rate)
+	start := time.Now()
+	deadline := start.Add(cfg.duration)
+	var wg sync.WaitGroup
+	for i, s := range senders {
+		wg.Go(func() {
+			var batch []int32
+			// Spread the senders' ticks over the interval.
+			next := start.Add(per * time.Duration(i) / time.Duration(len(senders)))
+			for n := 0; ; n++ {
+				if d := time.Until(next); d > 0 {
+					time.Sleep(d)
+				}
+				if time.Now().After(deadline) || ctx.Err() != nil {
+					break
+				}
+				t0 := time.Now()
+				next = next.Add(per)
+				nSent.Add(1)
+				_, err := s.SendMessage(ctx, plaza.SendMessageRequest{CommunityID: community, ChannelID: channels[(i+n)%len(channels)],
+					Message: plaza.MessageContent{Type: plaza.MessageText, Message: stamp(step, t0) + pad}})
+				if err != nil {
+					if nErrs.Add(1) <= 3 {
+						fmt.Fprintln(stderr, "bench: send:", err)
+					}
+					continue
+				}
+				nAcked.Add(1)
+				batch = append(batch, int32(time.Since(t0).Microseconds()))
+				// Late sends do not catch up in a burst: the server allows one
+				// message per 100 ms per user and channel, counted from when it
+				// took the previous one, which was before its ack.
+				if earliest := time.Now().Add(110 * time.Millisecond); next.Before(earliest) {
+					next = earliest
+				}
+			}
+			acks.add(batch)
+		})
+	}
+	wg.Wait()
+	elapsed = time.Since(start)
+	acks.sort()
+	return nSent.Load(), nAcked.Load(), nErrs.Load(), acks, elapsed
+}
+
+// stamp is how a benchmark message starts: the step (or phase) it was sent
+// in and its send time in Unix microseconds, which parseStamp reads back.
+func stamp(step int, sent time.Time) string {
+	return strconv.Itoa(step) + ";" + strconv.FormatInt(sent.UnixMicro(), 10) + ";"
+}
+
 // parseStamp reads the step and send time (µs) a benchmark message starts
-// with.
+// with (stamp).
 func parseStamp(text string) (step int, sentMicros int64, ok bool) {
 	a, rest, ok1 := strings.Cut(text, ";")
 	b, _, ok2 := strings.Cut(rest, ";")

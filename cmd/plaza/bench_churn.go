@@ -192,7 +192,7 @@ func benchChurn(ctx context.Context, cfg benchConfig, o churnOptions, stderr io.
 				continue
 			}
 			for _, msg := range ev.MessageList {
-				sent, ok := sentMicros(msg.Message)
+				_, sent, ok := parseStamp(msg.Message)
 				if !ok {
 					continue
 				}
@@ -278,7 +278,7 @@ func benchChurn(ctx context.Context, cfg benchConfig, o churnOptions, stderr io.
 				t0 := time.Now()
 				sent.Add(1)
 				_, err := m.c.SendMessage(ctx, plaza.SendMessageRequest{CommunityID: m.community, ChannelID: plaza.GeneralChannelID,
-					Message: plaza.MessageContent{Type: plaza.MessageText, Message: strconv.FormatInt(t0.UnixMicro(), 10) + ";" + pad}})
+					Message: plaza.MessageContent{Type: plaza.MessageText, Message: stamp(0, t0) + pad}})
 				if err != nil {
 					if errs.Add(1) <= 3 {
 						fmt.Fprintln(stderr, "bench: send:", err)
@@ -395,47 +395,4 @@ func benchChurn(ctx context.Context, cfg benchConfig, o churnOptions, stderr io.
 		CPUSeconds:          math.Round((cpu1-cpu0).Seconds()*100) / 100,
 		CPUPercent:          math.Round(float64(cpu1-cpu0)/float64(elapsed)*1000) / 10,
 	}, nil
-}
-
-// sentMicros reads the send time a benchmark message starts with: Unix
-// microseconds, then ";".
-func sentMicros(text string) (int64, bool) {
-	ts, _, _ := strings.Cut(text, ";")
-	sent, err := strconv.ParseInt(ts, 10, 64)
-	return sent, err == nil
-}
-
-// forEach runs f(0) … f(n-1), at most par at once, and returns the first
-// error; after one, the calls not yet started are skipped.
-func forEach(ctx context.Context, n, par int, f func(i int) error) error {
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	failed := func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return first != nil
-	}
-	sem := make(chan struct{}, par)
-	for i := range n {
-		if failed() || ctx.Err() != nil {
-			break
-		}
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := f(i); err != nil {
-				mu.Lock()
-				if first == nil {
-					first = err
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	return ctx.Err()
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -95,7 +94,9 @@ func benchIdle(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) e
 	var conns []*client.Conn
 	defer func() {
 		for _, c := range conns {
-			c.Close()
+			if c != nil { // a session that failed to connect
+				c.Close()
+			}
 		}
 	}()
 	var errs atomic.Int64
@@ -106,49 +107,43 @@ func benchIdle(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) e
 		}
 		fmt.Fprintf(stderr, "bench: connecting sessions %d to %d\n", from, n)
 		start := time.Now()
+		// A session that fails is counted, not fatal: the step reports it.
 		more := make([]*client.Conn, n-from)
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, 64)
-		for i := range more {
+		err := forEach(ctx, len(more), 64, func(i int) error {
 			c, err := tgt.client(tgt.url, user(from+i), hc)
 			if err != nil {
 				return err
 			}
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				cctx, cancel := context.WithTimeout(ctx, time.Minute)
-				defer cancel()
-				conn, err := c.Connect(cctx)
-				if err != nil {
-					if errs.Add(1) <= 3 {
-						fmt.Fprintln(stderr, "bench: connect:", err)
-					}
-					return
+			cctx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			conn, err := c.Connect(cctx)
+			if err != nil {
+				if errs.Add(1) <= 3 {
+					fmt.Fprintln(stderr, "bench: connect:", err)
 				}
-				more[i] = conn
-				go func() { // an idle application still reads its events
-					for range conn.Events() {
-					}
-				}()
-			})
+				return nil
+			}
+			more[i] = conn
+			go func() { // an idle application still reads its events
+				for range conn.Events() {
+				}
+			}()
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		wg.Wait()
 		connected := time.Since(start)
 		conns = append(conns, more...)
 		// Each session's user joins community i mod communities; its first
 		// user owns it.
 		fmt.Fprintf(stderr, "bench: placing sessions in %d communities\n", cfg.communities)
-		for g := range cfg.communities {
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				if err := placeSessions(ctx, tgt, hc, user, "idle-"+run, g, cfg.communities, from, n); err != nil && errs.Add(1) <= 3 {
-					fmt.Fprintln(stderr, "bench:", err)
-				}
-			})
-		}
-		wg.Wait()
+		forEach(ctx, cfg.communities, 64, func(g int) error {
+			if err := placeSessions(ctx, tgt, hc, user, "idle-"+run, g, cfg.communities, from, n); err != nil && errs.Add(1) <= 3 {
+				fmt.Fprintln(stderr, "bench:", err)
+			}
+			return nil
+		})
 		time.Sleep(3 * time.Second) // the joins' events reach their sessions
 		// CPU over the window, which should hold each session's heartbeat;
 		// memory at its end, once the heartbeats have acknowledged the

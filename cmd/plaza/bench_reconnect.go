@@ -113,70 +113,54 @@ func benchReconnect(ctx context.Context, cfg benchConfig, wait time.Duration, st
 	// communities, whose owners create the tracked channel.
 	fmt.Fprintf(stderr, "bench: connecting %d sessions\n", n)
 	sessions := make([]*reconnectSession, n)
-	var connectErrs atomic.Int64
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 64)
 	for i := range sessions {
+		sessions[i] = &reconnectSession{}
+	}
+	err = forEach(ctx, n, 64, func(i int) error {
 		c, err := tgt.client(tgt.url, user(i), hc)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		s := &reconnectSession{}
-		sessions[i] = s
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			cctx, cancel := context.WithTimeout(ctx, time.Minute)
-			defer cancel()
-			conn, err := c.Connect(cctx, client.WithStats(&s.stats))
-			if err != nil {
-				connectErrs.Add(1)
-				return
-			}
-			s.conn = conn
-		})
-	}
-	wg.Wait()
-	if e := connectErrs.Load(); e > 0 {
-		return nil, fmt.Errorf("bench: %d sessions failed to connect", e)
-	}
+		cctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		s := sessions[i]
+		s.conn, err = c.Connect(cctx, client.WithStats(&s.stats))
+		return err
+	})
 	defer func() {
 		for _, s := range sessions {
-			s.conn.Close()
+			if s.conn != nil { // nil: it failed to connect
+				s.conn.Close()
+			}
 		}
 	}()
+	if err != nil {
+		return nil, fmt.Errorf("bench: connect: %w", err)
+	}
 	fmt.Fprintf(stderr, "bench: placing them in %d communities\n", communities)
 	owners := make([]*client.Client, communities)
-	var setupErr atomic.Value
-	for g := range communities {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			err := placeSessions(ctx, tgt, hc, user, prefix, g, communities, 0, n)
-			if err == nil {
-				if owners[g], err = tgt.client(tgt.url, user(g), hc); err == nil {
-					_, err = owners[g].CreateCommunityChannel(ctx, plaza.CreateCommunityChannelRequest{
-						CommunityID: communityOf(prefix, g), ChannelID: reconnectChannel, ChannelName: reconnectChannel})
-				}
-			}
-			if err != nil {
-				setupErr.Store(err)
-			}
-		})
-	}
-	wg.Wait()
-	if err, _ := setupErr.Load().(error); err != nil {
+	err = forEach(ctx, communities, 64, func(g int) error {
+		if err := placeSessions(ctx, tgt, hc, user, prefix, g, communities, 0, n); err != nil {
+			return err
+		}
+		var err error
+		if owners[g], err = tgt.client(tgt.url, user(g), hc); err != nil {
+			return err
+		}
+		_, err = owners[g].CreateCommunityChannel(ctx, plaza.CreateCommunityChannelRequest{
+			CommunityID: communityOf(prefix, g), ChannelID: reconnectChannel, ChannelName: reconnectChannel})
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
+	var wg sync.WaitGroup
 	for i, s := range sessions {
 		s.conn.Track(communityOf(prefix, i%communities), reconnectChannel, 0)
 		wg.Go(func() {
 			for e := range s.conn.Events() {
-				if e.Name != plaza.EventMessageReceived {
-					continue
-				}
-				var ev plaza.MessageListEvent
-				if e.Decode(&ev) != nil || ev.ChannelID != reconnectChannel {
+				ev, ok := decodeBenchEvent(e)
+				if !ok || ev.ChannelID != reconnectChannel {
 					continue
 				}
 				s.mu.Lock()
@@ -187,7 +171,6 @@ func benchReconnect(ctx context.Context, cfg benchConfig, wait time.Duration, st
 			}
 		})
 	}
-	receivers := &wg
 
 	// Owners send in turn, each message retried with its client ID until
 	// acknowledged: a retry of a stored message gets the stored one back.
@@ -324,7 +307,7 @@ func benchReconnect(ctx context.Context, cfg benchConfig, wait time.Duration, st
 	for _, s := range sessions {
 		s.conn.Close()
 	}
-	receivers.Wait()
+	wg.Wait() // the receivers
 	return res, nil
 }
 

@@ -245,13 +245,8 @@ func benchSlow(ctx context.Context, cfg benchConfig, sendQueue int, stderr io.Wr
 					continue
 				}
 				for _, m := range ev.MessageList {
-					sent, ok := sentMicros(m.Message)
-					_, rest, _ := strings.Cut(m.Message, ";")
-					phase := -1
-					if rest != "" {
-						phase = strings.IndexByte("01", rest[0])
-					}
-					if !ok || phase < 0 {
+					phase, sent, ok := parseStamp(m.Message)
+					if !ok || phase > 1 {
 						continue
 					}
 					deliveries[phase].Add(1)
@@ -296,7 +291,7 @@ func benchSlow(ctx context.Context, cfg benchConfig, sendQueue int, stderr io.Wr
 
 	phase := func(p int) slowPhase {
 		phaseNow.Store(int32(p))
-		sent, acked, errs, acks, elapsed := sendAtRate(ctx, senders, community, cfg, strconv.Itoa(p), stderr)
+		sent, acked, errs, acks, elapsed := sendAtRate(ctx, senders, community, []string{plaza.GeneralChannelID}, cfg.rate, p, cfg, stderr)
 		expected := acked * int64(cfg.members)
 		for settle := time.Now().Add(10 * time.Second); deliveries[p].Load() < expected && time.Now().Before(settle); {
 			time.Sleep(20 * time.Millisecond)
@@ -392,56 +387,6 @@ func benchSlow(ctx context.Context, cfg benchConfig, sendQueue int, stderr io.Wr
 		},
 	}
 	return res, nil
-}
-
-// sendAtRate sends timestamped messages tagged with phase into the
-// community's general channel at cfg.rate for cfg.duration, the senders
-// taking turns as in the fanout scenario.
-func sendAtRate(ctx context.Context, senders []*client.Client, community string, cfg benchConfig, phase string, stderr io.Writer) (sent, acked, errs int64, acks *latencies, elapsed time.Duration) {
-	var nSent, nAcked, nErrs atomic.Int64
-	acks = &latencies{}
-	pad := strings.Repeat("x", max(0, cfg.size-22))
-	per := time.Duration(float64(time.Second) * float64(len(senders)) / cfg.rate)
-	start := time.Now()
-	deadline := start.Add(cfg.duration)
-	var wg sync.WaitGroup
-	for i, s := range senders {
-		wg.Go(func() {
-			var batch []int32
-			next := start.Add(per * time.Duration(i) / time.Duration(len(senders)))
-			for {
-				if d := time.Until(next); d > 0 {
-					time.Sleep(d)
-				}
-				if time.Now().After(deadline) || ctx.Err() != nil {
-					break
-				}
-				t0 := time.Now()
-				next = next.Add(per)
-				nSent.Add(1)
-				_, err := s.SendMessage(ctx, plaza.SendMessageRequest{CommunityID: community, ChannelID: plaza.GeneralChannelID,
-					Message: plaza.MessageContent{Type: plaza.MessageText, Message: strconv.FormatInt(t0.UnixMicro(), 10) + ";" + phase + ";" + pad}})
-				if err != nil {
-					if nErrs.Add(1) <= 3 {
-						fmt.Fprintln(stderr, "bench: send:", err)
-					}
-					continue
-				}
-				nAcked.Add(1)
-				batch = append(batch, int32(time.Since(t0).Microseconds()))
-				// Late sends do not catch up in a burst: one message per
-				// 100 ms per user and channel.
-				if earliest := time.Now().Add(110 * time.Millisecond); next.Before(earliest) {
-					next = earliest
-				}
-			}
-			acks.add(batch)
-		})
-	}
-	wg.Wait()
-	elapsed = time.Since(start)
-	acks.sort()
-	return nSent.Load(), nAcked.Load(), nErrs.Load(), acks, elapsed
 }
 
 // rawSession is a gateway connection without the SDK, for clients that
@@ -654,7 +599,7 @@ func runSlowReader(ctx context.Context, c *client.Client, base, community string
 			}
 			if json.Unmarshal(f.D, &ev) == nil {
 				for _, m := range ev.MessageList {
-					if sent, ok := sentMicros(m.Message); ok {
+					if _, sent, ok := parseStamp(m.Message); ok {
 						lastSent = sent
 					}
 				}
