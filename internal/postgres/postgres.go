@@ -13,12 +13,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/sqlmigrate"
 )
 
 //go:embed migrations/*.sql
@@ -302,53 +299,34 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	)`); err != nil {
 		return fmt.Errorf("postgres: create schema_migrations: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	files, err := sqlmigrate.List(migrations, "migrations")
 	if err != nil {
-		return err
+		return fmt.Errorf("postgres: %w", err)
 	}
-	type migration struct {
-		version int
-		name    string
-	}
-	var all []migration
-	for _, n := range names {
-		base := filepath.Base(n)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return fmt.Errorf("postgres: migration %s is not named NNNN_name.sql", base)
-		}
-		all = append(all, migration{v, n})
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
-	for _, m := range all {
+	for _, m := range files {
 		var done bool
-		err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, m.version).Scan(&done)
+		err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, m.Version).Scan(&done)
 		if err != nil {
 			return fmt.Errorf("postgres: read schema_migrations: %w", err)
 		}
 		if done {
 			continue
 		}
-		body, err := migrations.ReadFile(m.name)
-		if err != nil {
-			return err
-		}
 		t, err := conn.Begin(ctx)
 		if err != nil {
-			return fmt.Errorf("postgres: begin migration %d: %w", m.version, err)
+			return fmt.Errorf("postgres: begin migration %d: %w", m.Version, err)
 		}
-		if _, err := t.Exec(ctx, string(body)); err != nil {
+		if _, err := t.Exec(ctx, m.SQL); err != nil {
 			t.Rollback(ctx)
-			return fmt.Errorf("postgres: migration %s: %w", filepath.Base(m.name), err)
+			return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 		}
 		if _, err := t.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
-			m.version, time.Now().UnixMilli()); err != nil {
+			m.Version, time.Now().UnixMilli()); err != nil {
 			t.Rollback(ctx)
-			return fmt.Errorf("postgres: record migration %d: %w", m.version, err)
+			return fmt.Errorf("postgres: record migration %d: %w", m.Version, err)
 		}
 		if err := t.Commit(ctx); err != nil {
-			return fmt.Errorf("postgres: commit migration %d: %w", m.version, err)
+			return fmt.Errorf("postgres: commit migration %d: %w", m.Version, err)
 		}
 	}
 	return nil

@@ -23,13 +23,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +35,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/sqlmigrate"
 )
 
 //go:embed migrations/*.sql
@@ -396,53 +394,34 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	) STRICT`); err != nil {
 		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	files, err := sqlmigrate.List(migrations, "migrations")
 	if err != nil {
-		return err
+		return fmt.Errorf("sqlite: %w", err)
 	}
-	type migration struct {
-		version int
-		name    string
-	}
-	var all []migration
-	for _, n := range names {
-		base := filepath.Base(n)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return fmt.Errorf("sqlite: migration %s is not named NNNN_name.sql", base)
-		}
-		all = append(all, migration{v, n})
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
-	for _, m := range all {
+	for _, m := range files {
 		var done int
-		err := db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&done)
+		err := db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&done)
 		if err != nil {
 			return fmt.Errorf("sqlite: read schema_migrations: %w", err)
 		}
 		if done > 0 {
 			continue
 		}
-		body, err := migrations.ReadFile(m.name)
-		if err != nil {
-			return err
-		}
 		t, err := db.BeginTx(ctx, nil)
 		if err != nil {
-			return fmt.Errorf("sqlite: begin migration %d: %w", m.version, err)
+			return fmt.Errorf("sqlite: begin migration %d: %w", m.Version, err)
 		}
-		if _, err := t.ExecContext(ctx, string(body)); err != nil {
+		if _, err := t.ExecContext(ctx, m.SQL); err != nil {
 			t.Rollback()
-			return fmt.Errorf("sqlite: migration %s: %w", filepath.Base(m.name), err)
+			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 		}
 		if _, err := t.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
-			m.version, time.Now().UnixMilli()); err != nil {
+			m.Version, time.Now().UnixMilli()); err != nil {
 			t.Rollback()
-			return fmt.Errorf("sqlite: record migration %d: %w", m.version, err)
+			return fmt.Errorf("sqlite: record migration %d: %w", m.Version, err)
 		}
 		if err := t.Commit(); err != nil {
-			return fmt.Errorf("sqlite: commit migration %d: %w", m.version, err)
+			return fmt.Errorf("sqlite: commit migration %d: %w", m.Version, err)
 		}
 	}
 	return nil
