@@ -78,6 +78,7 @@ const (
 	EQuotaExhausted     Code = "quota_exhausted"
 	EMessageRejected    Code = "message_rejected"
 	EHookUnavailable    Code = "hook_unavailable"
+	EOriginNotAllowed   Code = "origin_not_allowed"
 )
 
 // codeNumbers maps each code to its numeric form. Codes from 7000000 up are
@@ -125,6 +126,7 @@ var codeNumbers = map[Code]int{
 	EPayloadTooLarge:    7000003,
 	EUnknownOperation:   7000005,
 	EUnavailable:        7000006,
+	EOriginNotAllowed:   7000007,
 	EJoinForbidden:      7001001,
 	EJoinNeedsApproval:  7001002,
 	EApplicationMissing: 7001003,

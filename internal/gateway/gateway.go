@@ -196,7 +196,7 @@ func (g *Gateway) resumable(id string, actor plaza.Actor) *session {
 // ServeHTTP upgrades the request to a WebSocket connection.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !g.originAllowed(r.Header.Get("Origin")) {
-		http.Error(w, `{"error":{"code":"permission_denied","zimCode":6001007,"message":"origin not allowed"}}`, http.StatusForbidden)
+		http.Error(w, `{"error":{"code":"origin_not_allowed","zimCode":7000007,"message":"origin not allowed: it is not in the server's --origins"}}`, http.StatusForbidden)
 		return
 	}
 	if g.closing() {

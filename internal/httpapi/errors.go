@@ -71,6 +71,7 @@ var statusOf = map[plaza.Code]int{
 	plaza.EMessageRejected:    http.StatusForbidden,
 	plaza.EHookUnavailable:    http.StatusServiceUnavailable,
 	plaza.EAppExists:          http.StatusConflict,
+	plaza.EOriginNotAllowed:   http.StatusForbidden,
 }
 
 // Status returns the HTTP status for an error code.
