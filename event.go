@@ -52,8 +52,11 @@ type Event struct {
 	ChannelGrants []ChannelGrant `json:"cg,omitempty"`
 	// Dismissed says the community (or, with ChannelID, the channel) no
 	// longer exists; gateways forget it after delivering the event.
-	Dismissed bool            `json:"x,omitempty"`
-	Data      json.RawMessage `json:"d"`
+	Dismissed bool `json:"x,omitempty"`
+	// PublishedAt is when the event left its node (Unix microseconds), set
+	// by whoever measures the bus's lag; 0 when nobody does.
+	PublishedAt int64           `json:"pt,omitempty"`
+	Data        json.RawMessage `json:"d"`
 }
 
 // ChannelGrant records that a user was added to (Member) or removed from a

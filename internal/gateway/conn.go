@@ -342,6 +342,7 @@ func (c *conn) authenticate(token string) (plaza.Actor, plaza.TokenClaims, bool)
 		if plaza.ErrorCode(err) == plaza.ETokenExpired {
 			code = CloseTokenExpired
 		}
+		c.g.metrics.refused.Add(1)
 		c.refuse(code, err)
 		return actor, claims, false
 	}
@@ -390,6 +391,7 @@ func (c *conn) identify(d json.RawMessage, resync *Resync) bool {
 	var first [][]byte
 	if resync != nil {
 		first = append(first, encodeFrame(Frame{Op: OpResync, D: mustJSON(resync)}))
+		c.g.metrics.resynced.Add(1)
 	}
 	first = append(first, ready)
 	if err := c.g.hub.attach(s, c, list, first); err != nil {
@@ -399,6 +401,7 @@ func (c *conn) identify(d json.RawMessage, resync *Resync) bool {
 	c.s = s
 	c.lastHeartbeat = time.Now()
 	s.setTokenExpiry(exp)
+	c.g.metrics.identified.Add(1)
 	return true
 }
 
@@ -441,6 +444,7 @@ func (c *conn) request(f Frame) bool {
 			c.close(CloseRateLimited, "request rate far beyond the limit")
 			return false
 		}
+		c.g.metrics.rateLimited.Add(1)
 		c.reply(f, nil, plaza.Errorf(plaza.ERateLimited, "more than %.0f requests per second", c.g.opts.RequestRate))
 		return true
 	}
@@ -474,7 +478,15 @@ func (c *conn) request(f Frame) bool {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), c.g.opts.RequestTimeout)
 		defer cancel()
 		d := orEmpty(f.D)
+		start := time.Now()
 		res, err := op.Call(ctx, c.g.opts.Service, s.actor, func(v any) error { return plaza.DecodeJSON(d, v) })
+		if obs := c.g.opts.Observe; obs != nil {
+			var code plaza.Code
+			if err != nil {
+				code = plaza.ErrorCode(err)
+			}
+			obs(f.T, code, time.Since(start))
+		}
 		c.reply(f, res, err)
 	}()
 	return true

@@ -79,6 +79,10 @@ type Options struct {
 	// Origins lists the Origin header values allowed to connect; empty allows
 	// any. Requests without an Origin (non-browser clients) are always allowed.
 	Origins []string
+	// Observe, when set, is told of every request a session makes: its
+	// operation ID, the error code it failed with ("" on success) and how
+	// long it took.
+	Observe func(operation string, code plaza.Code, elapsed time.Duration)
 }
 
 // Gateway is the WebSocket endpoint.
@@ -99,10 +103,17 @@ type Gateway struct {
 }
 
 type metrics struct {
-	conns      atomic.Int64
-	dispatched atomic.Int64
-	overflows  atomic.Int64
-	resumed    atomic.Int64
+	conns        atomic.Int64
+	dispatched   atomic.Int64
+	overflows    atomic.Int64
+	resumed      atomic.Int64
+	resynced     atomic.Int64
+	identified   atomic.Int64
+	refused      atomic.Int64 // identify or resume refused (token, version, limits)
+	rateLimited  atomic.Int64 // requests refused for the request rate
+	identLimited atomic.Int64 // identify or resume refused for the identify rate or session cap
+	queuedBytes  atomic.Int64 // bytes queued on every connection now
+	retired      atomic.Int64 // sessions closed because their signing secret was retired
 }
 
 // New returns a gateway. Close stops it.
@@ -306,15 +317,33 @@ func (g *Gateway) Close(ctx context.Context) error {
 	return err
 }
 
-// Stats reports the gateway's counters.
+// Stats reports the gateway's counters. Counts of events are totals since
+// the gateway started; the others are current values.
 type Stats struct {
 	Connections int64 `json:"connections"`
 	Sessions    int   `json:"sessions"`
 	Users       int   `json:"users"`
 	Communities int   `json:"communities"`
+	// QueuedBytes is what every connection's send queue holds now.
+	QueuedBytes int64 `json:"queuedBytes"`
 	Dispatched  int64 `json:"dispatched"`
-	Overflows   int64 `json:"overflows"`
-	Resumed     int64 `json:"resumed"`
+	// Overflows counts connections closed because their queue was full.
+	Overflows int64 `json:"overflows"`
+	// Identified counts sessions started by identify; Resumed those
+	// resumed; Resynced the resumes answered with resync and a new session;
+	// Refused the identifies and resumes refused (token, protocol version).
+	Identified int64 `json:"identified"`
+	Resumed    int64 `json:"resumed"`
+	Resynced   int64 `json:"resynced"`
+	Refused    int64 `json:"refused"`
+	// RateLimited counts requests refused for the request rate;
+	// IdentifyLimited the identifies and resumes refused for the identify
+	// rate or the cap on a user's sessions.
+	RateLimited     int64 `json:"rateLimited"`
+	IdentifyLimited int64 `json:"identifyLimited"`
+	// SecretRetired counts sessions closed because the secret that signed
+	// their token was retired.
+	SecretRetired int64 `json:"secretRetired"`
 }
 
 // Stats returns the gateway's current counters.
@@ -328,9 +357,16 @@ func (g *Gateway) Stats() Stats {
 		Sessions:    sessions,
 		Users:       users,
 		Communities: communities,
-		Dispatched:  g.metrics.dispatched.Load(),
-		Overflows:   g.metrics.overflows.Load(),
-		Resumed:     g.metrics.resumed.Load(),
+		QueuedBytes:     g.metrics.queuedBytes.Load(),
+		Dispatched:      g.metrics.dispatched.Load(),
+		Overflows:       g.metrics.overflows.Load(),
+		Identified:      g.metrics.identified.Load(),
+		Resumed:         g.metrics.resumed.Load(),
+		Resynced:        g.metrics.resynced.Load(),
+		Refused:         g.metrics.refused.Load(),
+		RateLimited:     g.metrics.rateLimited.Load(),
+		IdentifyLimited: g.metrics.identLimited.Load(),
+		SecretRetired:   g.metrics.retired.Load(),
 	}
 }
 
