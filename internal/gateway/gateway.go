@@ -353,10 +353,10 @@ func (g *Gateway) Stats() Stats {
 	sessions := len(g.sessions)
 	g.mu.Unlock()
 	return Stats{
-		Connections: g.metrics.conns.Load(),
-		Sessions:    sessions,
-		Users:       users,
-		Communities: communities,
+		Connections:     g.metrics.conns.Load(),
+		Sessions:        sessions,
+		Users:           users,
+		Communities:     communities,
 		QueuedBytes:     g.metrics.queuedBytes.Load(),
 		Dispatched:      g.metrics.dispatched.Load(),
 		Overflows:       g.metrics.overflows.Load(),
