@@ -260,9 +260,19 @@ func rejectEmptySegments(next http.Handler) http.Handler {
 }
 
 // unrouted answers a request no route took: 405 with Allow when the path
-// exists under other methods, 404 otherwise.
+// exists under other methods, 404 otherwise. No route ends with a slash: a
+// path that does answers 404 naming the path without it, rather than 405
+// for a route it is not.
 func unrouted() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+			msg := fmt.Sprintf("no route for %s %s; see /v1/openapi.json", r.Method, p)
+			if trimmed := strings.TrimRight(p, "/"); len(allowedMethods(trimmed)) > 0 {
+				msg = fmt.Sprintf("no route for %s %s; did you mean %s?", r.Method, p, trimmed)
+			}
+			writeErrorBody(w, plaza.Errorf(plaza.ENotFound, "%s", msg))
+			return
+		}
 		if methods := allowedMethods(r.URL.Path); len(methods) > 0 {
 			allow := strings.Join(methods, ", ")
 			w.Header().Set("Allow", allow)
