@@ -111,19 +111,32 @@ func UserTopic(appID, userID string) Topic {
 	return Topic{Kind: TopicUsers, Bucket: int(h.Sum32() % UserBuckets)}
 }
 
-// Topics returns the topics e is published on.
+// Topics returns the topics e is published on: the community's topic, or
+// the topics of the users it is addressed to. An event that changes users'
+// memberships (Grants, ChannelGrants) also travels on those users' topics, so
+// that every node serving one of them learns of the change, even a node that
+// does not subscribe to the community.
 func (e *Event) Topics() []Topic {
-	if len(e.UserIDs) == 0 {
-		return []Topic{CommunityTopic(e.AppID, e.CommunityID)}
-	}
 	var seen [UserBuckets]bool
 	var out []Topic
-	for _, u := range e.UserIDs {
-		t := UserTopic(e.AppID, u)
+	add := func(userID string) {
+		t := UserTopic(e.AppID, userID)
 		if !seen[t.Bucket] {
 			seen[t.Bucket] = true
 			out = append(out, t)
 		}
+	}
+	if len(e.UserIDs) == 0 {
+		out = append(out, CommunityTopic(e.AppID, e.CommunityID))
+	}
+	for _, u := range e.UserIDs {
+		add(u)
+	}
+	for _, g := range e.Grants {
+		add(g.UserID)
+	}
+	for _, g := range e.ChannelGrants {
+		add(g.UserID)
 	}
 	return out
 }

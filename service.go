@@ -2,6 +2,7 @@ package plaza
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -122,6 +123,43 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, TokenC
 	}
 	a := Actor{AppID: c.AppID, UserID: c.UserID}
 	return a, c, s.ensureUser(ctx, a)
+}
+
+// SecretsVersion returns a value that changes whenever the set of an app's
+// secrets that verify tokens changes: a rotation, or the end of a rotated
+// secret's grace. It reveals nothing of the secrets. Gateways use it to find
+// the sessions whose token a retired secret signed (see TokenValid).
+func (s *Service) SecretsVersion(ctx context.Context, appID string) (string, error) {
+	app, err := s.cachedApp(ctx, appID)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, sec := range app.validSecrets(s.nowMs()) {
+		h.Write([]byte(sec))
+		h.Write([]byte{0})
+	}
+	return string(h.Sum(nil)), nil
+}
+
+// TokenValid reports whether a token that authenticated earlier still
+// verifies with its app's secrets: nil, or token_invalid once the secret that
+// signed it was retired (token_expired once it expired).
+func (s *Service) TokenValid(ctx context.Context, token string) error {
+	c, err := ParseToken(token)
+	if err != nil {
+		return err
+	}
+	app, err := s.cachedApp(ctx, c.AppID)
+	if errors.Is(err, ErrNotFound) {
+		return Errorf(ETokenInvalid, "token names an unknown app")
+	}
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	_, err = VerifyToken(token, app.validSecrets(now.UnixMilli()), now)
+	return err
 }
 
 // forgetApp drops an app from the cache after the operator changed it, so

@@ -609,16 +609,33 @@ func (s *Service) SetCommunityNotificationStatus(ctx context.Context, actor Acto
 // SessionCommunities returns every community of the user, for a gateway
 // session's ready frame and its routing.
 func (s *Service) SessionCommunities(ctx context.Context, actor Actor) ([]Community, error) {
+	list, userPK, err := s.sessionMemberships(ctx, actor)
+	if err != nil || len(list) == 0 {
+		return list, err
+	}
+	return list, withUnread(ctx, s.store, userPK, list)
+}
+
+// SessionMemberships returns what SessionCommunities does without the unread
+// counts: the user's communities with its role and the private channels it
+// is listed in. Gateways read it to repair their view of a user's
+// memberships.
+func (s *Service) SessionMemberships(ctx context.Context, actor Actor) ([]Community, error) {
+	list, _, err := s.sessionMemberships(ctx, actor)
+	return list, err
+}
+
+func (s *Service) sessionMemberships(ctx context.Context, actor Actor) ([]Community, int64, error) {
 	u, err := s.store.User(ctx, actor.AppID, actor.UserID)
 	if errors.Is(err, ErrNotFound) {
-		return []Community{}, nil
+		return []Community{}, 0, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read user: %w", err)
+		return nil, 0, fmt.Errorf("read user: %w", err)
 	}
 	private, err := s.store.UserPrivateChannels(ctx, u.PK)
 	if err != nil {
-		return nil, fmt.Errorf("list private channels: %w", err)
+		return nil, 0, fmt.Errorf("list private channels: %w", err)
 	}
 	const page = 500
 	out := []Community{}
@@ -626,14 +643,14 @@ func (s *Service) SessionCommunities(ctx context.Context, actor Actor) ([]Commun
 	for {
 		rows, err := s.store.UserCommunities(ctx, u.PK, after, page)
 		if err != nil {
-			return nil, fmt.Errorf("list communities: %w", err)
+			return nil, 0, fmt.Errorf("list communities: %w", err)
 		}
 		for i := range rows {
 			rows[i].PrivateChannelIDs = private[rows[i].CommunityID]
 		}
 		out = append(out, rows...)
 		if len(rows) < page {
-			return out, withUnread(ctx, s.store, u.PK, out)
+			return out, u.PK, nil
 		}
 		after = Cursor{Valid: true, K1: rows[len(rows)-1].MemberPK}
 	}

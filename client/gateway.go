@@ -74,7 +74,7 @@ var ErrNotConnected = errors.New("plaza: gateway not connected; retry")
 // does not reconnect after it.
 func terminal(code int) bool {
 	switch code {
-	case 1000, 1003, 1007, 1009, 4001, 4002, 4003, 4004, 4007, 4009:
+	case 1000, 1003, 1007, 1009, 4001, 4002, 4003, 4004, 4007, 4009, 4010, 4011:
 		return true
 	}
 	return false

@@ -26,6 +26,14 @@ type outFrame struct {
 	raw []byte
 }
 
+// size is what the frame weighs in its queue, in bytes.
+func (f *outFrame) size() int64 {
+	if f.d != nil {
+		return int64(len(f.d.head)+len(f.d.tail)) + 20
+	}
+	return int64(len(f.raw))
+}
+
 // conn is one WebSocket connection. Its reader runs on the HTTP handler's
 // goroutine; its writer is started when frames are queued and exits when the
 // queue is empty, so that an idle connection costs one goroutine. A session
@@ -38,12 +46,16 @@ type conn struct {
 	mu      sync.Mutex
 	queue   []outFrame
 	spare   []outFrame
+	queued  int64      // bytes in queue and in the writer's hands
+	user    *localUser // the session's user once bound: its connections' bytes together
 	writing bool
 	closing bool // a close frame is queued: nothing more is accepted
 	code    int  // the close code, once closing
 
 	flushed   chan struct{} // closed once the close frame is written, or writing failed
 	flushOnce sync.Once
+
+	addr string // the remote host, for the identify limit per address
 
 	// Reader goroutine only.
 	s             *session // set by identify or resume
@@ -65,17 +77,46 @@ func (c *conn) enqueueLocked(f outFrame) {
 	if c.closing {
 		return
 	}
-	if len(c.queue) >= c.g.opts.SendQueue {
+	n := f.size()
+	o := &c.g.opts
+	if len(c.queue) >= o.SendQueue || c.queued+n > o.SendQueueBytes ||
+		(c.user != nil && c.user.queued.Load()+n > o.UserQueueBytes) {
 		c.g.metrics.overflows.Add(1)
 		// What is queued would only hold the close frame back; the session
 		// keeps it for a resume.
+		var dropped int64
+		for i := range c.queue {
+			dropped += c.queue[i].size()
+		}
+		c.countLocked(-dropped)
 		clear(c.queue)
 		c.queue = c.queue[:0]
 		c.closeLocked(CloseQueueOverflow, "send queue overflow: the client reads too slowly")
 		return
 	}
+	c.countLocked(n)
 	c.queue = append(c.queue, f)
 	c.kickLocked()
+}
+
+// countLocked adds n bytes to what the connection, its user and the node
+// hold queued.
+func (c *conn) countLocked(n int64) {
+	c.queued += n
+	if c.user != nil {
+		c.user.queued.Add(n)
+	}
+	c.g.metrics.queuedBytes.Add(n)
+}
+
+// setUser counts the connection's queued bytes towards its user's.
+func (c *conn) setUser(lu *localUser) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.user == nil && lu != nil {
+		c.user = lu
+		lu.queued.Add(c.queued)
+	}
 }
 
 func (c *conn) enqueueRaw(b []byte) { c.enqueue(outFrame{op: ws.OpText, raw: b}) }
@@ -95,7 +136,9 @@ func (c *conn) closeLocked(code int, reason string) {
 	if len(reason) > 120 {
 		reason = reason[:120]
 	}
-	c.queue = append(c.queue, outFrame{op: ws.OpClose, raw: ws.NewCloseFrameBody(ws.StatusCode(code), reason)})
+	f := outFrame{op: ws.OpClose, raw: ws.NewCloseFrameBody(ws.StatusCode(code), reason)}
+	c.countLocked(f.size())
+	c.queue = append(c.queue, f)
 	c.kickLocked()
 	// However the peer behaves, the socket closes soon.
 	time.AfterFunc(c.g.opts.WriteTimeout, func() { c.nc.Close() })
@@ -133,13 +176,23 @@ func (c *conn) write() {
 		c.queue, c.spare = c.spare[:0], nil
 		c.mu.Unlock()
 
+		var n int64
+		for i := range frames {
+			n += frames[i].size()
+		}
 		closed, err := c.writeFrames(frames)
 		clear(frames) // drop references to shared payloads
 		c.mu.Lock()
+		c.countLocked(-n)
 		if c.spare == nil {
 			c.spare = frames[:0]
 		}
 		if err != nil || closed {
+			var rest int64
+			for i := range c.queue {
+				rest += c.queue[i].size()
+			}
+			c.countLocked(-rest)
 			c.closing = true
 			c.queue = nil
 			c.writing = false
@@ -332,10 +385,16 @@ func orEmpty(d json.RawMessage) []byte {
 }
 
 // authenticate checks a token for identify or resume, refusing the
-// connection when it fails.
-func (c *conn) authenticate(token string) (plaza.Actor, plaza.TokenClaims, bool) {
+// connection when it fails or when the user identifies too often. It also
+// returns the version of the app's secrets read before the check, which the
+// session keeps (see Gateway.checkSecrets).
+func (c *conn) authenticate(token string) (plaza.Actor, plaza.TokenClaims, string, bool) {
 	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
 	defer cancel()
+	var secrets string
+	if pc, err := plaza.ParseToken(token); err == nil {
+		secrets, _ = c.g.opts.Service.SecretsVersion(ctx, pc.AppID)
+	}
 	actor, claims, err := c.g.opts.Service.Authenticate(ctx, token)
 	if err != nil {
 		code := CloseAuthFailed
@@ -344,9 +403,20 @@ func (c *conn) authenticate(token string) (plaza.Actor, plaza.TokenClaims, bool)
 		}
 		c.g.metrics.refused.Add(1)
 		c.refuse(code, err)
-		return actor, claims, false
+		return actor, claims, "", false
 	}
-	return actor, claims, true
+	if !c.g.userIDs.allow(actor.AppID + "\x00" + actor.UserID) {
+		c.identifyLimited("identify rate limit of the user exceeded; retry later")
+		return actor, claims, "", false
+	}
+	return actor, claims, secrets, true
+}
+
+// identifyLimited closes a connection whose identify or resume a limit
+// refused. No error frame precedes the close: the client retries, later.
+func (c *conn) identifyLimited(reason string) {
+	c.g.metrics.identLimited.Add(1)
+	c.close(CloseRateLimited, reason)
 }
 
 // identify authenticates a new session and sends ready. A resume that
@@ -364,45 +434,94 @@ func (c *conn) identify(d json.RawMessage, resync *Resync) bool {
 			"protocol version %d is not supported; this server speaks %d", id.ProtocolVersion, ProtocolVersion))
 		return false
 	}
-	actor, claims, ok := c.authenticate(id.Token)
+	token, actor, claims, secrets := id.Token, plaza.Actor{}, plaza.TokenClaims{}, ""
+	if resync != nil {
+		// resume authenticated already.
+		token, actor, claims, secrets = resync.token, resync.actor, resync.claims, resync.secrets
+	} else {
+		if !c.g.addrIDs.allow(c.addr) {
+			c.identifyLimited("identify rate limit of the address exceeded; retry later")
+			return false
+		}
+		var ok bool
+		if actor, claims, secrets, ok = c.authenticate(token); !ok {
+			return false
+		}
+	}
+	s, victims, ok := c.start(actor, claims, resync)
 	if !ok {
 		return false
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
-	defer cancel()
-	list, err := c.g.opts.Service.SessionCommunities(ctx, actor)
-	if err != nil {
-		c.refuse(CloseUnknownError, err)
-		return false
-	}
-	s := c.g.newSession(actor)
-	exp := time.Unix(claims.Expires, 0)
-	ready := encodeFrame(Frame{Op: OpReady, D: mustJSON(Ready{
-		SessionID:         s.id,
-		AppID:             actor.AppID,
-		UserID:            actor.UserID,
-		ProtocolVersion:   ProtocolVersion,
-		HeartbeatInterval: c.g.opts.HeartbeatInterval.Milliseconds(),
-		TokenExpiresAt:    exp.UnixMilli(),
-		PassiveThreshold:  c.g.opts.Service.PassiveThreshold(),
-		ResumeWindow:      c.g.opts.ResumeWindow.Milliseconds(),
-		CommunityList:     list,
-	})})
-	var first [][]byte
-	if resync != nil {
-		first = append(first, encodeFrame(Frame{Op: OpResync, D: mustJSON(resync)}))
-		c.g.metrics.resynced.Add(1)
-	}
-	first = append(first, ready)
-	if err := c.g.hub.attach(s, c, list, first); err != nil {
-		c.refuse(CloseUnknownError, err)
-		return false
+	s.setToken(token, secrets)
+	for _, v := range victims {
+		v.dispatchLocal(EventKickedOut, KickedOut{Reason: plaza.Errorf(plaza.ERateLimited,
+			"the user opened more than %d sessions on this server; this one, the oldest, ended", c.g.opts.MaxUserSessions)})
+		v.closeConn(CloseSessionLimit, "session limit: a newer session of this user replaced this one")
+		v.end()
 	}
 	c.s = s
 	c.lastHeartbeat = time.Now()
-	s.setTokenExpiry(exp)
+	s.setTokenExpiry(time.Unix(claims.Expires, 0))
 	c.g.metrics.identified.Add(1)
 	return true
+}
+
+// start reads a new session's memberships and attaches it to the hub, ready
+// first. The user is made known to the hub before the read, so that a change
+// of its memberships that lands meanwhile (a kick racing the identify) is
+// seen: the read is then made again, and the store's answer never undoes a
+// newer event. It returns the session and the user's sessions beyond the
+// limit, which the caller ends.
+func (c *conn) start(actor plaza.Actor, claims plaza.TokenClaims, resync *Resync) (*session, []*session, bool) {
+	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+	defer cancel()
+	lu, gen, err := c.g.hub.prepare(actor)
+	if err != nil {
+		c.refuse(CloseUnknownError, err)
+		return nil, nil, false
+	}
+	s := c.g.newSession(actor)
+	exp := time.Unix(claims.Expires, 0)
+	const tries = 5
+	for try := 1; ; try++ {
+		list, err := c.g.opts.Service.SessionCommunities(ctx, actor)
+		if err != nil {
+			c.g.hub.release(lu)
+			s.end()
+			c.refuse(CloseUnknownError, err)
+			return nil, nil, false
+		}
+		if c.g.afterRead != nil {
+			c.g.afterRead()
+		}
+		ready := encodeFrame(Frame{Op: OpReady, D: mustJSON(Ready{
+			SessionID:         s.id,
+			AppID:             actor.AppID,
+			UserID:            actor.UserID,
+			ProtocolVersion:   ProtocolVersion,
+			HeartbeatInterval: c.g.opts.HeartbeatInterval.Milliseconds(),
+			TokenExpiresAt:    exp.UnixMilli(),
+			PassiveThreshold:  c.g.opts.Service.PassiveThreshold(),
+			ResumeWindow:      c.g.opts.ResumeWindow.Milliseconds(),
+			CommunityList:     list,
+		})})
+		var first [][]byte
+		if resync != nil {
+			first = append(first, encodeFrame(Frame{Op: OpResync, D: mustJSON(resync)}))
+		}
+		first = append(first, ready)
+		// After a few tries under a stream of changes, the list attaches as
+		// it is; the events that follow, and the periodic recheck, bring the
+		// view up to date.
+		victims, now, ok := c.g.hub.attach(s, c, lu, gen, list, first, try == tries, c.g.opts.MaxUserSessions)
+		if ok {
+			if resync != nil {
+				c.g.metrics.resynced.Add(1)
+			}
+			return s, victims, true
+		}
+		gen = now
+	}
 }
 
 // resume reattaches a session that lost its connection and replays what it
@@ -413,21 +532,29 @@ func (c *conn) resume(d json.RawMessage) bool {
 		c.refuse(CloseDecodeError, err)
 		return false
 	}
-	actor, claims, ok := c.authenticate(r.Token)
+	if !c.g.addrIDs.allow(c.addr) {
+		c.identifyLimited("identify rate limit of the address exceeded; retry later")
+		return false
+	}
+	actor, claims, secrets, ok := c.authenticate(r.Token)
 	if !ok {
 		return false
 	}
+	resync := func(reason string) bool {
+		return c.identify(nil, &Resync{Reason: reason, token: r.Token, actor: actor, claims: claims, secrets: secrets})
+	}
 	s := c.g.resumable(r.SessionID, actor)
 	if s == nil {
-		return c.identify(nil, &Resync{Reason: "the session is unknown to this server or expired", token: r.Token})
+		return resync("the session is unknown to this server or expired")
 	}
 	replayed, ok := s.rebind(c, r.Seq)
 	if !ok {
 		s.end()
-		return c.identify(nil, &Resync{Reason: "the events after seq " + strconv.FormatInt(r.Seq, 10) + " are no longer buffered", token: r.Token})
+		return resync("the events after seq " + strconv.FormatInt(r.Seq, 10) + " are no longer buffered")
 	}
 	c.s = s
 	c.lastHeartbeat = time.Now()
+	s.setToken(r.Token, secrets)
 	s.setTokenExpiry(time.Unix(claims.Expires, 0))
 	c.g.metrics.resumed.Add(1)
 	c.g.log.Debug("gateway: session resumed", "session", s.id, "replayed", replayed)

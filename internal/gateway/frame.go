@@ -43,6 +43,8 @@ const (
 	CloseBadVersion      = 4007 // unsupported protocol version
 	CloseRateLimited     = 4008 // far beyond the request rate limit
 	CloseTokenExpired    = 4009 // the token expired and was not renewed
+	CloseSecretRetired   = 4010 // the app secret that signed the token was retired
+	CloseSessionLimit    = 4011 // the user opened more sessions than allowed; this, the oldest, ended
 )
 
 // Frame is a gateway frame as it travels: {"op","t","s","id","d","error"}.
@@ -110,7 +112,11 @@ type Resumed struct {
 // it. Events may have been missed: the client re-reads what it shows.
 type Resync struct {
 	Reason string `json:"reason"`
-	token  string
+	// What the refused resume authenticated, for the new session.
+	token   string
+	actor   plaza.Actor
+	claims  plaza.TokenClaims
+	secrets string
 }
 
 // SetActiveCommunities is the body and result of the setActiveCommunities

@@ -21,6 +21,7 @@ import (
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -48,6 +49,15 @@ const (
 	DefaultResumeWindow      = time.Minute
 	DefaultResumeBuffer      = 2048
 	DefaultHeadsInterval     = 3 * time.Second
+	DefaultSendQueueBytes    = 16 << 20
+	DefaultUserQueueBytes    = 64 << 20
+	DefaultMaxUserSessions   = 32
+	DefaultIdentifyRate      = 0.5 // per second and user, burst 10
+	DefaultAddressRate       = 20  // identifies per second and address, burst 200
+	DefaultMembershipRecheck = 2 * time.Minute
+	// secretCheckInterval is how often sessions are checked against their
+	// app's secrets, after a rotation or the end of a grace period.
+	secretCheckInterval = time.Second
 )
 
 // Options configures a Gateway. Zero values take the defaults above.
@@ -60,8 +70,28 @@ type Options struct {
 	HeartbeatInterval time.Duration
 	IdentifyTimeout   time.Duration
 	MaxFrameBytes     int64
-	// SendQueue bounds the frames queued for one connection.
+	// SendQueue bounds the frames queued for one connection, SendQueueBytes
+	// their size, and UserQueueBytes the size of what all of one user's
+	// connections hold together. A connection past any of them is closed
+	// with CloseQueueOverflow.
 	SendQueue      int
+	SendQueueBytes int64
+	UserQueueBytes int64
+	// MaxUserSessions bounds one user's sessions on this node, connected or
+	// waiting for a resume; a new one beyond it ends the oldest (a waiting
+	// one first), which is closed with CloseSessionLimit.
+	MaxUserSessions int
+	// IdentifyRate bounds a user's identifies and resumes per second (burst:
+	// 20 times the rate, at least 10), AddressRate those of one remote
+	// address (burst: 10 times the rate). A negative rate turns the limit
+	// off. A refused one is closed with CloseRateLimited.
+	IdentifyRate float64
+	AddressRate  float64
+	// MembershipRecheck is how long it takes to read again, spread over
+	// time, the memberships of every user served here, repairing this node's
+	// view when an event that changed them was lost between nodes. Negative:
+	// never.
+	MembershipRecheck time.Duration
 	WriteTimeout   time.Duration
 	RequestTimeout time.Duration
 	RequestRate    float64
@@ -90,6 +120,11 @@ type Gateway struct {
 	opts     Options
 	log      *slog.Logger
 	hub      *hub
+	userIDs  *keyedLimiter // identifies per user
+	addrIDs  *keyedLimiter // identifies per remote address
+	// afterRead, when set by a test, runs between reading a new session's
+	// memberships and attaching it.
+	afterRead func()
 	inflight chan struct{}
 	wg       sync.WaitGroup // connections and their requests
 	metrics  metrics
@@ -136,6 +171,24 @@ func New(o Options) *Gateway {
 	if o.SendQueue <= 0 {
 		o.SendQueue = DefaultSendQueue
 	}
+	if o.SendQueueBytes <= 0 {
+		o.SendQueueBytes = DefaultSendQueueBytes
+	}
+	if o.UserQueueBytes <= 0 {
+		o.UserQueueBytes = DefaultUserQueueBytes
+	}
+	if o.MaxUserSessions <= 0 {
+		o.MaxUserSessions = DefaultMaxUserSessions
+	}
+	if o.IdentifyRate == 0 {
+		o.IdentifyRate = DefaultIdentifyRate
+	}
+	if o.AddressRate == 0 {
+		o.AddressRate = DefaultAddressRate
+	}
+	if o.MembershipRecheck == 0 {
+		o.MembershipRecheck = DefaultMembershipRecheck
+	}
 	if o.ResumeBuffer <= 0 {
 		o.ResumeBuffer = DefaultResumeBuffer
 	}
@@ -164,22 +217,119 @@ func New(o Options) *Gateway {
 	}
 	userRate, userBurst := o.UserRate, float64(2*o.RequestBurst)
 	g.hub = newHub(o.Bus, o.Logger, func() *limiter { return newLimiter(userRate, userBurst, time.Now) })
-	g.ticker.Add(1)
+	g.userIDs = newKeyedLimiter(o.IdentifyRate, max(20*o.IdentifyRate, 10), 1<<20, time.Now)
+	g.addrIDs = newKeyedLimiter(o.AddressRate, max(10*o.AddressRate, 10), 1<<20, time.Now)
+	g.ticker.Add(2)
 	go g.tick()
+	go g.recheckLoop()
 	return g
 }
 
-// tick sends coalesced channel heads to passive sessions until Close.
+// tick sends coalesced channel heads to passive sessions, closes the
+// sessions whose signing secret was retired and forgets idle rate limits,
+// until Close.
 func (g *Gateway) tick() {
 	defer g.ticker.Done()
-	t := time.NewTicker(g.opts.HeadsInterval)
+	heads := time.NewTicker(g.opts.HeadsInterval)
+	defer heads.Stop()
+	secrets := time.NewTicker(secretCheckInterval)
+	defer secrets.Stop()
+	sweep := time.NewTicker(time.Minute)
+	defer sweep.Stop()
+	for {
+		select {
+		case <-g.stop:
+			return
+		case <-heads.C:
+			g.hub.flushHeads()
+		case <-secrets.C:
+			g.checkSecrets()
+		case <-sweep.C:
+			g.userIDs.sweep()
+			g.addrIDs.sweep()
+		}
+	}
+}
+
+// checkSecrets closes, with CloseSecretRetired, the sessions whose token no
+// longer verifies because the secret that signed it was retired: a rotation
+// without grace, or the end of a grace period. A session is checked once per
+// change of its app's secrets.
+func (g *Gateway) checkSecrets() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	g.mu.Lock()
+	byApp := make(map[string][]*session)
+	for _, s := range g.sessions {
+		byApp[s.actor.AppID] = append(byApp[s.actor.AppID], s)
+	}
+	g.mu.Unlock()
+	for appID, sessions := range byApp {
+		v, err := g.opts.Service.SecretsVersion(ctx, appID)
+		if err != nil {
+			g.log.Warn("gateway: read app secrets", "app", appID, "err", err)
+			continue
+		}
+		for _, s := range sessions {
+			token, checked := s.credentials()
+			if checked == v {
+				continue
+			}
+			err := g.opts.Service.TokenValid(ctx, token)
+			if plaza.ErrorCode(err) != plaza.ETokenInvalid {
+				s.checkedSecrets(token, v) // valid, or expired: its own timer ends it
+				continue
+			}
+			g.metrics.retired.Add(1)
+			s.dispatchLocal(EventKickedOut, KickedOut{Reason: plaza.Errorf(plaza.ETokenInvalid,
+				"the app's secret that signed this session's token was retired; identify again with a new token")})
+			s.closeConn(CloseSecretRetired, "token secret retired")
+			s.end()
+		}
+	}
+}
+
+// recheckLoop reads again the memberships of the users served here, a few
+// every second so that each is read once per MembershipRecheck, and repairs
+// the hub's view of them.
+func (g *Gateway) recheckLoop() {
+	defer g.ticker.Done()
+	if g.opts.MembershipRecheck < 0 {
+		return
+	}
+	const step = 250 * time.Millisecond
+	t := time.NewTicker(step)
 	defer t.Stop()
+	// A round reads every user once; it starts at most once per
+	// MembershipRecheck and takes its users a share at each step.
+	var roundStart time.Time
+	perStep := 0
 	for {
 		select {
 		case <-g.stop:
 			return
 		case <-t.C:
-			g.hub.flushHeads()
+		}
+		if g.hub.recheckDone() {
+			if time.Since(roundStart) < g.opts.MembershipRecheck {
+				continue
+			}
+			roundStart = time.Now()
+			n := g.hub.startRecheck()
+			steps := max(int64(g.opts.MembershipRecheck/step), 1)
+			perStep = int((int64(n) + steps - 1) / steps)
+		}
+		n := perStep
+		users, gens := g.hub.nextRecheck(n)
+		for i, lu := range users {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			list, err := g.opts.Service.SessionMemberships(ctx, plaza.Actor{AppID: lu.key.app, UserID: lu.key.user})
+			cancel()
+			if err != nil {
+				g.log.Warn("gateway: recheck memberships", "user", lu.key.user, "err", err)
+				continue
+			}
+			g.hub.reconcile(lu, gens[i], list)
 		}
 	}
 }
@@ -228,7 +378,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		src = io.MultiReader(bytes.NewReader(bytes.Clone(pending)), nc)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	c := &conn{g: g, nc: nc, ctx: ctx, flushed: make(chan struct{})}
+	c := &conn{g: g, nc: nc, ctx: ctx, flushed: make(chan struct{}), addr: remoteHost(r.RemoteAddr)}
 
 	g.mu.Lock()
 	if g.closed {
@@ -262,6 +412,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}()
 		c.run(src)
 	}()
+}
+
+// remoteHost returns the host part of a remote address, for the identify
+// limit per address.
+func remoteHost(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
 }
 
 func (g *Gateway) originAllowed(origin string) bool {

@@ -36,8 +36,17 @@ func newTestGateway(tb testing.TB, o Options) *testGateway {
 
 func newTestGatewayEnv(tb testing.TB, o Options, eo plazatest.Options) *testGateway {
 	tb.Helper()
-	env := plazatest.New(tb, eo)
-	o.Service, o.Bus = env.Service, env.Bus
+	return newTestGatewayOn(tb, plazatest.New(tb, eo), o)
+}
+
+// newTestGatewayOn starts a gateway on env's service, and on env's bus
+// unless o names one.
+func newTestGatewayOn(tb testing.TB, env *plazatest.Env, o Options) *testGateway {
+	tb.Helper()
+	o.Service = env.Service
+	if o.Bus == nil {
+		o.Bus = env.Bus
+	}
 	gw := New(o)
 	srv := httptest.NewServer(gw)
 	tb.Cleanup(func() {

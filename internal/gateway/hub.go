@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/plazahq/plaza"
 )
@@ -38,6 +39,17 @@ type localUser struct {
 	sessions    []*session
 	memberships map[string]*membership // community ID →
 	limiter     *limiter               // requests of all the user's sessions
+	// gen counts the changes of memberships that events brought. A view
+	// read from the store replaces memberships only if gen did not move
+	// since the read began: otherwise an event newer than the read (a kick)
+	// could be undone by it.
+	gen uint64
+	// pending counts identifies between prepare and attach: the user stays
+	// known, and its events counted, while they read its memberships.
+	pending int
+	// queued is what all the user's connections hold in their send queues,
+	// in bytes.
+	queued atomic.Int64
 }
 
 // interest is this node's subscription to one community's topic, held while
@@ -67,6 +79,7 @@ type hub struct {
 	communities map[communityKey]*interest
 	buckets     map[int]*bucket
 	pending     map[communityKey]struct{} // communities with heads to send
+	recheck     []userKey                 // users whose memberships are still to recheck this round
 }
 
 func newHub(bus plaza.Bus, log *slog.Logger, userLimit func() *limiter) *hub {
@@ -81,23 +94,73 @@ func newHub(bus plaza.Bus, log *slog.Logger, userLimit func() *limiter) *hub {
 	}
 }
 
-// attach registers an identified session with the user's communities and
-// binds it to its connection with its first frames. Holding the hub's lock
-// while doing so makes those frames the first after hello: no event can be
-// delivered in between.
-func (h *hub) attach(s *session, c *conn, communities []plaza.Community, first [][]byte) error {
+// prepare makes the user known to the hub before its memberships are read
+// for a new session: from now on every change of them that reaches this node
+// moves the user's gen, which attach checks. It returns the user and its gen.
+// Each prepare is followed by one attach that succeeds, or by release.
+func (h *hub) prepare(actor plaza.Actor) (*localUser, uint64, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	key := userKey{s.actor.AppID, s.actor.UserID}
+	key := userKey{actor.AppID, actor.UserID}
 	lu := h.users[key]
 	if lu == nil {
 		lu = &localUser{key: key, memberships: make(map[string]*membership), limiter: h.userLimit()}
 		if err := h.subscribeBucketLocked(lu); err != nil {
-			return err
+			return nil, 0, err
 		}
 		h.users[key] = lu
 	}
-	// The store's list is the truth: reconcile with it.
+	lu.pending++
+	return lu, lu.gen, nil
+}
+
+// attach registers an identified session with the user's memberships, read
+// from the store after prepare returned gen, and binds it to its connection
+// with its first frames. If events changed the user's memberships since gen,
+// the list may be older than they are: attach does nothing and returns false
+// with the current gen, and the caller reads again. Holding the hub's lock
+// while binding makes the first frames the first after hello: no event can
+// be delivered in between.
+//
+// A user may hold maxSessions sessions on this node: attach returns those
+// beyond it, oldest first and those waiting for a resume before connected
+// ones, for the caller to end.
+func (h *hub) attach(s *session, c *conn, lu *localUser, gen uint64, communities []plaza.Community, first [][]byte, force bool, maxSessions int) (victims []*session, now uint64, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if lu.gen != gen && !force {
+		return nil, lu.gen, false
+	}
+	h.reconcileLocked(lu, communities)
+	lu.pending--
+	if over := len(lu.sessions) + 1 - maxSessions; over > 0 {
+		for _, x := range lu.sessions {
+			if len(victims) < over && !x.connected() {
+				victims = append(victims, x)
+			}
+		}
+		for _, x := range lu.sessions {
+			if len(victims) < over && x.connected() {
+				victims = append(victims, x)
+			}
+		}
+	}
+	lu.sessions = append(lu.sessions, s)
+	s.user = lu
+	s.bind(c, first)
+	return victims, lu.gen, true
+}
+
+// release undoes a prepare whose identify failed.
+func (h *hub) release(lu *localUser) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	lu.pending--
+	h.forgetUserLocked(lu)
+}
+
+// reconcileLocked makes the user's memberships those of the store's list.
+func (h *hub) reconcileLocked(lu *localUser, communities []plaza.Community) {
 	fresh := make(map[string]plaza.Community, len(communities))
 	for _, c := range communities {
 		fresh[c.CommunityID] = c
@@ -118,10 +181,64 @@ func (h *hub) attach(s *session, c *conn, communities []plaza.Community, first [
 			m.private[ch] = struct{}{}
 		}
 	}
-	lu.sessions = append(lu.sessions, s)
-	s.user = lu
-	s.bind(c, first)
-	return nil
+}
+
+// reconcile replaces a user's memberships with a list read from the store
+// after gen was taken, unless events changed them meanwhile (the next
+// recheck tries again). It repairs a node's view after an event that changed
+// them was lost between nodes.
+func (h *hub) reconcile(lu *localUser, gen uint64, communities []plaza.Community) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.users[lu.key] != lu || lu.gen != gen {
+		return false
+	}
+	h.reconcileLocked(lu, communities)
+	return true
+}
+
+// startRecheck begins a round of rechecks over every local user and returns
+// their number.
+func (h *hub) startRecheck() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.recheck = h.recheck[:0]
+	for k := range h.users {
+		h.recheck = append(h.recheck, k)
+	}
+	return len(h.recheck)
+}
+
+// recheckDone reports whether the round of rechecks is over.
+func (h *hub) recheckDone() bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.recheck) == 0
+}
+
+// nextRecheck returns up to n users of the round whose memberships are due to
+// be read again, with their gens.
+func (h *hub) nextRecheck(n int) ([]*localUser, []uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var users []*localUser
+	var gens []uint64
+	for len(users) < n && len(h.recheck) > 0 {
+		k := h.recheck[len(h.recheck)-1]
+		h.recheck = h.recheck[:len(h.recheck)-1]
+		if lu := h.users[k]; lu != nil && lu.pending == 0 {
+			users = append(users, lu)
+			gens = append(gens, lu.gen)
+		}
+	}
+	return users, gens
+}
+
+// userCount returns the number of local users.
+func (h *hub) userCount() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.users)
 }
 
 // detach forgets a session that ended; the user's subscriptions go with its
@@ -139,7 +256,13 @@ func (h *hub) detach(s *session) {
 			break
 		}
 	}
-	if len(lu.sessions) > 0 {
+	h.forgetUserLocked(lu)
+}
+
+// forgetUserLocked drops a user who has no session and no identify under
+// way; its subscriptions go with it.
+func (h *hub) forgetUserLocked(lu *localUser) {
+	if len(lu.sessions) > 0 || lu.pending > 0 || h.users[lu.key] != lu {
 		return
 	}
 	for id := range lu.memberships {
@@ -159,7 +282,7 @@ func (h *hub) subscribeBucketLocked(lu *localUser) error {
 	t := plaza.UserTopic(lu.key.app, lu.key.user)
 	b := h.buckets[t.Bucket]
 	if b == nil {
-		sub, err := h.bus.Subscribe(t, h.deliver)
+		sub, err := h.bus.Subscribe(t, h.deliverUsers)
 		if err != nil {
 			return err
 		}
@@ -203,6 +326,23 @@ func (h *hub) leaveLocked(lu *localUser, communityID string) {
 		delete(h.communities, key)
 		delete(h.pending, key)
 	}
+}
+
+// deliverUsers routes an event from a user topic. An event for a whole
+// community arrives there only for the grants it carries, which change the
+// memberships of users served here; it is delivered from the community's
+// topic (to which this node subscribes if it has members there).
+func (h *hub) deliverUsers(e *plaza.Event) {
+	if len(e.UserIDs) > 0 {
+		h.deliver(e)
+		return
+	}
+	if len(e.Grants) == 0 && len(e.ChannelGrants) == 0 {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.applyGrantsLocked(e)
 }
 
 // deliver routes one bus event: it applies the event's grants, then queues
@@ -281,6 +421,7 @@ func (h *hub) applyGrantsLocked(e *plaza.Event) {
 		if lu == nil {
 			continue
 		}
+		lu.gen++
 		if g.Role == plaza.RoleNone {
 			h.leaveLocked(lu, e.CommunityID)
 			continue
@@ -294,6 +435,7 @@ func (h *hub) applyGrantsLocked(e *plaza.Event) {
 		if lu == nil {
 			continue
 		}
+		lu.gen++
 		if m := lu.memberships[e.CommunityID]; m != nil {
 			if g.Member {
 				m.private[g.ChannelID] = struct{}{}
@@ -311,6 +453,7 @@ func (h *hub) forgetLocked(in *interest, e *plaza.Event) {
 		for lu := range in.users {
 			if m := lu.memberships[e.CommunityID]; m != nil {
 				delete(m.private, e.ChannelID)
+				lu.gen++
 			}
 		}
 		delete(in.heads, e.ChannelID)
@@ -318,6 +461,7 @@ func (h *hub) forgetLocked(in *interest, e *plaza.Event) {
 	}
 	for lu := range in.users {
 		h.leaveLocked(lu, e.CommunityID)
+		lu.gen++
 	}
 }
 

@@ -32,6 +32,8 @@ type session struct {
 	head     int
 	ended    bool
 	tokenExp time.Time
+	token    string // the token the session last authenticated with
+	secrets  string // the app's secrets version that token was checked against
 	timer    *time.Timer
 	expiry   *time.Timer // ends a detached session
 }
@@ -60,6 +62,10 @@ func (s *session) bind(c *conn, first [][]byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c.mu.Lock()
+	if c.user == nil {
+		c.user = s.user
+		s.user.queued.Add(c.queued)
+	}
 	for _, b := range first {
 		c.enqueueLocked(outFrame{op: ws.OpText, raw: b})
 	}
@@ -129,6 +135,7 @@ func (s *session) rebind(c *conn, seq int64) (int, bool) {
 	if s.expiry != nil {
 		s.expiry.Stop()
 	}
+	c.setUser(s.user)
 	c.mu.Lock()
 	c.enqueueLocked(outFrame{op: ws.OpText, raw: encodeFrame(Frame{Op: OpResumed, D: mustJSON(Resumed{SessionID: s.id, Seq: s.seq})})})
 	n := 0
@@ -184,6 +191,40 @@ func (s *session) end() {
 	s.g.mu.Unlock()
 }
 
+// setToken records the token the session authenticated with, checked against
+// the app's secrets of version secrets.
+func (s *session) setToken(token, secrets string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.token, s.secrets = token, secrets
+}
+
+// credentials returns the session's token and the secrets version it was
+// last checked against.
+func (s *session) credentials() (token, secrets string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token, s.secrets
+}
+
+// checkedSecrets records that token still verified with secrets version v,
+// unless the token was renewed meanwhile.
+func (s *session) checkedSecrets(token, v string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.token == token {
+		s.secrets = v
+	}
+}
+
+// connected reports whether the session is on a connection (rather than
+// waiting for a resume).
+func (s *session) connected() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.c != nil
+}
+
 // closeConn closes the session's connection, if it has one.
 func (s *session) closeConn(code int, reason string) {
 	s.mu.Lock()
@@ -237,6 +278,10 @@ func (s *session) renewToken(ctx context.Context, d json.RawMessage) (any, error
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	var secrets string
+	if pc, err := plaza.ParseToken(req.Token); err == nil {
+		secrets, _ = s.g.opts.Service.SecretsVersion(ctx, pc.AppID)
+	}
 	actor, claims, err := s.g.opts.Service.Authenticate(ctx, req.Token)
 	if err != nil {
 		return nil, err
@@ -245,6 +290,7 @@ func (s *session) renewToken(ctx context.Context, d json.RawMessage) (any, error
 		return nil, plaza.FieldErrorf(plaza.ETokenInvalid, "token", "the new token is for %s/%s, not this session's user", actor.AppID, actor.UserID)
 	}
 	exp := time.Unix(claims.Expires, 0)
+	s.setToken(req.Token, secrets)
 	s.setTokenExpiry(exp)
 	return RenewTokenResult{TokenExpiresAt: exp.UnixMilli()}, nil
 }

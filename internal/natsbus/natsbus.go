@@ -103,6 +103,14 @@ func (b *Bus) Subscribe(t plaza.Topic, h func(*plaza.Event)) (plaza.Subscription
 		return nil, fmt.Errorf("natsbus: subscribe %s: %w", subj, err)
 	}
 	b.handlers[sub] = h
+	if t.Kind == plaza.TopicUsers {
+		// A gateway subscribes to a user's topic before it reads the user's
+		// memberships, and relies on every later change reaching it: make
+		// sure the server has the interest before going on.
+		if err := b.nc.FlushTimeout(5 * time.Second); err != nil {
+			b.log.Warn("natsbus: flush subscription", "subject", subj, "err", err)
+		}
+	}
 	return &subscription{bus: b, sub: sub}, nil
 }
 
