@@ -92,13 +92,13 @@ type Options struct {
 	// view when an event that changed them was lost between nodes. Negative:
 	// never.
 	MembershipRecheck time.Duration
-	WriteTimeout   time.Duration
-	RequestTimeout time.Duration
-	RequestRate    float64
-	RequestBurst   int
-	UserRate       float64
-	TokenWarning   time.Duration
-	MaxInflight    int
+	WriteTimeout      time.Duration
+	RequestTimeout    time.Duration
+	RequestRate       float64
+	RequestBurst      int
+	UserRate          float64
+	TokenWarning      time.Duration
+	MaxInflight       int
 	// ResumeWindow is how long a session outlives a dropped connection;
 	// ResumeBuffer how many of its last dispatches it keeps for the resume.
 	ResumeWindow time.Duration
@@ -117,19 +117,19 @@ type Options struct {
 
 // Gateway is the WebSocket endpoint.
 type Gateway struct {
-	opts     Options
-	log      *slog.Logger
-	hub      *hub
-	userIDs  *keyedLimiter // identifies per user
-	addrIDs  *keyedLimiter // identifies per remote address
+	opts    Options
+	log     *slog.Logger
+	hub     *hub
+	userIDs *keyedLimiter // identifies per user
+	addrIDs *keyedLimiter // identifies per remote address
 	// afterRead, when set by a test, runs between reading a new session's
 	// memberships and attaching it.
 	afterRead func()
-	inflight chan struct{}
-	wg       sync.WaitGroup // connections and their requests
-	metrics  metrics
-	stop     chan struct{}
-	ticker   sync.WaitGroup
+	inflight  chan struct{}
+	wg        sync.WaitGroup // connections and their requests
+	metrics   metrics
+	stop      chan struct{}
+	ticker    sync.WaitGroup
 
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
