@@ -344,7 +344,7 @@ func startTarget(ctx context.Context, cfg benchConfig, stderr io.Writer) (*targe
 	done := make(chan error, 1)
 	go func() {
 		done <- runServe(sctx, []string{"--addr", "127.0.0.1:0", "--data", dir, "--log-level", "error",
-			"--sqlite-sync", cfg.sync, "--send-queue", "65536"}, func(string) string { return "" }, out, stderr)
+			"--sqlite-sync", cfg.sync, "--send-queue", "65536", "--address-identify-rate", "-1"}, func(string) string { return "" }, out, stderr)
 	}()
 	var addr string
 	select {

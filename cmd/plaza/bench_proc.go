@@ -60,7 +60,9 @@ func startProc(dir string, extra []string, stderr io.Writer) (*proc, error) {
 		}
 	}
 	p := &proc{addr: addr, debug: debug, dir: dir, stderr: stderr,
-		args: append([]string{"serve", "--addr", addr, "--debug-addr", debug, "--data", dir, "--log-level", "error"}, extra...)}
+		// Every simulated client comes from this machine's one address.
+		args: append([]string{"serve", "--addr", addr, "--debug-addr", debug, "--data", dir, "--log-level", "error",
+			"--address-identify-rate", "-1"}, extra...)}
 	if err := p.start(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/plazahq/plaza"
@@ -128,7 +129,13 @@ func (b *balancer) setDown(i int, down bool) {
 // the state is in PostgreSQL).
 func startCluster(tb testing.TB, natsURLs []string, flags ...string) []*testServer {
 	tb.Helper()
-	pg := pgtest.SchemaURL(tb)
+	return startClusterOn(tb, pgtest.SchemaURL(tb), natsURLs, flags...)
+}
+
+// startClusterOn starts three nodes as startCluster does, on the PostgreSQL
+// URL pg.
+func startClusterOn(tb testing.TB, pg string, natsURLs []string, flags ...string) []*testServer {
+	tb.Helper()
 	dir := tb.TempDir()
 	nodes := make([]*testServer, 3)
 	for i := range nodes {
@@ -173,6 +180,39 @@ func TestCluster(t *testing.T) {
 			t.Run("node stopped", func(t *testing.T) { testNodeStopped(t, nodes) })
 		})
 	}
+}
+
+// TestLostRemovalAcrossNodes: a member removed while the events of the
+// removal never reach the nodes (here, a removal made in the store alone)
+// stops receiving the community's messages once the nodes read its
+// memberships again.
+func TestLostRemovalAcrossNodes(t *testing.T) {
+	pgtest.URL(t)
+	t.Parallel()
+	pg := pgtest.SchemaURL(t)
+	nodes := startClusterOn(t, pg, natsCluster(t), "--membership-recheck", "1s")
+	clusterCommunity(t, nodes[0], "lossy", "owner", "gone", "stays")
+	gone := connect(t, on(t, nodes[0], "gone"))
+	stays := connect(t, on(t, nodes[1], "stays"))
+	send(t, on(t, nodes[2], "owner"), "lossy", "before")
+	waitText(t, gone, "before", 5*time.Second)
+
+	ctx := context.Background()
+	db, err := pgx.Connect(ctx, pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	tag, err := db.Exec(ctx, `DELETE FROM members
+		WHERE user_pk = (SELECT id FROM users WHERE user_id = 'gone')
+		AND community_pk = (SELECT id FROM communities WHERE community_id = 'lossy')`)
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("remove the member in the store: %v (%d rows)", err, tag.RowsAffected())
+	}
+	time.Sleep(2500 * time.Millisecond) // more than a round of rechecks
+	send(t, on(t, nodes[2], "owner"), "lossy", "after")
+	waitText(t, stays, "after", 5*time.Second)
+	noEvent(t, gone, plaza.EventMessageReceived, 500*time.Millisecond)
 }
 
 // clusterCommunity makes community id owned by users[0] with the others as

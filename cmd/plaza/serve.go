@@ -40,6 +40,12 @@ type serveConfig struct {
 	maxFrame          int64
 	heartbeatInterval time.Duration
 	sendQueue         int
+	sendQueueBytes    int64
+	userQueueBytes    int64
+	maxUserSessions   int
+	identifyRate      float64
+	addressRate       float64
+	membershipRecheck time.Duration
 	requestRate       float64
 	userRequestRate   float64
 	origins           string
@@ -69,6 +75,12 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.maxFrame, "max-frame", gateway.DefaultMaxFrameBytes, "largest gateway frame, in bytes")
 	fs.DurationVar(&c.heartbeatInterval, "heartbeat-interval", gateway.DefaultHeartbeatInterval, "gateway heartbeat interval; a session silent for 1.5 intervals is closed")
 	fs.IntVar(&c.sendQueue, "send-queue", gateway.DefaultSendQueue, "frames queued per gateway session before it is closed as too slow")
+	fs.Int64Var(&c.sendQueueBytes, "send-queue-bytes", gateway.DefaultSendQueueBytes, "bytes queued per gateway session before it is closed as too slow")
+	fs.Int64Var(&c.userQueueBytes, "user-queue-bytes", gateway.DefaultUserQueueBytes, "bytes queued by all of one user's gateway sessions together before the one adding to them is closed")
+	fs.IntVar(&c.maxUserSessions, "max-user-sessions", gateway.DefaultMaxUserSessions, "gateway sessions of one user on this node, connected or resumable; a new one ends the oldest")
+	fs.Float64Var(&c.identifyRate, "identify-rate", gateway.DefaultIdentifyRate, "gateway identifies and resumes per second per user (burst 20 times, at least 10; -1: no limit)")
+	fs.Float64Var(&c.addressRate, "address-identify-rate", gateway.DefaultAddressRate, "gateway identifies and resumes per second per remote address (burst 10 times; -1: no limit)")
+	fs.DurationVar(&c.membershipRecheck, "membership-recheck", gateway.DefaultMembershipRecheck, "how long a round of reading again every local user's memberships takes (repairs events lost between nodes; -1s: never)")
 	fs.Float64Var(&c.requestRate, "request-rate", gateway.DefaultRequestRate, "gateway requests per second per session")
 	fs.Float64Var(&c.userRequestRate, "user-request-rate", gateway.DefaultUserRequestRate, "gateway requests per second per user, all sessions together")
 	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin values allowed to open gateway sessions (empty: any)")
@@ -174,6 +186,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		HeartbeatInterval: cfg.heartbeatInterval,
 		MaxFrameBytes:     cfg.maxFrame,
 		SendQueue:         cfg.sendQueue,
+		SendQueueBytes:    cfg.sendQueueBytes,
+		UserQueueBytes:    cfg.userQueueBytes,
+		MaxUserSessions:   cfg.maxUserSessions,
+		IdentifyRate:      cfg.identifyRate,
+		AddressRate:       cfg.addressRate,
+		MembershipRecheck: cfg.membershipRecheck,
 		RequestRate:       cfg.requestRate,
 		UserRate:          cfg.userRequestRate,
 		Origins:           splitList(cfg.origins),
