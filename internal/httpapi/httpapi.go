@@ -45,6 +45,10 @@ type Server struct {
 	handler http.Handler
 	// operatorKey authenticates the operator API; "" turns it off.
 	operatorKey string
+	origins     []string
+	observe     func(Observation)
+	accessLog   bool
+	endpoints   map[string]endpoint // by mux pattern
 }
 
 // Options configures New.
@@ -61,6 +65,17 @@ type Options struct {
 	// requires as Authorization: Bearer <key>. Empty turns the operator API
 	// off: its paths answer 404.
 	OperatorKey string
+	// Origins lists the Origin header values whose pages may call the
+	// client API (CORS; cors.go): the gateway's allow-list. Empty, or an
+	// entry "*", allows any origin.
+	Origins []string
+	// Metrics, when set, is served at GET /metrics, without CORS.
+	Metrics http.Handler
+	// Observe, when set, is told of every request once it is answered
+	// (observe.go).
+	Observe func(Observation)
+	// AccessLog logs one line per request, at level info.
+	AccessLog bool
 }
 
 // New returns the API server.
@@ -78,10 +93,20 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{svc: o.Service, log: o.Logger, maxBody: o.MaxBody, gateway: o.Gateway, ready: o.Ready, spec: spec, operatorKey: o.OperatorKey}
+	s := &Server{
+		svc: o.Service, log: o.Logger, maxBody: o.MaxBody, gateway: o.Gateway, ready: o.Ready, spec: spec,
+		operatorKey: o.OperatorKey, origins: o.Origins, observe: o.Observe, accessLog: o.AccessLog,
+	}
 	mux := http.NewServeMux()
 	s.register(mux)
-	s.handler = s.recoverPanics(s.requestID(rejectEmptySegments(mux)))
+	if o.Metrics != nil {
+		mux.Handle("GET /metrics", o.Metrics)
+	}
+	s.endpoints = endpoints()
+	// From the outside in: the request ID, which the rest logs; the
+	// observer, which sees every answer, panics' too; CORS, which answers
+	// preflights and refuses unlisted origins before anything else runs.
+	s.handler = s.requestID(s.observed(mux, s.recoverPanics(s.cors(rejectEmptySegments(mux)))))
 	return s, nil
 }
 
@@ -106,7 +131,8 @@ type ctxKey int
 const (
 	actorKey ctxKey = iota
 	requestIDKey
-	appKey // the plaza.App of a verified server API request
+	appKey  // the plaza.App of a verified server API request
+	infoKey // the *requestInfo that the observer reads once the request is answered
 )
 
 // requestID tags each request with an ID (the client's X-Request-ID when it
@@ -185,6 +211,9 @@ func (s *Server) operation(rt route) http.Handler {
 // encodes its result. reserved, when set, is a query parameter that is not a
 // request field.
 func (s *Server) call(w http.ResponseWriter, r *http.Request, op plaza.Operation, actor plaza.Actor, params []string, reserved string) {
+	if info, ok := r.Context().Value(infoKey).(*requestInfo); ok {
+		info.appID, info.userID = actor.AppID, actor.UserID
+	}
 	decode := func(v any) error { return s.decodeRequest(w, r, params, reserved, v) }
 	res, err := op.Call(r.Context(), s.svc, actor, decode)
 	if err != nil {
@@ -206,6 +235,11 @@ func pathParams(path string) []string {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	if e, ok := v.(errorBody); ok {
+		if rec, ok := w.(*recorder); ok {
+			rec.code = e.Error.Code
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
