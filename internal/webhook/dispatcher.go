@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plazahq/plaza"
@@ -71,6 +72,22 @@ type Dispatcher struct {
 
 	mu   sync.Mutex
 	apps map[string]cachedApp
+
+	delivered, failed, givenUp, dropped atomic.Int64
+}
+
+// Stats are a Dispatcher's counters since it was made.
+type Stats struct {
+	// Delivered counts deliveries answered 2xx; Failed the attempts that
+	// were not and will be retried; GivenUp the deliveries whose last
+	// attempt failed; Dropped those dropped because their app no longer
+	// takes callbacks.
+	Delivered, Failed, GivenUp, Dropped int64
+}
+
+// Stats returns the Dispatcher's counters.
+func (d *Dispatcher) Stats() Stats {
+	return Stats{Delivered: d.delivered.Load(), Failed: d.failed.Load(), GivenUp: d.givenUp.Load(), Dropped: d.dropped.Load()}
 }
 
 // cachedApp is an app's webhook configuration as read at some time.
@@ -223,6 +240,7 @@ func (d *Dispatcher) deliver(ctx context.Context, dl plaza.WebhookDelivery) erro
 	}
 	if !found || cfg.CallbackURL == "" {
 		log.Info("webhook: delivery dropped: the app no longer takes callbacks")
+		d.dropped.Add(1)
 		d.record(ctx, log, func(tx plaza.Tx) error { return tx.DeleteWebhook(ctx, dl.ID) })
 		return nil
 	}
@@ -230,6 +248,7 @@ func (d *Dispatcher) deliver(ctx context.Context, dl plaza.WebhookDelivery) erro
 	err = d.attempt(ctx, cfg, dl)
 	switch {
 	case err == nil:
+		d.delivered.Add(1)
 		d.record(ctx, log, func(tx plaza.Tx) error { return tx.DeleteWebhook(ctx, dl.ID) })
 		return nil
 	case ctx.Err() != nil:
@@ -238,9 +257,11 @@ func (d *Dispatcher) deliver(ctx context.Context, dl plaza.WebhookDelivery) erro
 	attempts := dl.Attempts + 1
 	if attempts > len(d.opts.RetryDelays) {
 		log.Error("webhook: delivery given up", "attempts", attempts, "err", err)
+		d.givenUp.Add(1)
 		d.record(ctx, log, func(tx plaza.Tx) error { return tx.DeleteWebhook(ctx, dl.ID) })
 		return nil
 	}
+	d.failed.Add(1)
 	delay := d.opts.RetryDelays[attempts-1]
 	log.Info("webhook: attempt failed", "attempts", attempts, "retryIn", delay, "err", err)
 	nextAt := d.opts.Now().Add(delay).UnixMilli()

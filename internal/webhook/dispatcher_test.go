@@ -183,8 +183,12 @@ func TestRetriesThenDelivers(t *testing.T) {
 	for i := range 10 {
 		ids = append(ids, enqueue(t, store, "acme", plaza.WebhookMemberJoined, fmt.Appendf(nil, `{"n":%d}`, i)))
 	}
-	run(t, webhook.New(webhook.Options{Store: store, PollInterval: 5 * time.Millisecond, RetryDelays: delays, Workers: 4, Batch: 3}))
+	d := webhook.New(webhook.Options{Store: store, PollInterval: 5 * time.Millisecond, RetryDelays: delays, Workers: 4, Batch: 3})
+	run(t, d)
 	waitFor(t, "the queue to empty", func() bool { n, _ := store.pending(); return n == 0 })
+	if got, want := d.Stats(), (webhook.Stats{Delivered: 10, Failed: 20}); got != want {
+		t.Errorf("stats %+v, want %+v", got, want)
+	}
 
 	for _, id := range ids {
 		got := rc.attempts(id)
@@ -268,8 +272,12 @@ func TestGivesUp(t *testing.T) {
 	store := newMemStore(app("acme", rc.URL))
 	id := enqueue(t, store, "acme", plaza.WebhookMessageSent, []byte(`{}`))
 	var l logs
-	run(t, webhook.New(webhook.Options{Store: store, Logger: l.logger(), PollInterval: 5 * time.Millisecond, RetryDelays: delays}))
+	d := webhook.New(webhook.Options{Store: store, Logger: l.logger(), PollInterval: 5 * time.Millisecond, RetryDelays: delays})
+	run(t, d)
 	waitFor(t, "the queue to empty", func() bool { n, _ := store.pending(); return n == 0 })
+	if got, want := d.Stats(), (webhook.Stats{Failed: 3, GivenUp: 1}); got != want {
+		t.Errorf("stats %+v, want %+v", got, want)
+	}
 
 	if got, want := len(rc.attempts(id)), 1+len(delays); got != want {
 		t.Errorf("%d attempts, want %d", got, want)
@@ -370,8 +378,12 @@ func TestDropsWithoutCallbackURL(t *testing.T) {
 			enqueue(t, store, "acme", plaza.WebhookMemberKicked, []byte(`{}`))
 			tt.change(store, a)
 			var l logs
-			run(t, webhook.New(webhook.Options{Store: store, Logger: l.logger(), PollInterval: 5 * time.Millisecond}))
+			d := webhook.New(webhook.Options{Store: store, Logger: l.logger(), PollInterval: 5 * time.Millisecond})
+			run(t, d)
 			waitFor(t, "the queue to empty", func() bool { n, _ := store.pending(); return n == 0 })
+			if got, want := d.Stats(), (webhook.Stats{Dropped: 1}); got != want {
+				t.Errorf("stats %+v, want %+v", got, want)
+			}
 
 			if n := len(rc.requests()); n != 0 {
 				t.Errorf("%d requests, want none", n)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/plazahq/plaza"
@@ -21,7 +22,9 @@ const hookEvent = "beforeSendMessage"
 
 // Hook calls apps' beforeSendMessage hooks over HTTP.
 type Hook struct {
-	client *http.Client
+	client   *http.Client
+	calls    atomic.Int64
+	failures atomic.Int64
 }
 
 var _ plaza.SendHook = (*Hook)(nil)
@@ -40,8 +43,10 @@ func NewHook(client *http.Client) *Hook {
 // message. The service decides what an error means
 // (cfg.BeforeSendMessageFailOpen).
 func (h *Hook) BeforeSendMessage(ctx context.Context, cfg plaza.WebhookConfig, call plaza.HookCall) (plaza.HookVerdict, error) {
+	h.calls.Add(1)
 	v, err := h.call(ctx, cfg, call)
 	if err != nil {
+		h.failures.Add(1)
 		return plaza.HookVerdict{}, fmt.Errorf("webhook: beforeSendMessage hook: %w", err)
 	}
 	return v, nil
@@ -89,6 +94,18 @@ func (h *Hook) call(ctx context.Context, cfg plaza.WebhookConfig, call plaza.Hoo
 		return plaza.HookVerdict{}, fmt.Errorf("unknown action %q", truncate(v.Action, 32))
 	}
 	return v, nil
+}
+
+// HookStats are a Hook's counters since it was made.
+type HookStats struct {
+	// Calls counts beforeSendMessage calls; Failures those that got no
+	// verdict.
+	Calls, Failures int64
+}
+
+// Stats returns the Hook's counters.
+func (h *Hook) Stats() HookStats {
+	return HookStats{Calls: h.calls.Load(), Failures: h.failures.Load()}
 }
 
 // hookID returns a fresh Plaza-Webhook-ID for a hook call: "hook-" and 16

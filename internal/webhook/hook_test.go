@@ -104,7 +104,15 @@ func TestHook(t *testing.T) {
 			t.Parallel()
 			srv, problems := hookServer(t, "s3cret", tt.status, tt.answer)
 			cfg := plaza.WebhookConfig{Secret: "s3cret", BeforeSendMessageURL: srv.URL, BeforeSendMessageTimeoutMillis: 100}
-			got, err := webhook.NewHook(srv.Client()).BeforeSendMessage(context.Background(), cfg, call)
+			hook := webhook.NewHook(srv.Client())
+			got, err := hook.BeforeSendMessage(context.Background(), cfg, call)
+			wantStats := webhook.HookStats{Calls: 1}
+			if tt.wantErr != "" {
+				wantStats.Failures = 1
+			}
+			if st := hook.Stats(); st != wantStats {
+				t.Errorf("stats %+v, want %+v", st, wantStats)
+			}
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Errorf("error %v, want one with %q", err, tt.wantErr)
