@@ -372,28 +372,48 @@ func (s *Service) large(c CommunityInfo) bool {
 	return s.passiveThreshold > 0 && c.CurrentMemberCount >= int64(s.passiveThreshold)
 }
 
-// sendCommand delivers a command message without storing it.
+// sendCommand delivers a command message without storing it. It passes the
+// checks of a stored send (membership, the channel, every mute, the quota,
+// the beforeSendMessage hook) and counts its deliveries; only the seq, the
+// row and the webhook callback are missing. Without a transaction the checks
+// read the state just before the delivery: a mute set in between lets one
+// command through, which stores nothing.
 func (s *Service) sendCommand(ctx context.Context, actor Actor, communityID, channelID string, content MessageContent) (MessageResult, error) {
-	sc, err := s.readScope(ctx, s.store, actor, communityID)
+	sc, ch, err := s.channelRead(ctx, s.store, actor, communityID, channelID)
 	if err != nil {
-		return MessageResult{}, err
-	}
-	if err := sc.member(); err != nil {
 		return MessageResult{}, err
 	}
 	if err := content.validate(sc.app.Spec); err != nil {
 		return MessageResult{}, err
 	}
-	ch, err := viewChannel(ctx, s.store, &sc, channelID)
-	if err != nil {
+	if content.IsMentionAll && !sc.self.MemberRole.manager() {
+		return MessageResult{}, FieldErrorf(EPermissionDenied, "message.isMentionAll", "only the owner and admins may mention everyone")
+	}
+	if e := muteCheck(s.nowMs(), sc.self.MemberRole, sc.self.Mutes, ch.PK, ch.MuteInfo, sc.community.MuteInfo); e != nil {
+		return MessageResult{}, e
+	}
+	if err := s.checkQuota(ctx, s.store, sc.app); err != nil {
 		return MessageResult{}, err
+	}
+	sent := content
+	dropped, err := s.beforeSend(ctx, actor, false, communityID, channelID, "", &content)
+	if err != nil || dropped != nil {
+		return MessageResult{Message: deref(dropped)}, err
+	}
+	if content.Type != MessageCommand || content.validate(sc.app.Spec) != nil {
+		// A hook cannot turn a command into a message to store, nor into
+		// an invalid one: an answer like any other it cannot give.
+		if err := s.hookFailed(sc.app.Webhook, fmt.Errorf("rewrite of a command into an invalid command or a message of type %d", content.Type)); err != nil {
+			return MessageResult{}, err
+		}
+		content = sent
 	}
 	id := s.ids.Next()
 	m := Message{
 		MessageContent: content,
 		MessageID:      strconv.FormatInt(id, 10),
 		CommunityID:    communityID,
-		ChannelID:      channelID,
+		ChannelID:      ch.ChannelID,
 		SenderUserID:   actor.UserID,
 		Timestamp:      s.nowMs(),
 		Reactions:      []Reaction{},
@@ -401,8 +421,9 @@ func (s *Service) sendCommand(ctx context.Context, actor Actor, communityID, cha
 	var out outbox
 	e := channelEvent(&sc, ch, EventMessageReceived)
 	e.Large = s.large(sc.community)
-	out.add(e, MessageListEvent{CommunityID: communityID, ChannelID: channelID, MessageList: []Message{m}})
+	out.add(e, MessageListEvent{CommunityID: communityID, ChannelID: ch.ChannelID, MessageList: []Message{m}})
 	s.publish(ctx, out.events)
+	s.meter.add(sc.app.AppID, monthOf(m.Timestamp), recipients(sc.community, ch, false))
 	return MessageResult{Message: m}, nil
 }
 
