@@ -8,6 +8,7 @@ const (
 	ChannelGeneral ChannelType = 0 // made with the community; cannot be dismissed
 	ChannelPublic  ChannelType = 1 // every member is in it
 	ChannelPrivate ChannelType = 2 // listed members, the owner and admins
+	ChannelThread  ChannelType = 3 // a thread: a channel whose parent is a channel (SPEC §6a)
 )
 
 // Channel is a channel's full information.
@@ -29,17 +30,49 @@ type Channel struct {
 
 	PK          int64 `json:"-"` // store key
 	CommunityPK int64 `json:"-"`
-	MemberCount int64 `json:"-"` // listed members of a private channel
-	LastTime    int64 `json:"-"` // time of the newest message, or of creation
+	MemberCount int64 `json:"-"` // listed members of a private channel; members of a thread
+	LastTime    int64 `json:"-"` // time of the newest message, or of creation (or of unarchiving, for a thread)
+
+	// A thread's own fields (ChannelType 3); zero for a channel.
+	ThreadFields `json:"-"`
 }
 
-// ChannelBrief is a channel as lists and list events show it.
+// ThreadFields are what a thread holds beside a channel's fields. The store
+// keeps them on the thread's channel row.
+type ThreadFields struct {
+	ParentPK        int64
+	ParentChannelID string // read with the thread
+	// ParentPrivate says the parent is a private channel; fixed for the
+	// thread's life.
+	ParentPrivate  bool
+	RootMessageSeq int64 // 0: standalone
+	IsPrivate      bool
+	IsLocked       bool
+	Invitable      bool
+	// AutoArchiveDuration is in minutes: 60, 1440, 4320 or 10080.
+	AutoArchiveDuration int
+	// ArchiveAt is when the thread archives (Unix ms): its last activity
+	// plus AutoArchiveDuration, or the time it was archived by hand. The
+	// thread is archived once ArchiveAt is not after now. The store moves
+	// it with each message (NextSeq).
+	ArchiveAt int64
+	// LastMessage is the thread's newest message, read by the lists that
+	// show it.
+	LastMessage *Message
+	// Parent is the thread's parent channel, read by the service along
+	// with the thread.
+	Parent *Channel
+}
+
+// ChannelBrief is a channel as lists and list events show it. A thread (in
+// the conversation list) shows its name as ChannelName and its parent.
 type ChannelBrief struct {
 	CommunityID      string      `json:"communityID"`
 	ChannelID        string      `json:"channelID"`
 	ChannelType      ChannelType `json:"channelType"`
 	ChannelName      string      `json:"channelName"`
 	ChannelAvatarURL string      `json:"channelAvatarUrl"`
+	ParentChannelID  string      `json:"parentChannelID,omitempty"`
 }
 
 func (ch Channel) brief() ChannelBrief {
@@ -49,6 +82,7 @@ func (ch Channel) brief() ChannelBrief {
 		ChannelType:      ch.ChannelType,
 		ChannelName:      ch.ChannelName,
 		ChannelAvatarURL: ch.ChannelAvatarURL,
+		ParentChannelID:  ch.ParentChannelID,
 	}
 }
 
@@ -73,6 +107,7 @@ type ChannelConversation struct {
 
 	PK            int64    `json:"-"` // the channel's store key
 	CommunityPK   int64    `json:"-"`
+	ParentPK      int64    `json:"-"` // a thread's parent channel; 0 for a channel
 	OrderKey      int64    `json:"-"` // the conversation list's order: pinned first, then activity
 	MemberRole    Role     `json:"-"` // the caller's role in the community
 	ChannelMute   MuteInfo `json:"-"`

@@ -79,6 +79,14 @@ const (
 	EMessageRejected    Code = "message_rejected"
 	EHookUnavailable    Code = "hook_unavailable"
 	EOriginNotAllowed   Code = "origin_not_allowed"
+	EThreadNesting      Code = "thread_nesting"
+	EThreadExists       Code = "thread_exists"
+	EThreadArchived     Code = "thread_archived"
+	EThreadLocked       Code = "thread_locked"
+	EThreadLimit        Code = "thread_limit"
+	EThreadMemberLimit  Code = "thread_member_limit"
+	ENotThreadMember    Code = "not_thread_member"
+	EAlreadyInThread    Code = "already_thread_member"
 )
 
 // codeNumbers maps each code to its numeric form. Codes from 7000000 up are
@@ -148,6 +156,14 @@ var codeNumbers = map[Code]int{
 	EQuotaExhausted:     7006005,
 	EMessageRejected:    7006006,
 	EHookUnavailable:    7006007,
+	EThreadNesting:      7007001,
+	EThreadExists:       7007002,
+	EThreadArchived:     7007003,
+	EThreadLocked:       7007004,
+	EThreadLimit:        7007005,
+	EThreadMemberLimit:  7007006,
+	ENotThreadMember:    7007007,
+	EAlreadyInThread:    7007008,
 }
 
 // Number returns the numeric form of c, or the internal error's number for an

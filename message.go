@@ -127,6 +127,9 @@ type Message struct {
 	Reactions        []Reaction  `json:"reactions"`
 	RevokeInfo       *RevokeInfo `json:"revokeInfo,omitempty"`
 	TipsInfo         *TipsInfo   `json:"tipsInfo,omitempty"`
+	// ThreadInfo is set on a channel message that opened a thread the
+	// reader sees: the thread as it is now.
+	ThreadInfo *ThreadInfo `json:"threadInfo,omitempty"`
 
 	ChannelPK int64 `json:"-"`
 	SenderPK  int64 `json:"-"`

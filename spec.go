@@ -27,6 +27,12 @@ type Spec struct {
 	// CommunityTips posts tips messages (created, joined, invited, channel
 	// added) in the GENERAL channel.
 	CommunityTips bool `json:"communityTips"`
+	// Threads (SPEC §6a): active (unarchived) threads per channel, thread
+	// name length, members of a private thread. Users per thread invite or
+	// kick call follow UsersPerCall.
+	ActiveThreadsPerChannel int `json:"activeThreadsPerChannel"`
+	ThreadNameMaxChars      int `json:"threadNameMaxChars"`
+	PrivateThreadMembersMax int `json:"privateThreadMembersMax"`
 }
 
 // DefaultSpec returns the reference product's default limits.
@@ -49,6 +55,10 @@ func DefaultSpec() Spec {
 		SendIntervalMillis:     100,
 		SendsPerSecond:         10,
 		CommunityTips:          true,
+
+		ActiveThreadsPerChannel: 1000,
+		ThreadNameMaxChars:      100,
+		PrivateThreadMembersMax: 1000,
 	}
 }
 
@@ -78,6 +88,9 @@ var specRules = []specRule{
 	{field: "revokeWindowSeconds", get: func(s *Spec) int64 { return int64(s.RevokeWindowSeconds) }, min: 1, max: 86_400},
 	{field: "sendIntervalMillis", get: func(s *Spec) int64 { return int64(s.SendIntervalMillis) }, min: 0, max: 60_000},
 	{field: "sendsPerSecond", get: func(s *Spec) int64 { return int64(s.SendsPerSecond) }, min: 1, max: 10_000},
+	{field: "activeThreadsPerChannel", get: func(s *Spec) int64 { return int64(s.ActiveThreadsPerChannel) }, min: 1, max: 10_000},
+	{field: "threadNameMaxChars", get: func(s *Spec) int64 { return int64(s.ThreadNameMaxChars) }, min: 1, max: 1000},
+	{field: "privateThreadMembersMax", get: func(s *Spec) int64 { return int64(s.PrivateThreadMembersMax) }, min: 1, max: 100_000},
 }
 
 // Validate reports the first limit outside its allowed range.

@@ -123,6 +123,28 @@ type Query interface {
 	// Reactions summarises a message's reactions as viewerPK sees them.
 	Reactions(ctx context.Context, channelPK, seq, viewerPK int64) ([]Reaction, error)
 
+	// ThreadByRoot returns the thread opened from message rootSeq of channel
+	// parentPK; ErrNotFound when there is none.
+	ThreadByRoot(ctx context.Context, parentPK, rootSeq int64) (Channel, error)
+	// Threads lists the threads of channel parentPK that viewerPK sees: the
+	// public ones, and the private ones it is a member of (every private one
+	// when all, for the owner and admins). Active (ArchiveAt after now) by
+	// LastTime then key, both descending, with the cursor (LastTime, key);
+	// archived (ArchiveAt at or before now) by ArchiveAt then key, both
+	// descending, with the cursor (ArchiveAt, key). Each with its
+	// LastMessage (nil when it has none).
+	Threads(ctx context.Context, parentPK, viewerPK int64, all, archived bool, now int64, after Cursor, limit int) ([]Channel, error)
+	// FollowedThreads lists the threads userPK is a member of, in
+	// communityPK (every community of userPK when 0), whose parent channel it
+	// sees (for a private parent: listed in it, or owner or admin), by
+	// LastTime then key, both descending; the cursor is (LastTime, key).
+	// Each with its LastMessage.
+	FollowedThreads(ctx context.Context, userPK, communityPK int64, after Cursor, limit int) ([]FollowedThread, error)
+	// ThreadMembers lists the members of a thread with their community role,
+	// in the order they joined: by JoinTime then user key (JoinKey); the
+	// cursor is (JoinTime, JoinKey).
+	ThreadMembers(ctx context.Context, communityPK, threadPK int64, after Cursor, limit int) ([]ThreadMember, error)
+
 	Application(ctx context.Context, communityPK, userPK int64) (Application, error)
 	// CommunityApplications lists applications newest first; the cursor is
 	// (application key, 0).
@@ -137,11 +159,15 @@ type ReadPosition struct {
 }
 
 // CommunityUnread is a user's unread count in one community, with its
-// notification status there.
+// notification status there: Unread sums its channels in notify,
+// ThreadUnread and ThreadMentions its followed threads in notify (whose
+// parent it sees).
 type CommunityUnread struct {
 	CommunityID        string
 	NotificationStatus NotificationStatus
 	Unread             int64
+	ThreadUnread       int64
+	ThreadMentions     int64
 }
 
 // Tx is a write transaction.
@@ -243,6 +269,21 @@ type Tx interface {
 	// SetConversationState stores userPK's notification status, draft and
 	// pin of a channel conversation, keeping its read position.
 	SetConversationState(ctx context.Context, userPK, channelPK int64, st ConversationState) error
+	// CountActiveThreads counts the threads of channel parentPK that are
+	// not archived at now (ArchiveAt after now).
+	CountActiveThreads(ctx context.Context, parentPK, now int64) (int, error)
+	// JoinThread makes userPK a member of a thread, with a conversation in
+	// notify whose read position is readSeq; false (and no change) if it
+	// was a member already. The thread's MemberCount is the caller's to
+	// keep, as for private channels.
+	JoinThread(ctx context.Context, threadPK, userPK, readSeq, now int64) (bool, error)
+	// LeaveThread removes userPK from a thread's members and forgets its
+	// conversation state there; false if it was not a member.
+	LeaveThread(ctx context.Context, threadPK, userPK int64) (bool, error)
+	// LeaveThreads removes userPK from every thread of channel parentPK as
+	// LeaveThread does, lowers each one's member count, and returns their
+	// IDs.
+	LeaveThreads(ctx context.Context, parentPK, userPK int64) ([]string, error)
 	// CountPinned counts userPK's pinned conversations that it sees.
 	CountPinned(ctx context.Context, userPK int64) (int, error)
 	// SetMemberMute mutes userPK in a community until expire (Unix ms, -1

@@ -72,6 +72,14 @@ var statusOf = map[plaza.Code]int{
 	plaza.EHookUnavailable:    http.StatusServiceUnavailable,
 	plaza.EAppExists:          http.StatusConflict,
 	plaza.EOriginNotAllowed:   http.StatusForbidden,
+	plaza.EThreadNesting:      http.StatusBadRequest,
+	plaza.EThreadExists:       http.StatusConflict,
+	plaza.EThreadArchived:     http.StatusConflict,
+	plaza.EThreadLocked:       http.StatusForbidden,
+	plaza.EThreadLimit:        http.StatusConflict,
+	plaza.EThreadMemberLimit:  http.StatusConflict,
+	plaza.ENotThreadMember:    http.StatusNotFound,
+	plaza.EAlreadyInThread:    http.StatusConflict,
 }
 
 // Status returns the HTTP status for an error code.
