@@ -1,9 +1,5 @@
 package plaza
 
-import (
-	"unicode/utf8"
-)
-
 // MessageType is the kind of a message, with the reference's numbers.
 type MessageType int
 
@@ -147,8 +143,11 @@ func (c *MessageContent) validate(spec Spec) error {
 	if err := c.validatePart("message", spec, false); err != nil {
 		return err
 	}
-	if !utf8.ValidString(c.ExtendedData) || len(c.ExtendedData) > MaxExtendedDataBytes {
-		return invalidf("message.extendedData", "extendedData must be valid UTF-8 of at most %d bytes", MaxExtendedDataBytes)
+	if err := checkText("message.extendedData", c.ExtendedData, -1); err != nil {
+		return err
+	}
+	if len(c.ExtendedData) > MaxExtendedDataBytes {
+		return invalidf("message.extendedData", "extendedData must be at most %d bytes", MaxExtendedDataBytes)
 	}
 	if len(c.MentionedUserIDs) > MaxMentions {
 		return invalidf("message.mentionedUserIDs", "a message mentions at most %d users, got %d", MaxMentions, len(c.MentionedUserIDs))
@@ -164,8 +163,8 @@ func (c *MessageContent) validate(spec Spec) error {
 // validatePart checks one content object; items of a multiple message are
 // parts too, but cannot nest.
 func (c *MessageContent) validatePart(field string, spec Spec, item bool) error {
-	if !utf8.ValidString(c.Message) {
-		return invalidf(field+".message", "message is not valid UTF-8")
+	if err := checkText(field+".message", c.Message, -1); err != nil {
+		return err
 	}
 	media := c.FileDownloadURL != "" || c.FileName != "" || c.FileSize != 0 || c.MimeType != "" ||
 		c.ThumbnailDownloadURL != "" || c.ImageWidth != 0 || c.ImageHeight != 0 || c.AudioDuration != 0 || c.VideoDuration != 0
@@ -208,8 +207,11 @@ func (c *MessageContent) validatePart(field string, spec Spec, item bool) error 
 		if c.SubType < 0 || c.SubType > MaxCustomSubType {
 			return invalidf(field+".subType", "subType must be 0 to %d, got %d", MaxCustomSubType, c.SubType)
 		}
-		if !utf8.ValidString(c.SearchedContent) || len(c.SearchedContent) > MaxSearchedContent {
-			return invalidf(field+".searchedContent", "searchedContent must be valid UTF-8 of at most %d bytes", MaxSearchedContent)
+		if err := checkLine(field+".searchedContent", c.SearchedContent, -1); err != nil {
+			return err
+		}
+		if len(c.SearchedContent) > MaxSearchedContent {
+			return invalidf(field+".searchedContent", "searchedContent must be at most %d bytes", MaxSearchedContent)
 		}
 		return noMedia()
 	case MessageImage, MessageFile, MessageAudio, MessageVideo:
@@ -236,14 +238,14 @@ func (c *MessageContent) validateMedia(field string) error {
 		return invalidf(field+".fileDownloadUrl", "a media message needs fileDownloadUrl")
 	}
 	for _, f := range []struct{ name, v string }{{"fileDownloadUrl", c.FileDownloadURL}, {"thumbnailDownloadUrl", c.ThumbnailDownloadURL}} {
-		if err := checkChars(field+"."+f.name, f.v, MaxURLChars); err != nil {
+		if err := checkLine(field+"."+f.name, f.v, MaxURLChars); err != nil {
 			return err
 		}
 	}
-	if err := checkChars(field+".fileName", c.FileName, MaxFileNameChars); err != nil {
+	if err := checkLine(field+".fileName", c.FileName, MaxFileNameChars); err != nil {
 		return err
 	}
-	if err := checkChars(field+".mimeType", c.MimeType, 127); err != nil {
+	if err := checkLine(field+".mimeType", c.MimeType, 127); err != nil {
 		return err
 	}
 	if c.FileSize < 0 || c.ImageWidth < 0 || c.ImageHeight < 0 || c.AudioDuration < 0 || c.VideoDuration < 0 {

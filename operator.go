@@ -262,6 +262,9 @@ func (w *WebhookConfig) validate() error {
 	if (w.CallbackURL != "" || w.BeforeSendMessageURL != "") && len(w.Secret) < 16 {
 		return invalidf("webhook.secret", "webhook.secret must be at least 16 characters when a URL is set")
 	}
+	if err := checkLine("webhook.secret", w.Secret, -1); err != nil {
+		return err
+	}
 	if len(w.Secret) > 256 {
 		return invalidf("webhook.secret", "webhook.secret is longer than 256 characters")
 	}

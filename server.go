@@ -196,10 +196,10 @@ func (s *Service) RegisterUsers(ctx context.Context, actor Actor, req RegisterUs
 			return RegisterUsersResult{}, invalidf(field+".userID", "user %s is listed twice", u.UserID)
 		}
 		seen[u.UserID] = true
-		if err := checkChars(field+".userName", u.UserName, app.Spec.NameMaxChars); err != nil {
+		if err := checkOptionalName(field+".userName", u.UserName, app.Spec.NameMaxChars); err != nil {
 			return RegisterUsersResult{}, err
 		}
-		if err := checkChars(field+".userAvatarUrl", u.UserAvatarURL, app.Spec.AvatarURLMaxChars); err != nil {
+		if err := checkAvatarURL(field+".userAvatarUrl", u.UserAvatarURL, app.Spec.AvatarURLMaxChars); err != nil {
 			return RegisterUsersResult{}, err
 		}
 	}

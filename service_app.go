@@ -37,7 +37,7 @@ func (s *Service) CreateApp(ctx context.Context, req CreateAppRequest) (App, err
 			return App{}, err
 		}
 	}
-	if err := checkChars("name", req.Name, 300); err != nil {
+	if err := checkLine("name", req.Name, 300); err != nil {
 		return App{}, err
 	}
 	secret, err := NewSecret()

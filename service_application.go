@@ -17,7 +17,7 @@ func (s *Service) SendCommunityJoinApplication(ctx context.Context, actor Actor,
 		if err != nil {
 			return err
 		}
-		if err := checkChars("wording", req.Wording, sc.app.Spec.NoticeMaxChars); err != nil {
+		if err := checkText("wording", req.Wording, sc.app.Spec.NoticeMaxChars); err != nil {
 			return err
 		}
 		if sc.self.MemberRole != RoleNone {

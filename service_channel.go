@@ -231,7 +231,7 @@ func (s *Service) changeChannel(ctx context.Context, actor Actor, communityID, c
 // UpdateCommunityChannelName renames a channel. Owner and admins.
 func (s *Service) UpdateCommunityChannelName(ctx context.Context, actor Actor, req UpdateCommunityChannelNameRequest) (UpdateCommunityChannelNameResult, error) {
 	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, true, func(sc *scope, ch *Channel) error {
-		if err := checkChars("channelName", req.ChannelName, sc.app.Spec.NameMaxChars); err != nil {
+		if err := checkName("channelName", req.ChannelName, sc.app.Spec.NameMaxChars); err != nil {
 			return err
 		}
 		ch.ChannelName = req.ChannelName
@@ -244,7 +244,7 @@ func (s *Service) UpdateCommunityChannelName(ctx context.Context, actor Actor, r
 // admins.
 func (s *Service) UpdateCommunityChannelAvatarURL(ctx context.Context, actor Actor, req UpdateCommunityChannelAvatarURLRequest) (UpdateCommunityChannelAvatarURLResult, error) {
 	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, true, func(sc *scope, ch *Channel) error {
-		if err := checkChars("channelAvatarUrl", req.ChannelAvatarURL, sc.app.Spec.AvatarURLMaxChars); err != nil {
+		if err := checkAvatarURL("channelAvatarUrl", req.ChannelAvatarURL, sc.app.Spec.AvatarURLMaxChars); err != nil {
 			return err
 		}
 		ch.ChannelAvatarURL = req.ChannelAvatarURL
@@ -256,7 +256,7 @@ func (s *Service) UpdateCommunityChannelAvatarURL(ctx context.Context, actor Act
 // UpdateCommunityChannelNotice sets a channel's notice. Owner and admins.
 func (s *Service) UpdateCommunityChannelNotice(ctx context.Context, actor Actor, req UpdateCommunityChannelNoticeRequest) (UpdateCommunityChannelNoticeResult, error) {
 	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, false, func(sc *scope, ch *Channel) error {
-		if err := checkChars("channelNotice", req.ChannelNotice, sc.app.Spec.NoticeMaxChars); err != nil {
+		if err := checkLine("channelNotice", req.ChannelNotice, sc.app.Spec.NoticeMaxChars); err != nil {
 			return err
 		}
 		ch.ChannelNotice = req.ChannelNotice

@@ -109,16 +109,16 @@ func (s *Service) CreateCommunity(ctx context.Context, actor Actor, req CreateCo
 	return res, err
 }
 
-// checkProfile validates a community's or channel's name, avatar URL and
-// notice against the app's spec.
+// checkProfile validates a new community's or channel's name (which may be
+// left out), avatar URL and notice against the app's spec.
 func checkProfile(spec Spec, kind, name, avatar, notice string) error {
-	if err := checkChars(kind+"Name", name, spec.NameMaxChars); err != nil {
+	if err := checkOptionalName(kind+"Name", name, spec.NameMaxChars); err != nil {
 		return err
 	}
-	if err := checkChars(kind+"AvatarUrl", avatar, spec.AvatarURLMaxChars); err != nil {
+	if err := checkAvatarURL(kind+"AvatarUrl", avatar, spec.AvatarURLMaxChars); err != nil {
 		return err
 	}
-	return checkChars(kind+"Notice", notice, spec.NoticeMaxChars)
+	return checkLine(kind+"Notice", notice, spec.NoticeMaxChars)
 }
 
 // lockUser returns the user, created if needed, locked for the rest of the
@@ -486,7 +486,7 @@ func (s *Service) changeCommunity(ctx context.Context, actor Actor, communityID 
 // UpdateCommunityName renames a community. Owner and admins.
 func (s *Service) UpdateCommunityName(ctx context.Context, actor Actor, req UpdateCommunityNameRequest) (UpdateCommunityNameResult, error) {
 	_, err := s.changeCommunity(ctx, actor, req.CommunityID, func(sc *scope) error {
-		if err := checkChars("communityName", req.CommunityName, sc.app.Spec.NameMaxChars); err != nil {
+		if err := checkName("communityName", req.CommunityName, sc.app.Spec.NameMaxChars); err != nil {
 			return err
 		}
 		sc.community.CommunityName = req.CommunityName
@@ -498,7 +498,7 @@ func (s *Service) UpdateCommunityName(ctx context.Context, actor Actor, req Upda
 // UpdateCommunityAvatarURL sets a community's avatar URL. Owner and admins.
 func (s *Service) UpdateCommunityAvatarURL(ctx context.Context, actor Actor, req UpdateCommunityAvatarURLRequest) (UpdateCommunityAvatarURLResult, error) {
 	_, err := s.changeCommunity(ctx, actor, req.CommunityID, func(sc *scope) error {
-		if err := checkChars("communityAvatarUrl", req.CommunityAvatarURL, sc.app.Spec.AvatarURLMaxChars); err != nil {
+		if err := checkAvatarURL("communityAvatarUrl", req.CommunityAvatarURL, sc.app.Spec.AvatarURLMaxChars); err != nil {
 			return err
 		}
 		sc.community.CommunityAvatarURL = req.CommunityAvatarURL
@@ -510,7 +510,7 @@ func (s *Service) UpdateCommunityAvatarURL(ctx context.Context, actor Actor, req
 // UpdateCommunityNotice sets a community's notice. Owner and admins.
 func (s *Service) UpdateCommunityNotice(ctx context.Context, actor Actor, req UpdateCommunityNoticeRequest) (UpdateCommunityNoticeResult, error) {
 	_, err := s.changeCommunity(ctx, actor, req.CommunityID, func(sc *scope) error {
-		if err := checkChars("communityNotice", req.CommunityNotice, sc.app.Spec.NoticeMaxChars); err != nil {
+		if err := checkLine("communityNotice", req.CommunityNotice, sc.app.Spec.NoticeMaxChars); err != nil {
 			return err
 		}
 		sc.community.CommunityNotice = req.CommunityNotice

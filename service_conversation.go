@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 )
 
 // finish derives what the store does not hold of conversations: the mention
@@ -195,8 +194,8 @@ func (s *Service) SetConversationNotificationStatus(ctx context.Context, actor A
 // SetConversationDraft stores the caller's draft of a channel, synced to its
 // other sessions; an empty draft clears it.
 func (s *Service) SetConversationDraft(ctx context.Context, actor Actor, req SetConversationDraftRequest) (ConversationResult, error) {
-	if !utf8.ValidString(req.Draft) {
-		return ConversationResult{}, invalidf("draft", "draft is not valid UTF-8")
+	if err := checkText("draft", req.Draft, -1); err != nil {
+		return ConversationResult{}, err
 	}
 	return s.changeConversation(ctx, actor, req.CommunityID, req.ChannelID, func(tx Tx, sc *scope, ch Channel, c *ChannelConversation) error {
 		if n := len(req.Draft); n > sc.app.Spec.TextMessageMaxBytes {

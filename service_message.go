@@ -39,7 +39,7 @@ func (s *Service) ReplyMessage(ctx context.Context, actor Actor, req ReplyMessag
 // backend (the server API): it needs no membership, sees every channel, and
 // passes mutes and the send rate limit.
 func (s *Service) send(ctx context.Context, actor Actor, system bool, communityID, channelID string, content MessageContent, clientID string, replyTo int64) (res MessageResult, err error) {
-	if err := checkChars("clientMessageID", clientID, MaxClientIDChars); err != nil {
+	if err := checkLine("clientMessageID", clientID, MaxClientIDChars); err != nil {
 		return res, err
 	}
 	if content.Type == MessageCommand && (clientID != "" || replyTo != 0) {
@@ -716,10 +716,10 @@ func (s *Service) QueryMessages(ctx context.Context, actor Actor, req QueryMessa
 
 // checkReactionType validates a reaction type: 1 to 32 characters.
 func checkReactionType(t string) error {
-	if t == "" || !utf8.ValidString(t) || utf8.RuneCountInString(t) > MaxReactionTypeChars {
-		return invalidf("reactionType", "reactionType must be 1 to %d characters of valid UTF-8", MaxReactionTypeChars)
+	if t == "" || utf8.RuneCountInString(t) > MaxReactionTypeChars {
+		return invalidf("reactionType", "reactionType must be 1 to %d characters", MaxReactionTypeChars)
 	}
-	return nil
+	return checkLine("reactionType", t, -1)
 }
 
 // AddMessageReaction adds the caller's reaction to a message of the last 7

@@ -10,7 +10,7 @@ import (
 // communities receive communityMemberInfoUpdated.
 func (s *Service) UpdateUserName(ctx context.Context, actor Actor, req UpdateUserNameRequest) (UpdateUserNameResult, error) {
 	err := s.updateUser(ctx, actor, func(app App, u *User) error {
-		if err := checkChars("userName", req.UserName, app.Spec.NameMaxChars); err != nil {
+		if err := checkName("userName", req.UserName, app.Spec.NameMaxChars); err != nil {
 			return err
 		}
 		u.UserName = req.UserName
@@ -22,7 +22,7 @@ func (s *Service) UpdateUserName(ctx context.Context, actor Actor, req UpdateUse
 // UpdateUserAvatarURL sets the caller's avatar URL.
 func (s *Service) UpdateUserAvatarURL(ctx context.Context, actor Actor, req UpdateUserAvatarURLRequest) (UpdateUserAvatarURLResult, error) {
 	err := s.updateUser(ctx, actor, func(app App, u *User) error {
-		if err := checkChars("userAvatarUrl", req.UserAvatarURL, app.Spec.AvatarURLMaxChars); err != nil {
+		if err := checkAvatarURL("userAvatarUrl", req.UserAvatarURL, app.Spec.AvatarURLMaxChars); err != nil {
 			return err
 		}
 		u.UserAvatarURL = req.UserAvatarURL

@@ -15,16 +15,16 @@ export type CallerID = string;
 /** 1–100 user IDs. Repeated IDs are answered once. */
 export type UserIDs = ID[];
 
-/** A display name, at most 300 characters by default (the app's spec may change it). */
+/** A display name, at most 300 characters by default (the app's spec may change it): one line without control characters (U+0000–U+001F, U+007F–U+009F), holding at least one visible character (not only white space or invisible format characters such as U+200B). A new community or channel, or a registered user, may be given none (empty); a rename must give one. */
 export type Name = string;
 
-/** A notice, at most 500 characters by default (the app's spec may change it). */
+/** A notice, at most 500 characters by default (the app's spec may change it): one line, without control characters (no line breaks or tabs). */
 export type Notice = string;
 
-/** An avatar URL, at most 100 characters by default (the app's spec may change it). */
+/** An avatar URL, at most 100 characters by default (the app's spec may change it): empty for none, or an absolute `http://` or `https://` URL with a host, without white space or control characters. */
 export type AvatarUrl = string;
 
-/** Free key-value pairs of a community or channel. By default (the app's spec may change it) a community or channel holds at most 10 pairs, each key 1–16 characters and each value at most 1,024 characters. */
+/** Free key-value pairs of a community or channel. By default (the app's spec may change it) a community or channel holds at most 10 pairs, each key 1–16 characters and each value at most 1,024 characters. Keys take no control character; values may hold tab, line feed and carriage return but no other control character. */
 export type Attributes = Record<string, string>;
 
 /** A time in Unix milliseconds. */
@@ -270,6 +270,10 @@ export interface MentionedInfo {
  * `mentionedUserIDs`, and `isMentionAll` (owner and admins only). Types 31 (revoked) and
  * 32 (tips) are made by the server and cannot be sent. Fields that do not apply are
  * absent.
+ *
+ * Text: `message` and `extendedData` may hold tab, line feed and carriage return but no
+ * other control character (U+0000–U+001F, U+007F–U+009F); `searchedContent`, `fileName`,
+ * `mimeType` and the URLs take none.
  */
 export interface MessageContent {
   type: MessageType;
@@ -1377,7 +1381,7 @@ export interface UpdateCommunityChannelNameRequest {
   communityID: ID;
   /** The channel's ID. Generated IDs start with `#`, which is escaped in a path (`%23general` for the GENERAL channel). */
   channelID: ID;
-  /** The new name, at most 300 characters by default (the app's spec may change it). Absent counts as empty. */
+  /** The new name, at most 300 characters by default (the app's spec may change it), with a visible character (see `Name`): absent, empty or blank is refused. */
   channelName?: Name;
 }
 
@@ -1419,7 +1423,7 @@ export interface UpdateCommunityMemberRoleRequest {
 export interface UpdateCommunityNameRequest {
   /** The community's ID. */
   communityID: ID;
-  /** The new name, at most 300 characters by default (the app's spec may change it). Absent counts as empty. */
+  /** The new name, at most 300 characters by default (the app's spec may change it), with a visible character (see `Name`): absent, empty or blank is refused. */
   communityName?: Name;
 }
 
@@ -1439,7 +1443,7 @@ export interface UpdateUserAvatarUrlRequest {
 
 /** The request of `updateUserName` (PUT /v1/users/me/name): set the caller's display name. */
 export interface UpdateUserNameRequest {
-  /** The new name, at most 300 characters by default (the app's spec may change it). Absent or empty clears the name. */
+  /** The new name, at most 300 characters by default (the app's spec may change it), with a visible character (see `Name`): absent, empty or blank is refused. */
   userName?: Name;
 }
 
