@@ -18,6 +18,7 @@ import type {
   ErrorUser,
 } from "../generated/api.js";
 import { PlazaError } from "../core/errors.js";
+import { CloseError } from "../core/link.js";
 import {
   ZIMCommunityChannelType,
   ZIMCommunityMemberMuteType,
@@ -90,7 +91,13 @@ export function toZIMError(e: unknown): ZIMError {
     if (e.until !== undefined) z.until = e.until;
     return z;
   }
-  if (isZIMError(e)) return e;
+  if (e instanceof CloseError) {
+    // The connection failed or was closed: NetworkModuleNetworkError, or
+    // the token's own code when the server said why.
+    const code = e.code === 4009 ? 6000106 : e.code === 4003 ? 6000103 : 6000104;
+    return { code, message: e.message, plazaCode: "network_error" };
+  }
+  if (isZIMError(e)) return { code: e.code, message: e.message };
   return { code: 1, message: e instanceof Error ? e.message : String(e) };
 }
 
