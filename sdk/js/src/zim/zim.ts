@@ -1152,6 +1152,65 @@ export class ZIM {
     });
   }
 
+  // ---- reference methods Plaza does not support ----
+  // Each rejects with 6000013 (CommonModuleUnsupportedRequest) and says why,
+  // so that a ported app fails softly where it used them (README, method table).
+
+  deleteAllMessage(_conversationID: string, _conversationType: ZIMConversationType, _config?: T.ZIMMessageDeleteConfig): Promise<T.ZIMMessageDeletedResult> {
+    return unsupported("deleteAllMessage", "Plaza deletes chosen messages for oneself only (deleteMessages)");
+  }
+  deleteAllConversationMessages(_config?: T.ZIMMessageDeleteConfig): Promise<void> {
+    return unsupported("deleteAllConversationMessages", "Plaza deletes chosen messages for oneself only (deleteMessages)");
+  }
+  insertMessageToLocalDB(_message: T.ZIMMessage, _conversationID: string, _conversationType: ZIMConversationType, _senderUserID: string): Promise<T.ZIMMessageSentResult> {
+    return unsupported("insertMessageToLocalDB", "there is no local database");
+  }
+  updateMessageLocalExtendedData(_localExtendedData: string, _message: T.ZIMMessage): Promise<T.ZIMMessageSentResult> {
+    return unsupported("updateMessageLocalExtendedData", "there is no local database");
+  }
+  searchLocalMessages(_conversationID: string, _conversationType: ZIMConversationType, _config: unknown): Promise<never> {
+    return unsupported("searchLocalMessages", "there is no local database");
+  }
+  searchGlobalLocalMessages(_config: unknown): Promise<never> {
+    return unsupported("searchGlobalLocalMessages", "there is no local database");
+  }
+  searchLocalConversations(_config: unknown): Promise<never> {
+    return unsupported("searchLocalConversations", "there is no local database");
+  }
+  sendMessageReceiptsRead(_messageList: T.ZIMMessage[], _conversationID: string, _conversationType: ZIMConversationType): Promise<never> {
+    return unsupported("sendMessageReceiptsRead", "Plaza has no read receipts; unread is per conversation");
+  }
+  queryMessageReceiptsInfo(_messageList: T.ZIMMessage[], _conversationID: string, _conversationType: ZIMConversationType): Promise<never> {
+    return unsupported("queryMessageReceiptsInfo", "Plaza has no read receipts");
+  }
+  sendConversationMessageReceiptRead(_conversationID: string, _conversationType: ZIMConversationType): Promise<never> {
+    return unsupported("sendConversationMessageReceiptRead", "Plaza has no read receipts; use clearConversationUnreadMessageCount");
+  }
+  cancelSendingMessage(_message: T.ZIMMessage, _config?: unknown): Promise<void> {
+    return unsupported("cancelSendingMessage", "Plaza stores media metadata, not files: there is no upload to cancel");
+  }
+  queryCombineMessageDetail(_message: T.ZIMMessage): Promise<never> {
+    return unsupported("queryCombineMessageDetail", "Plaza has no combine messages");
+  }
+  pinMessage(_message: T.ZIMMessage, _isPinned: boolean, _config?: unknown): Promise<void> {
+    return unsupported("pinMessage", "Plaza pins conversations, not messages");
+  }
+  queryPinnedMessageList(_conversationID: string, _conversationType: ZIMConversationType): Promise<never> {
+    return unsupported("queryPinnedMessageList", "Plaza pins conversations, not messages");
+  }
+  deleteMessageAllReactions(_message: T.ZIMMessage): Promise<void> {
+    return unsupported("deleteMessageAllReactions", "Plaza has no operation for it");
+  }
+  deleteConversation(_conversationID: string, _conversationType: ZIMConversationType, _config?: unknown): Promise<T.ZIMConversationBaseResult> {
+    return unsupported("deleteConversation", "a channel conversation exists while the user sees the channel");
+  }
+  deleteAllConversations(_config?: unknown): Promise<void> {
+    return unsupported("deleteAllConversations", "a channel conversation exists while the user sees the channel");
+  }
+  setConversationMark(_markType: number, _enable: boolean, _conversationInfos: unknown[]): Promise<never> {
+    return unsupported("setConversationMark", "Plaza has no conversation marks");
+  }
+
   // ---- threads (SPEC §6a) ----
   // The thread methods come in a second pass, once the server serves them:
   // createCommunityThread(threadInfo, config), dismissCommunityThread(threadID,
@@ -1159,6 +1218,10 @@ export class ZIM {
   // operations. A thread's messages and conversation already work through
   // the methods above with conversationType 4 (CommunityThread) and the
   // thread's conversationID (communityID/threadID).
+}
+
+function unsupported(method: string, why: string): Promise<never> {
+  return Promise.reject({ code: 6000013, message: `${method} is not supported by Plaza: ${why}`, plazaCode: "unsupported" } satisfies T.ZIMError);
 }
 
 // muteRequest turns the reference's (isMute, config) into Plaza's fields.

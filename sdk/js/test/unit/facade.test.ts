@@ -130,6 +130,11 @@ describe("ZIM", () => {
     await expect(z.queryCommunityList(10, { nextFlag: 0 })).rejects.toMatchObject({ code: 6000121 });
     await expect(z.sendMessage({ type: 1, message: "x" }, "c/ch", 3, {})).rejects.toMatchObject({ code: 6000121 });
   });
+  it("rejects the reference methods Plaza lacks with 6000013, saying why", async () => {
+    const z = new ZIM({ appID: 1, server: "http://127.0.0.1:1" });
+    await expect(z.pinMessage({ type: 1 }, true)).rejects.toMatchObject({ code: ZIMErrorCode.CommonModuleUnsupportedRequest });
+    await expect(z.deleteConversation("c/ch", 3)).rejects.toMatchObject({ code: 6000013 });
+  });
   it("exports the reference's enums by name and value, with Plaza's thread type", () => {
     expect(ZIMConversationType.CommunityChannel).toBe(3);
     expect(ZIMConversationType.CommunityThread).toBe(4);
