@@ -3,6 +3,7 @@
 //	plaza serve     run the server (embedded SQLite and NATS by default)
 //	plaza admin     manage apps over the operator API
 //	plaza token     mint a user token
+//	plaza listen    print a user's gateway events
 //	plaza bench     run a load scenario
 //	plaza version   print the version
 package main
@@ -15,7 +16,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 )
@@ -24,25 +24,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "plaza:", err)
-		}
+		fmt.Fprintln(os.Stderr, "plaza:", err)
 		os.Exit(1)
 	}
-}
-
-// version is set at build time with -ldflags "-X main.version=…"; otherwise
-// it comes from the module's build information.
-var version = ""
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
 
 const usage = `Usage: plaza <command> [flags]
@@ -51,16 +35,27 @@ Commands:
   serve     run the server (embedded SQLite and NATS unless --postgres/--nats)
   admin     manage apps over the operator API ("plaza admin help" lists its commands)
   token     mint a user token
+  listen    print a user's gateway events as JSON lines, until interrupted
   bench     run a load scenario and print its results as JSON
   version   print the version
 
 Run "plaza <command> -h" for a command's flags. Every flag can also be set
-with an environment variable: --max-body is PLAZA_MAX_BODY.
+with an environment variable: --max-body is PLAZA_MAX_BODY; plaza serve's
+also in a config file (--config FILE).
 `
 
 // run is the whole program, with its environment passed in, so that tests
 // run it in-process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdin, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // help was asked for, and given
+	}
+	return err
+}
+
+// dispatch runs the command that args name.
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
@@ -74,10 +69,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runToken(ctx, rest, getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, getenv, stdout, stderr)
+	case "listen":
+		return runListen(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintf(stdout, "plaza %s\n", versionString())
+		fmt.Fprintln(stdout, versionLine())
 		return nil
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
@@ -115,6 +112,20 @@ func flagsFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 		}
 	})
 	return err
+}
+
+// helpOutput is where a command's flags are printed: stdout when args ask
+// for help (-h, --help), stderr when they are printed beside an error.
+func helpOutput(args []string, stdout, stderr io.Writer) io.Writer {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help", "--h":
+			return stdout
+		case "--":
+			return stderr
+		}
+	}
+	return stderr
 }
 
 // envName is the environment variable of a flag: PLAZA_ and the flag's name

@@ -23,6 +23,7 @@ import (
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/internal/gateway"
 	"github.com/plazahq/plaza/internal/httpapi"
+	"github.com/plazahq/plaza/internal/metrics"
 	"github.com/plazahq/plaza/internal/natsbus"
 	"github.com/plazahq/plaza/internal/postgres"
 	"github.com/plazahq/plaza/internal/sqlite"
@@ -63,6 +64,10 @@ type serveConfig struct {
 	postgres          string
 	postgresMaxConns  int
 	nats              string
+	config            string
+	accessLog         bool
+	metricsAddr       string
+	readTimeout       time.Duration
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -83,7 +88,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.membershipRecheck, "membership-recheck", gateway.DefaultMembershipRecheck, "how long a round of reading again every local user's memberships takes (repairs events lost between nodes; -1s: never)")
 	fs.Float64Var(&c.requestRate, "request-rate", gateway.DefaultRequestRate, "gateway requests per second per session")
 	fs.Float64Var(&c.userRequestRate, "user-request-rate", gateway.DefaultUserRequestRate, "gateway requests per second per user, all sessions together")
-	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin values allowed to open gateway sessions (empty: any)")
+	fs.StringVar(&c.origins, "origins", "", "comma-separated Origin values whose pages may open gateway sessions and call the client API (CORS) (empty: any)")
 	fs.IntVar(&c.nodeID, "node-id", -1, "this node's number (0-1023) in generated IDs, distinct per node of a cluster (-1: 0 on the embedded default; on PostgreSQL, the first number no live node holds)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long shutdown waits for in-flight work")
 	fs.StringVar(&c.devUser, "dev-user", "user1", "user ID of the token printed when the development app is created")
@@ -98,7 +103,15 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.postgres, "postgres", "", "PostgreSQL URL of the shared store (cluster mode; empty: SQLite in the data directory)")
 	fs.IntVar(&c.postgresMaxConns, "postgres-max-conns", 0, "connections this node keeps to PostgreSQL (0: the URL's pool_max_conns, else 4 per CPU and at least 8)")
 	fs.StringVar(&c.nats, "nats", "", "NATS URL(s), comma-separated, carrying events between the nodes of a cluster (empty: an in-process server)")
+	fs.StringVar(&c.config, configFlag, "", "YAML file of settings, its keys these flags' names (log-level: debug); flags and the environment override it")
+	fs.BoolVar(&c.accessLog, "access-log", false, "log one line per HTTP request (request ID, operation, status, latency, app, user), whatever --log-level")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "address of a separate listener serving Prometheus metrics at /metrics (empty: /metrics on --addr; off: none)")
+	fs.DurationVar(&c.readTimeout, "read-timeout", defaultReadTimeout, "how long a client may take to send a request's headers and body")
 }
+
+// defaultReadTimeout bounds the reading of a request: a body trickled
+// slower than the limit over it is cut off.
+const defaultReadTimeout = 30 * time.Second
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var lv slog.Level
@@ -118,14 +131,23 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var cfg serveConfig
 	fs := flag.NewFlagSet("plaza serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(helpOutput(args, stdout, stderr))
 	cfg.flags(fs)
-	if err := parseFlags(fs, args, getenv); err != nil {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), serveUsage)
+		fs.PrintDefaults()
+	}
+	if err := parseServeFlags(fs, args, getenv); err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, cfg.logLevel, cfg.logFormat)
 	if err != nil {
 		return err
+	}
+	// The access log is on or off by its own flag, whatever --log-level.
+	var accessLog *slog.Logger
+	if cfg.accessLog {
+		accessLog, _ = newLogger(stderr, "info", cfg.logFormat)
 	}
 	if cfg.nodeID < -1 || cfg.nodeID > 1023 {
 		return fmt.Errorf("--node-id must be 0-1023 (or -1 for automatic), got %d", cfg.nodeID)
@@ -138,6 +160,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if cfg.webhookWorkers < 1 || cfg.webhookWorkers > 1024 {
 		return fmt.Errorf("--webhook-workers must be 1-1024, got %d", cfg.webhookWorkers)
+	}
+	if cfg.readTimeout < time.Second {
+		return fmt.Errorf("--read-timeout must be at least 1s, got %s", cfg.readTimeout)
 	}
 	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
 		return fmt.Errorf("data directory: %w", err)
@@ -152,9 +177,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer be.close()
-	store := be.store
-	bus := natsbus.New(be.conn, 4, log)
-	defer bus.Close()
+	// The store's write transactions are timed and the bus's lag measured
+	// for the metrics.
+	m := metrics.New()
+	store := m.Store(be.store)
+	nbus := natsbus.New(be.conn, 4, log)
+	defer nbus.Close()
+	bus := m.Bus(nbus)
+	hook := webhook.NewHook(nil)
 
 	// Callbacks are queued in the store with the change they report; the
 	// dispatcher delivers them, woken by the service after each commit that
@@ -172,7 +202,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		NodeID:           be.nodeID,
 		Logger:           log,
 		PassiveThreshold: cfg.passiveThreshold,
-		Hook:             webhook.NewHook(nil),
+		Hook:             hook,
 		WebhookQueued:    dispatcher.Wake,
 	})
 	if err := bootstrap(ctx, svc, cfg, stdout); err != nil {
@@ -198,13 +228,28 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ResumeWindow:      cfg.resumeWindow,
 		ResumeBuffer:      cfg.resumeBuffer,
 		HeadsInterval:     cfg.headsInterval,
+		Observe: func(operation string, code plaza.Code, elapsed time.Duration) {
+			m.ObserveRequest(metrics.Gateway, operation, code, elapsed)
+		},
 	})
+	m.Gateway(func() metrics.GatewayStats { return gatewayStats(gw.Stats()) })
+	m.Webhooks(func() metrics.WebhookStats { return webhookStats(dispatcher.Stats(), hook.Stats()) })
+	var metricsHandler http.Handler
+	if cfg.metricsAddr == "" {
+		metricsHandler = m.Handler()
+	}
 	api, err := httpapi.New(httpapi.Options{
 		Service:     svc,
 		Logger:      log,
 		MaxBody:     cfg.maxBody,
 		Gateway:     gw,
 		OperatorKey: operatorKey,
+		Origins:     splitList(cfg.origins),
+		Metrics:     metricsHandler,
+		AccessLog:   accessLog,
+		Observe: func(o httpapi.Observation) {
+			m.ObserveRequest(metrics.HTTP, o.Operation, o.Code, o.Elapsed)
+		},
 		Ready: func(ctx context.Context) error {
 			if err := store.Ping(ctx); err != nil {
 				return err
@@ -225,9 +270,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	srv := &http.Server{
 		Handler:           api,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ReadHeaderTimeout: min(10*time.Second, cfg.readTimeout),
+		// A request's body, too, must arrive in time. A gateway connection
+		// is hijacked at once, and the gateway sets its own deadlines on
+		// every read and write.
+		ReadTimeout: cfg.readTimeout,
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	// The background work (usage flush, webhook delivery) outlives the HTTP
 	// server on the way out: it stops after the last request has finished,
@@ -247,6 +296,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer dbg.Close()
 		log.Info("debug listener", "addr", cfg.debugAddr)
+	}
+	switch cfg.metricsAddr {
+	case "":
+		log.Info("metrics at /metrics", "addr", ln.Addr().String())
+	case "off":
+	default:
+		ms, err := metricsServer(cfg.metricsAddr, m.Handler())
+		if err != nil {
+			return err
+		}
+		defer ms.Close()
+		log.Info("metrics listener", "addr", cfg.metricsAddr)
 	}
 	fmt.Fprintf(stdout, "Plaza %s listening on http://%s\n", versionString(), ln.Addr())
 	log.Info("listening", "addr", ln.Addr().String())

@@ -47,7 +47,7 @@ type Server struct {
 	operatorKey string
 	origins     []string
 	observe     func(Observation)
-	accessLog   bool
+	accessLog   *slog.Logger
 	endpoints   map[string]endpoint // by mux pattern
 }
 
@@ -74,8 +74,8 @@ type Options struct {
 	// Observe, when set, is told of every request once it is answered
 	// (observe.go).
 	Observe func(Observation)
-	// AccessLog logs one line per request, at level info.
-	AccessLog bool
+	// AccessLog, when set, gets one line per request, at level info.
+	AccessLog *slog.Logger
 }
 
 // New returns the API server.

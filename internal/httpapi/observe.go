@@ -80,7 +80,7 @@ type requestInfo struct {
 // request runs: so that a request refused early (CORS, an empty path
 // segment) is reported under the operation it was meant for.
 func (s *Server) observed(mux *http.ServeMux, next http.Handler) http.Handler {
-	if s.observe == nil && !s.accessLog {
+	if s.observe == nil && s.accessLog == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -112,8 +112,8 @@ func (s *Server) observed(mux *http.ServeMux, next http.Handler) http.Handler {
 		if s.observe != nil {
 			s.observe(o)
 		}
-		if s.accessLog {
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		if s.accessLog != nil {
+			s.accessLog.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("id", o.RequestID),
 				slog.String("method", o.Method),
 				slog.String("path", o.Path),

@@ -44,8 +44,7 @@ func TestObserveAndAccessLog(t *testing.T) {
 	)
 	var logs syncBuffer
 	s := startAPIServer(t, plazatest.Options{}, httpapi.Options{
-		Logger:    slog.New(slog.NewJSONHandler(&logs, nil)),
-		AccessLog: true,
+		AccessLog: slog.New(slog.NewJSONHandler(&logs, nil)),
 		Origins:   []string{"https://app.example"},
 		Observe: func(o httpapi.Observation) {
 			mu.Lock()
