@@ -257,8 +257,23 @@ export class ZIM {
     }
   }
 
-  #msg(m: Message): T.ZIMMessage {
-    return message(m, this.#userID);
+  // msg converts a message; type is the conversation's type when the caller
+  // knows it (a message does not say whether its channel is a thread).
+  #msg(m: Message, type?: ZIMConversationType): T.ZIMMessage {
+    const z = message(m, this.#userID);
+    const t = type ?? this.#typeOf(m.communityID, m.channelID);
+    if (t === ZIMConversationType.CommunityThread) {
+      z.conversationType = t;
+      for (const r of z.reactions ?? []) r.conversationType = t;
+    }
+    return z;
+  }
+
+  // typeOf tells a thread (a conversation of channelType 3) from a channel,
+  // by what the instance knows of the conversation.
+  #typeOf(communityID: string, channelID: string): ZIMConversationType {
+    const c = this.#state.conversation(communityID, channelID);
+    return c ? conversationTypeOf(c) : ZIMConversationType.CommunityChannel;
   }
 
   #localID(): string {
@@ -423,7 +438,7 @@ export class ZIM {
   // which its sendMessage already returned) and derives the unread changes.
   #onMessages(d: MessageListEvent, recovered: boolean): void {
     const conversationID = conversationIDOf(d.communityID, d.channelID);
-    const conversationType = d.messageList[0] ? conversationTypeOf(d.messageList[0] as { parentChannelID?: string }) : ZIMConversationType.CommunityChannel;
+    const conversationType = this.#typeOf(d.communityID, d.channelID);
     const list: T.ZIMMessage[] = [];
     for (const m of d.messageList) {
       if (m.clientMessageID && this.#sent.has(m.clientMessageID)) {
@@ -431,7 +446,7 @@ export class ZIM {
         continue;
       }
       if (m.messageSeq === 0 && m.senderUserID === this.#userID) continue; // this user's own command
-      list.push(this.#msg(m));
+      list.push(this.#msg(m, conversationType));
     }
     if (list.length > 0) {
       const receivedInfo: T.ZIMMessageReceivedInfo = { conversationID, conversationType, isOfflineMessage: recovered };
@@ -872,7 +887,7 @@ export class ZIM {
       });
       const r = await this.#call("sendMessage", req);
       this.#derived(this.#state.applyMessages(communityID, channelID, r.message.messageSeq > 0 ? [r.message] : []));
-      return { message: this.#msg(r.message) };
+      return { message: this.#msg(r.message, conversationType) };
     });
   }
 
@@ -908,7 +923,7 @@ export class ZIM {
         const last = r.messageList.at(-1)?.messageSeq ?? 0;
         this.#plaza?.session?.track(communityID, channelID, last);
       }
-      return { conversationID, conversationType, messageList: r.messageList.map((m) => this.#msg(m)) };
+      return { conversationID, conversationType, messageList: r.messageList.map((m) => this.#msg(m, conversationType)) };
     });
   }
 
@@ -916,7 +931,7 @@ export class ZIM {
     return this.#wrap(async () => {
       const { communityID, channelID } = parseConversationID(conversationID, conversationType);
       const r = await this.#call("queryMessages", { communityID, channelID, messageSeqs });
-      return { conversationID, conversationType, messageList: r.messageList.map((m) => this.#msg(m)) };
+      return { conversationID, conversationType, messageList: r.messageList.map((m) => this.#msg(m, conversationType)) };
     });
   }
 

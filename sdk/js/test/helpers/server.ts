@@ -79,9 +79,10 @@ export class Server {
     return mintToken(this.appID, this.secret, userID, ttlSeconds);
   }
 
-  /** restart stops the server and starts it again on the same port and data: every session is lost. */
-  async restart(): Promise<void> {
+  /** restart stops the server and starts it again after downMs on the same port and data: every session is lost. */
+  async restart(downMs = 0): Promise<void> {
     await this.stop(false);
+    if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
     this.#proc = await launch(this.#bin, this.#args, this.baseURL);
     this.#proc.stderr?.on("data", (b: Buffer) => (this.log += b.toString()));
   }

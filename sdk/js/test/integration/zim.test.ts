@@ -236,7 +236,9 @@ describe("ZIM facade against plaza serve", () => {
 
   it("comes back after a server restart (resync) and misses nothing", async () => {
     bob().events.length = 0;
-    await server.restart();
+    // Down long enough for the sessions' backoff to grow, so that bob is
+    // likely still away when alice sends the first messages.
+    await server.restart(2500);
     // Sent while bob's session is gone: alice's facade falls back to HTTP
     // while its own gateway session reconnects.
     for (let i = 1; i <= 3; i++) {
@@ -253,6 +255,52 @@ describe("ZIM facade against plaza serve", () => {
     const seqs = bob().received().map((m) => m.messageSeq!);
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(bob().zim.plaza!.session!.stats.resyncs).toBe(1);
+    // Those sent before bob came back were fetched from history.
+    const offline = bob().of("messageReceived").filter((d) => d.receivedInfo.isOfflineMessage).flatMap((d) => d.messageList.map((m) => m.message));
+    console.log(`resync: ${offline.length} of 5 messages recovered from history: ${offline.join(", ")}`);
+  });
+
+  it("creates a channel, and the other side sees it", async () => {
+    bob().events.length = 0;
+    const { channelInfo } = await alice().zim.createCommunityChannel({ communityID: "hikers", channelID: "trails", channelName: "Trails", channelType: 1, channelAvatarUrl: "" }, { channelNotice: "maps", channelAttributes: {} });
+    expect(channelInfo.baseInfo.channelID).toBe("trails");
+    expect(channelInfo.conversationID).toBe("hikers/trails");
+    const ev = await bob().until("communityChannelListChanged", (d) => d.changeInfoList.some((c) => c.action === 0 && c.channel.baseInfo.channelID === "trails"));
+    expect(ev.communityID).toBe("hikers");
+    const info = await bob().zim.queryCommunityChannelsInfo(["trails", "nope"], "hikers");
+    expect(info.channelInfos.map((c) => c.channelNotice)).toEqual(["maps"]);
+    expect(info.errorChannelIDs).toEqual(["nope"]);
+  });
+
+  it("mutes a member: the send is refused with the reference's code and until", async () => {
+    const r = await alice().zim.muteCommunityMembers(true, ["bob"], "hikers", { duration: 60, channelID: "" });
+    expect(r.errorUserList).toEqual([]);
+    const err = (await bob().zim.sendMessage(text("muted?"), conv, CH, {}).catch((e: unknown) => e)) as ZIMError;
+    expect(err.code).toBe(7005001);
+    expect(err.plazaCode).toBe("member_muted");
+    expect(err.until).toBeGreaterThan(Date.now());
+    const muted = await alice().zim.queryCommunityMemberList("hikers", 10, { nextFlag: 0, isMutedMember: true });
+    expect(muted.memberList.map((m) => m.userID)).toEqual(["bob"]);
+    expect(muted.memberList[0]!.muteInfo.muteType).toBe(1);
+    await alice().zim.muteCommunityMembers(false, ["bob"], "hikers", { duration: 0 });
+    await send(bob(), text("free again"), conv);
+  });
+
+  it("pages conversations by anchor conversation", async () => {
+    const p1 = await bob().zim.queryConversationList({ count: 1 });
+    expect(p1.conversationList).toHaveLength(1);
+    const p2 = await bob().zim.queryConversationList({ count: 10, nextConversation: p1.conversationList[0]! });
+    const ids = [...p1.conversationList, ...p2.conversationList].map((c) => c.conversationID);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.sort()).toEqual(["hikers/#general", "hikers/trails"]);
+    const one = await bob().zim.queryConversation("hikers/trails", CH);
+    expect(one.conversation.conversationName).toBe("Trails");
+    await bob().zim.updateConversationPinnedState(true, "hikers/trails", CH);
+    const pinned = await bob().zim.queryConversationPinnedList({ count: 10 });
+    expect(pinned.conversationList.map((c) => c.conversationID)).toEqual(["hikers/trails"]);
+    await bob().zim.setConversationDraft("draft…", "hikers/trails", CH);
+    const again = await bob().zim.queryConversation("hikers/trails", CH);
+    expect([again.conversation.draft, again.conversation.isPinned]).toEqual(["draft…", true]);
   });
 
   it("logs out", async () => {
