@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -314,7 +315,33 @@ func TestMetrics(t *testing.T) {
 	if after["plaza_gateway_sessions"] < 1 {
 		t.Errorf("plaza_gateway_sessions = %v with a session open", after["plaza_gateway_sessions"])
 	}
+
+	// The documentation and the dashboard name only series that are served.
+	families := map[string]bool{}
+	for series := range after {
+		name, _, _ := strings.Cut(series, "{")
+		for _, suffix := range []string{"_bucket", "_sum", "_count"} {
+			name = strings.TrimSuffix(name, suffix)
+		}
+		families[name] = true
+	}
+	for _, doc := range []string{"../../docs/operations.md", "../../docs/grafana-dashboard.json", "../../README.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range metricName.FindAllString(string(b), -1) {
+			name = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_count"), "_sum")
+			if !families[name] && !strings.HasSuffix(name, "_") {
+				t.Errorf("%s names %s, which is not served", doc, name)
+			}
+		}
+	}
 }
+
+// metricName matches a Plaza series name in the documentation; one that
+// ends with "_" is a wildcard (plaza_gateway_*).
+var metricName = regexp.MustCompile(`plaza_[a-z_]+`)
 
 func slicesContainFalse(m map[string]bool) bool {
 	for _, v := range m {
