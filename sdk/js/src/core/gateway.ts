@@ -429,6 +429,11 @@ export class GatewaySession {
         }
         continue;
       }
+      if (this.#closing || this.#state === "closed") {
+        link.close(1000);
+        this.#finish(new CloseError({ code: 1000, reason: "" }));
+        return;
+      }
       switch (f.op) {
         case "error":
           link.abort(1000);
