@@ -7,10 +7,15 @@ import (
 	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
-// Channel reads one channel of a community.
+// channelFrom is what rowcodec.ChannelColumns are read from: a channel (or
+// thread) ch, its community c and, for a thread, its parent par. A
+// channel's parent_pk is 0, which no row has.
+const channelFrom = `channels ch JOIN communities c ON c.id = ch.community_pk LEFT JOIN channels par ON par.id = ch.parent_pk`
+
+// Channel reads one channel (or thread) of a community.
 func (q queries) Channel(ctx context.Context, communityPK int64, channelID string) (plaza.Channel, error) {
 	return scanned(rowcodec.ScanChannel(q.db.QueryRow(ctx, `
-		SELECT `+rowcodec.ChannelColumns+` FROM channels ch JOIN communities c ON c.id = ch.community_pk
+		SELECT `+rowcodec.ChannelColumns+` FROM `+channelFrom+`
 		WHERE ch.community_pk = $1 AND ch.channel_id = $2`, communityPK, channelID)))
 }
 
@@ -24,7 +29,8 @@ func (q queries) ChannelDismissed(ctx context.Context, communityPK int64, channe
 	return dismissed, translate(err)
 }
 
-// IsChannelMember reports whether a user is listed in a private channel.
+// IsChannelMember reports whether a user is listed in a private channel, or
+// is a member of a thread.
 func (q queries) IsChannelMember(ctx context.Context, channelPK, userPK int64) (bool, error) {
 	var listed bool
 	err := q.db.QueryRow(ctx, `
@@ -33,15 +39,16 @@ func (q queries) IsChannelMember(ctx context.Context, channelPK, userPK int64) (
 	return listed, translate(err)
 }
 
-// UserPrivateChannels returns the private channels a user is listed in, by
-// community ID, each community's in creation order.
+// UserPrivateChannels returns the private channels a user is listed in and
+// the private threads it is a member of, by community ID, each community's
+// in creation order.
 func (q queries) UserPrivateChannels(ctx context.Context, userPK int64) (map[string][]string, error) {
 	rows, err := q.db.Query(ctx, `
 		SELECT c.community_id, ch.channel_id
 		FROM channel_members cm
 		JOIN channels ch ON ch.id = cm.channel_pk
 		JOIN communities c ON c.id = ch.community_pk
-		WHERE cm.user_pk = $1
+		WHERE cm.user_pk = $1 AND (ch.channel_type = 2 OR (ch.channel_type = 3 AND ch.is_private))
 		ORDER BY ch.id`, userPK)
 	if err != nil {
 		return nil, translate(err)
@@ -65,16 +72,21 @@ func (q queries) ChannelMemberList(ctx context.Context, communityPK, channelPK i
 		communityPK, plaza.RoleOwner, plaza.RoleAdmin, after.K1, after.K2, channelPK, plaza.RoleMember, limitOrAll(limit))
 }
 
-// InsertChannel stores a new channel. A channel without activity yet is
-// ordered by its creation.
+// InsertChannel stores a new channel or thread. A channel without activity
+// yet is ordered by its creation. ErrConflict when the ID is taken in the
+// community, or when the thread's root message opened another thread
+// already.
 func (t *tx) InsertChannel(ctx context.Context, ch *plaza.Channel) error {
 	err := t.db.QueryRow(ctx, `
 		INSERT INTO channels (community_pk, channel_id, channel_type, name, avatar_url, notice, attributes,
-		                      creator_user_id, created_at, last_seq, member_count, last_at, mute_mode, mute_expire, mute_roles)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+		                      creator_user_id, created_at, last_seq, member_count, last_at, mute_mode, mute_expire, mute_roles,
+		                      parent_pk, parent_private, root_seq, is_private, is_locked, invitable, auto_archive, archive_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+		        $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id`,
 		ch.CommunityPK, ch.ChannelID, ch.ChannelType, ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice,
 		rowcodec.EncodeAttributes(ch.ChannelAttributes), ch.CreatorUserID, ch.CreateTime, ch.LastMessageSeq, ch.MemberCount,
 		max(ch.LastTime, ch.CreateTime), ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, rowcodec.EncodeRoles(ch.MuteInfo.Roles),
+		ch.ParentPK, ch.ParentPrivate, ch.RootMessageSeq, ch.IsPrivate, ch.IsLocked, ch.Invitable, ch.AutoArchiveDuration, ch.ArchiveAt,
 	).Scan(&ch.PK)
 	return translate(err)
 }
@@ -86,32 +98,43 @@ func (t *tx) InsertChannel(ctx context.Context, ch *plaza.Channel) error {
 // channel (messages, states, listings).
 func (t *tx) ChannelForUpdate(ctx context.Context, communityPK int64, channelID string) (plaza.Channel, error) {
 	return scanned(rowcodec.ScanChannel(t.db.QueryRow(ctx, `
-		SELECT `+rowcodec.ChannelColumns+` FROM channels ch JOIN communities c ON c.id = ch.community_pk
+		SELECT `+rowcodec.ChannelColumns+` FROM `+channelFrom+`
 		WHERE ch.community_pk = $1 AND ch.channel_id = $2
 		FOR NO KEY UPDATE OF ch`, communityPK, channelID)))
 }
 
-// UpdateChannel stores a channel's mutable fields; its member count is the
-// one ChannelForUpdate read, which the lock keeps current. The last seq
-// moves only by NextSeq.
+// UpdateChannel stores a channel's mutable fields, and a thread's; its
+// member count is the one ChannelForUpdate read, which the lock keeps
+// current. The last seq moves only by NextSeq; a channel's last activity
+// too, and a thread's moves forward only (unarchiving it by hand is
+// activity).
 func (t *tx) UpdateChannel(ctx context.Context, ch plaza.Channel) error {
 	_, err := t.db.Exec(ctx, `
 		UPDATE channels SET name = $1, avatar_url = $2, notice = $3, attributes = $4, member_count = $5,
-		                    mute_mode = $6, mute_expire = $7, mute_roles = $8
-		WHERE id = $9`,
+		                    mute_mode = $6, mute_expire = $7, mute_roles = $8,
+		                    is_locked = $9, invitable = $10, auto_archive = $11, archive_at = $12,
+		                    last_at = CASE WHEN channel_type = 3 THEN GREATEST(last_at, $13) ELSE last_at END
+		WHERE id = $14`,
 		ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice, rowcodec.EncodeAttributes(ch.ChannelAttributes), ch.MemberCount,
-		ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, rowcodec.EncodeRoles(ch.MuteInfo.Roles), ch.PK)
+		ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, rowcodec.EncodeRoles(ch.MuteInfo.Roles),
+		ch.IsLocked, ch.Invitable, ch.AutoArchiveDuration, ch.ArchiveAt, ch.LastTime, ch.PK)
 	return translate(err)
 }
 
-// DeleteChannel deletes a channel with its messages and member mutes and
-// records its ID, in one statement. member_mutes.channel_pk is 0 for
-// community-wide mutes, so it cannot reference channels and cascade.
+// DeleteChannel deletes a channel with its messages and member mutes, and
+// its threads with theirs (messages, members, conversations, mentions and
+// reactions go by cascade), and records their IDs, in one statement: a
+// thread's ID is never reused either, as a thread or as a channel.
+// member_mutes.channel_pk is 0 for community-wide mutes, so it cannot
+// reference channels and cascade.
 func (t *tx) DeleteChannel(ctx context.Context, ch plaza.Channel, now int64) error {
 	_, err := t.db.Exec(ctx, `
-		WITH gone AS (DELETE FROM channels WHERE id = $1),
-		     mutes AS (DELETE FROM member_mutes WHERE community_pk = $2 AND channel_pk = $1)
-		INSERT INTO dismissed_channels (community_pk, channel_id, dismissed_at) VALUES ($2, $3, $4)`,
+		WITH threads AS (DELETE FROM channels WHERE parent_pk = $1 AND channel_type = 3 RETURNING id, channel_id),
+		     gone AS (DELETE FROM channels WHERE id = $1),
+		     mutes AS (DELETE FROM member_mutes
+		               WHERE community_pk = $2 AND (channel_pk = $1 OR channel_pk IN (SELECT id FROM threads)))
+		INSERT INTO dismissed_channels (community_pk, channel_id, dismissed_at)
+		SELECT $2::bigint, $3::text, $4::bigint UNION ALL SELECT $2::bigint, channel_id, $4::bigint FROM threads`,
 		ch.PK, ch.CommunityPK, ch.ChannelID, now)
 	return translate(err)
 }
@@ -134,8 +157,9 @@ func (t *tx) RemoveChannelMember(ctx context.Context, channelPK, userPK int64) (
 	return removed, translate(err)
 }
 
-// LeaveChannels unlists a user from the private channels of a community and
-// drops its conversation state in every channel there.
+// LeaveChannels unlists a user from the private channels of a community,
+// removes it from the threads there, lowering their member counts, and
+// drops its conversation state in every channel and thread there.
 //
 // The channels it is listed in are locked first, in key order, as
 // ChannelForUpdate would: a concurrent RemoveChannelMember (which locks the
@@ -175,10 +199,11 @@ func (t *tx) SetReadSeq(ctx context.Context, userPK, channelPK, seq int64) error
 
 // StartReading sets a user's read position in every channel of a community
 // to the channel's last seq, moving back a position that is past it.
+// Threads are left alone: only their members carry rows for them.
 func (t *tx) StartReading(ctx context.Context, communityPK, userPK int64) error {
 	_, err := t.db.Exec(ctx, `
 		INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
-		SELECT $2, id, community_pk, last_seq FROM channels WHERE community_pk = $1
+		SELECT $2, id, community_pk, last_seq FROM channels WHERE community_pk = $1 AND channel_type < 3
 		ON CONFLICT (user_pk, channel_pk)
 		DO UPDATE SET read_seq = excluded.read_seq`,
 		communityPK, userPK)

@@ -12,10 +12,18 @@ import (
 // time: pinned conversations come first, the latest pinned first.
 const pinnedBase = 1 << 50
 
-// visibleTo is the condition that a user ($1, member row mb) sees channel
-// ch: public, or private and the user is the owner, an admin or listed.
-const visibleTo = `(ch.channel_type <> 2 OR mb.role IN (1, 2)
+// channelVisible is the condition that a user ($1, member row mb) sees
+// channel ch, which is not a thread: public, or private and the user is the
+// owner, an admin or listed.
+const channelVisible = `(ch.channel_type <> 2 OR mb.role IN (1, 2)
 	OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = $1))`
+
+// visibleTo is the condition that a user ($1, member row mb) has a
+// conversation in channel or thread ch: a channel it sees, or a thread it
+// is a member of whose parent it sees.
+const visibleTo = `(CASE WHEN ch.channel_type = 3
+	THEN EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = $1) AND ` + parentVisible + `
+	ELSE ` + channelVisible + ` END)`
 
 // conversationKeys selects the keys of a user's conversations ($1 is the
 // user) that it sees; callers add their filter and order. The outer query
@@ -31,9 +39,12 @@ var conversationKeys = `
 	LEFT JOIN channel_states st ON st.user_pk = mb.user_pk AND st.channel_pk = ch.id
 	WHERE mb.user_pk = $1 AND ` + visibleTo
 
+// conversationFrom reads the rest of a conversation's columns: its channel,
+// community, parent channel (for a thread) and last message.
 const conversationFrom = `
 	JOIN channels ch ON ch.id = p.channel_pk
 	JOIN communities c ON c.id = p.community_pk
+	LEFT JOIN channels par ON par.id = ch.parent_pk
 	LEFT JOIN messages m ON m.channel_pk = ch.id AND m.seq = ch.last_seq`
 
 // conversations runs a query of rowcodec.ConversationColumns.
@@ -46,15 +57,15 @@ func (q queries) conversations(ctx context.Context, query string, args ...any) (
 	return scanned(rowcodec.AppendRows([]plaza.ChannelConversation{}, rows, rowcodec.ScanConversation))
 }
 
-// ChannelConversations lists a user's conversations in one community, in
-// channel order.
+// ChannelConversations lists a user's conversations in one community's
+// channels (never its threads), in channel order.
 func (q queries) ChannelConversations(ctx context.Context, communityPK, userPK int64, after plaza.Cursor, limit int) ([]plaza.ChannelConversation, error) {
 	var from int64
 	if after.Valid {
 		from = after.K1
 	}
 	return q.conversations(ctx, `
-		WITH p AS (`+conversationKeys+` AND mb.community_pk = $2 AND ch.id > $3 ORDER BY ch.id LIMIT $4)
+		WITH p AS (`+conversationKeys+` AND mb.community_pk = $2 AND ch.channel_type < 3 AND ch.id > $3 ORDER BY ch.id LIMIT $4)
 		SELECT `+rowcodec.ConversationColumns+` FROM p`+conversationFrom+` ORDER BY p.channel_pk`,
 		userPK, communityPK, from, limit)
 }
@@ -62,10 +73,12 @@ func (q queries) ChannelConversations(ctx context.Context, communityPK, userPK i
 // Conversations lists a user's conversations across its communities:
 // pinned first, then by latest activity. One statement, so that the page is
 // read from one snapshot: the page's keys come first, from the few pinned
-// conversations (the partial index channel_states_pinned) and from each
-// community's channels by activity (channels_by_activity, read backwards
-// and at most a page per community); only the page's rows are then read in
-// full. The unpinned keys are not read when the pins fill the page.
+// conversations (the partial index channel_states_pinned), from each
+// community's channels by activity (channels_by_activity, which leaves
+// threads out, read backwards and at most a page per community) and from
+// the user's thread memberships (channel_members_by_user); only the page's
+// rows are then read in full. The unpinned keys are not read when the pins
+// fill the page.
 func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cursor, limit int) ([]plaza.ChannelConversation, error) {
 	k1, k2 := int64(1<<62), int64(0)
 	if after.Valid {
@@ -86,15 +99,23 @@ func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cu
 		), k AS (
 			SELECT channel_pk, order_key FROM pinned
 			UNION ALL
-			SELECT a.id, a.last_at FROM members mb
+			(SELECT a.id, a.last_at FROM members mb
 			CROSS JOIN LATERAL (
 				SELECT ch.id, ch.last_at FROM channels ch
-				WHERE ch.community_pk = mb.community_pk AND `+visibleTo+`
+				WHERE ch.community_pk = mb.community_pk AND ch.channel_type < 3 AND `+channelVisible+`
 				  AND ch.id NOT IN (SELECT channel_pk FROM channel_states WHERE user_pk = $1 AND pinned_at > 0)
 				  AND (ch.last_at, ch.id) < ($2, $3)
 				ORDER BY ch.last_at DESC, ch.id DESC LIMIT $4
 			) a
-			WHERE mb.user_pk = $1 AND (SELECT count(*) FROM pinned) < $4
+			WHERE mb.user_pk = $1 AND (SELECT count(*) FROM pinned) < $4)
+			UNION ALL
+			(SELECT ch.id, ch.last_at FROM channel_members fm
+			JOIN channels ch ON ch.id = fm.channel_pk
+			JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = $1
+			WHERE fm.user_pk = $1 AND ch.channel_type = 3 AND `+parentVisible+`
+			  AND ch.id NOT IN (SELECT channel_pk FROM channel_states WHERE user_pk = $1 AND pinned_at > 0)
+			  AND (ch.last_at, ch.id) < ($2, $3) AND (SELECT count(*) FROM pinned) < $4
+			ORDER BY ch.last_at DESC, ch.id DESC LIMIT $4)
 			ORDER BY order_key DESC, channel_pk DESC LIMIT $4
 		), p AS (`+conversationKeys+` AND ch.id IN (SELECT channel_pk FROM k))
 		SELECT `+rowcodec.ConversationColumns+` FROM p`+conversationFrom+` ORDER BY p.order_key DESC, p.channel_pk DESC`,
@@ -102,9 +123,10 @@ func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cu
 }
 
 // unreadIn sums a user's ($1) unread counts in the conversations in notify
-// of one community (mb, its member row). It reads the conversations from
-// channel_states_by_status, a range per community, and each channel by its
-// key: no per-row membership test.
+// of one community (mb, its member row), channels and followed threads. It
+// reads the conversations from channel_states_by_status, a range per
+// community, and each channel by its key: no per-row membership test but a
+// private channel's or a thread's.
 const unreadIn = `
 	SELECT coalesce(sum(GREATEST(ch.last_seq - st.read_seq, 0)), 0)::bigint AS n
 	FROM channel_states st
@@ -112,8 +134,8 @@ const unreadIn = `
 	WHERE st.user_pk = $1 AND st.notification_status = 1 AND st.community_pk = mb.community_pk
 	  AND ` + visibleTo
 
-// TotalUnread sums a user's unread counts in notify, in communities in
-// notify.
+// TotalUnread sums a user's unread counts in notify, channels and followed
+// threads, in communities in notify.
 func (q queries) TotalUnread(ctx context.Context, userPK int64) (int64, error) {
 	var n int64
 	err := q.db.QueryRow(ctx, `
@@ -173,13 +195,29 @@ func (q queries) Mentions(ctx context.Context, userPK int64, reads []plaza.ReadP
 	return scanned(rowcodec.ScanMentions(rows))
 }
 
-// UnreadByCommunity sums a user's unread counts in notify, per community.
+// UnreadByCommunity sums a user's unread counts in notify, per community:
+// of its channels, of its followed threads, and the unread messages of
+// those threads that mention it. One pass over the user's conversations in
+// notify, as in TotalUnread, sums all three.
 func (q queries) UnreadByCommunity(ctx context.Context, userPK int64) ([]plaza.CommunityUnread, error) {
 	rows, err := q.db.Query(ctx, `
-		SELECT c.community_id, mb.notification_status, u.n
+		SELECT c.community_id, mb.notification_status, u.n, u.threads, u.mentions
 		FROM members mb
 		JOIN communities c ON c.id = mb.community_pk
-		CROSS JOIN LATERAL (`+unreadIn+`) u
+		CROSS JOIN LATERAL (
+			SELECT coalesce(sum(GREATEST(ch.last_seq - st.read_seq, 0)) FILTER (WHERE ch.channel_type < 3), 0)::bigint AS n,
+			       coalesce(sum(GREATEST(ch.last_seq - st.read_seq, 0)) FILTER (WHERE ch.channel_type = 3), 0)::bigint AS threads,
+			       coalesce(sum(
+			           (SELECT count(*) FROM mentions mn
+			            WHERE mn.user_pk = $1 AND mn.channel_pk = ch.id AND mn.seq > st.read_seq
+			              AND NOT EXISTS (SELECT 1 FROM mention_alls ma WHERE ma.channel_pk = mn.channel_pk AND ma.seq = mn.seq))
+			           + (SELECT count(*) FROM mention_alls ma WHERE ma.channel_pk = ch.id AND ma.seq > st.read_seq)
+			       ) FILTER (WHERE ch.channel_type = 3 AND ch.last_seq > st.read_seq), 0)::bigint AS mentions
+			FROM channel_states st
+			JOIN channels ch ON ch.id = st.channel_pk
+			WHERE st.user_pk = $1 AND st.notification_status = 1 AND st.community_pk = mb.community_pk
+			  AND `+visibleTo+`
+		) u
 		WHERE mb.user_pk = $1`, userPK)
 	if err != nil {
 		return nil, translate(err)

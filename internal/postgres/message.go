@@ -32,9 +32,20 @@ func (q queries) messages(ctx context.Context, viewerPK int64, query string, arg
 // notHidden is true of a message m the user $1 has not deleted for itself.
 const notHidden = `NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_pk = $1 AND h.channel_pk = m.channel_pk AND h.seq = m.seq)`
 
+// messageFrom is what rowcodec.MessageColumns and ThreadInfoColumns are
+// read from: messages m, each with the thread th it opened if the viewer $1
+// sees it (a private thread only its members do), by threads_by_root.
+const messageFrom = `messages m LEFT JOIN channels th
+	ON th.parent_pk = m.channel_pk AND th.root_seq = m.seq AND th.channel_type = 3 AND th.root_seq > 0
+	AND (NOT th.is_private OR EXISTS (SELECT 1 FROM channel_members tm WHERE tm.channel_pk = th.id AND tm.user_pk = $1))`
+
+// messageColumns are what rowcodec.ScanMessages reads.
+const messageColumns = rowcodec.MessageColumns + `, ` + rowcodec.ThreadInfoColumns
+
 // Message reads one message.
 func (q queries) Message(ctx context.Context, channelPK, seq, viewerPK int64) (plaza.Message, error) {
-	ms, err := q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m WHERE m.channel_pk = $1 AND m.seq = $2`, channelPK, seq)
+	ms, err := q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM `+messageFrom+`
+		WHERE m.channel_pk = $2 AND m.seq = $3`, viewerPK, channelPK, seq)
 	if err != nil {
 		return plaza.Message{}, err
 	}
@@ -49,21 +60,21 @@ func (q queries) Messages(ctx context.Context, channelPK int64, seqs []int64, vi
 	if len(seqs) == 0 {
 		return []plaza.Message{}, nil
 	}
-	return q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
+	return q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM `+messageFrom+`
 		WHERE m.channel_pk = $2 AND m.seq = ANY($3) AND `+notHidden+` ORDER BY m.seq`, viewerPK, channelPK, seqs)
 }
 
 // History reads a page of messages before or after a seq, oldest first.
 func (q queries) History(ctx context.Context, channelPK, viewerPK, from int64, forward bool, limit int) ([]plaza.Message, error) {
 	if forward {
-		return q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
+		return q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM `+messageFrom+`
 			WHERE m.channel_pk = $2 AND m.seq > $3 AND `+notHidden+` ORDER BY m.seq LIMIT $4`, viewerPK, channelPK, from, limit)
 	}
 	if from <= 0 {
 		from = math.MaxInt64
 	}
 	// The newest page below from, read newest first and then reversed.
-	ms, err := q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
+	ms, err := q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM `+messageFrom+`
 		WHERE m.channel_pk = $2 AND m.seq < $3 AND `+notHidden+` ORDER BY m.seq DESC LIMIT $4`, viewerPK, channelPK, from, limit)
 	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
 		ms[i], ms[j] = ms[j], ms[i]
@@ -73,8 +84,8 @@ func (q queries) History(ctx context.Context, channelPK, viewerPK, from int64, f
 
 // MessageByClientID finds a sender's message by its client message ID.
 func (q queries) MessageByClientID(ctx context.Context, channelPK, senderPK int64, clientMessageID string) (plaza.Message, error) {
-	ms, err := q.messages(ctx, senderPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
-		WHERE m.channel_pk = $1 AND m.sender_pk = $2 AND m.client_message_id = $3`, channelPK, senderPK, clientMessageID)
+	ms, err := q.messages(ctx, senderPK, `SELECT `+messageColumns+` FROM `+messageFrom+`
+		WHERE m.channel_pk = $2 AND m.sender_pk = $1 AND m.client_message_id = $3`, senderPK, channelPK, clientMessageID)
 	if err != nil {
 		return plaza.Message{}, err
 	}
@@ -86,7 +97,7 @@ func (q queries) MessageByClientID(ctx context.Context, channelPK, senderPK int6
 
 // Replies reads a page of a reply tree, oldest first.
 func (q queries) Replies(ctx context.Context, channelPK, rootSeq, viewerPK int64, after plaza.Cursor, limit int) ([]plaza.Message, error) {
-	return q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
+	return q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM `+messageFrom+`
 		WHERE m.channel_pk = $2 AND m.reply_root_seq = $3 AND m.seq > $4 AND `+notHidden+` ORDER BY m.seq LIMIT $5`,
 		viewerPK, channelPK, rootSeq, after.K1, limit)
 }
@@ -172,12 +183,17 @@ func (q queries) ReactionUsers(ctx context.Context, channelPK, seq int64, reacti
 	return users, keys, translate(err)
 }
 
-// NextSeq advances a channel's last seq and its last activity. The update
-// locks the channel's row until the commit, which is what serialises the
-// senders of one channel; last_at never goes back.
+// NextSeq advances a channel's last seq and its last activity; a thread's
+// archive time follows its activity, in the same statement (the right-hand
+// sides read the row as it was). The update locks the channel's row until
+// the commit, which is what serialises the senders of one channel; last_at
+// never goes back.
 func (t *tx) NextSeq(ctx context.Context, channelPK, now int64) (int64, error) {
 	var seq int64
-	err := t.db.QueryRow(ctx, `UPDATE channels SET last_seq = last_seq + 1, last_at = GREATEST(last_at, $2) WHERE id = $1 RETURNING last_seq`,
+	err := t.db.QueryRow(ctx, `
+		UPDATE channels SET last_seq = last_seq + 1, last_at = GREATEST(last_at, $2),
+		       archive_at = CASE WHEN channel_type = 3 THEN GREATEST(last_at, $2) + auto_archive * 60000::bigint ELSE archive_at END
+		WHERE id = $1 RETURNING last_seq`,
 		channelPK, now).Scan(&seq)
 	return seq, translate(err)
 }

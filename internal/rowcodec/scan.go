@@ -48,26 +48,92 @@ func AppendRows[T any](dst []T, rows Rows, scan func(Scanner) (T, error)) ([]T, 
 }
 
 // ChannelColumns are the columns ScanChannel reads, from channels ch joined
-// with its communities c.
+// with its communities c and outer-joined with its parent channel par (on
+// par.id = ch.parent_pk: a thread's parent; none for a channel). A thread's
+// booleans are BOOLEAN on PostgreSQL and 0 or 1 INTEGER on SQLite; both
+// drivers scan either into a bool.
 const ChannelColumns = `ch.id, ch.community_pk, c.community_id, ch.channel_id, ch.channel_type, ch.name, ch.avatar_url,
 	ch.notice, ch.attributes, ch.creator_user_id, ch.created_at, ch.last_seq, ch.member_count, ch.last_at,
-	ch.mute_mode, ch.mute_expire, ch.mute_roles`
+	ch.mute_mode, ch.mute_expire, ch.mute_roles,
+	ch.parent_pk, coalesce(par.channel_id, ''), ch.parent_private, ch.root_seq, ch.is_private, ch.is_locked, ch.invitable,
+	ch.auto_archive, ch.archive_at`
+
+// channelDest returns the scan destinations of ChannelColumns into ch, and
+// the text columns that decode returns decodes into it.
+func channelDest(ch *plaza.Channel) (dest []any, decode func() error) {
+	var attrs, roles string
+	dest = []any{&ch.PK, &ch.CommunityPK, &ch.CommunityID, &ch.ChannelID, &ch.ChannelType, &ch.ChannelName, &ch.ChannelAvatarURL,
+		&ch.ChannelNotice, &attrs, &ch.CreatorUserID, &ch.CreateTime, &ch.LastMessageSeq, &ch.MemberCount, &ch.LastTime,
+		&ch.MuteInfo.Mode, &ch.MuteInfo.ExpiredTime, &roles,
+		&ch.ParentPK, &ch.ParentChannelID, &ch.ParentPrivate, &ch.RootMessageSeq, &ch.IsPrivate, &ch.IsLocked, &ch.Invitable,
+		&ch.AutoArchiveDuration, &ch.ArchiveAt}
+	return dest, func() error {
+		var err error
+		if ch.MuteInfo.Roles, err = DecodeRoles(roles); err != nil {
+			return err
+		}
+		ch.ChannelAttributes, err = DecodeAttributes(attrs)
+		return err
+	}
+}
 
 // ScanChannel reads a row of ChannelColumns.
 func ScanChannel(s Scanner) (plaza.Channel, error) {
 	var ch plaza.Channel
-	var attrs, roles string
-	err := s.Scan(&ch.PK, &ch.CommunityPK, &ch.CommunityID, &ch.ChannelID, &ch.ChannelType, &ch.ChannelName, &ch.ChannelAvatarURL,
-		&ch.ChannelNotice, &attrs, &ch.CreatorUserID, &ch.CreateTime, &ch.LastMessageSeq, &ch.MemberCount, &ch.LastTime,
-		&ch.MuteInfo.Mode, &ch.MuteInfo.ExpiredTime, &roles)
-	if err != nil {
+	dest, decode := channelDest(&ch)
+	if err := s.Scan(dest...); err != nil {
 		return ch, err
 	}
-	if ch.MuteInfo.Roles, err = DecodeRoles(roles); err != nil {
+	return ch, decode()
+}
+
+// ScanThread reads a row of ChannelColumns followed by MessageColumns of
+// the thread's outer-joined last message, which it names with the
+// thread's community and ID (nil when the thread has none).
+func ScanThread(s Scanner) (plaza.Channel, error) {
+	var ch plaza.Channel
+	var m NullMessage
+	dest, decode := channelDest(&ch)
+	if err := s.Scan(append(dest, m.Dest()...)...); err != nil {
 		return ch, err
 	}
-	ch.ChannelAttributes, err = DecodeAttributes(attrs)
-	return ch, err
+	return ch, threadLast(&ch, &m, decode)
+}
+
+// threadLast decodes a thread's columns and sets its last message.
+func threadLast(ch *plaza.Channel, m *NullMessage, decode func() error) error {
+	if err := decode(); err != nil {
+		return err
+	}
+	var err error
+	if ch.LastMessage, err = m.Message(); err != nil {
+		return err
+	}
+	if ch.LastMessage != nil {
+		ch.LastMessage.CommunityID, ch.LastMessage.ChannelID = ch.CommunityID, ch.ChannelID
+	}
+	return nil
+}
+
+// ScanFollowedThread reads a row of ScanThread's columns followed by the
+// user's read seq and notification status in the thread.
+func ScanFollowedThread(s Scanner) (plaza.FollowedThread, error) {
+	var f plaza.FollowedThread
+	var m NullMessage
+	dest, decode := channelDest(&f.Thread)
+	dest = append(append(dest, m.Dest()...), &f.ReadSeq, &f.NotificationStatus)
+	if err := s.Scan(dest...); err != nil {
+		return f, err
+	}
+	return f, threadLast(&f.Thread, &m, decode)
+}
+
+// ScanThreadMember reads a row of a thread member's user ID, name and
+// avatar URL, community role, join time and user key.
+func ScanThreadMember(s Scanner) (plaza.ThreadMember, error) {
+	var m plaza.ThreadMember
+	err := s.Scan(&m.UserID, &m.UserName, &m.UserAvatarURL, &m.MemberRole, &m.JoinTime, &m.JoinKey)
+	return m, err
 }
 
 // CommunityColumns are the columns ScanCommunity reads, from communities c.
@@ -218,22 +284,37 @@ func (n *NullMessage) Message() (*plaza.Message, error) {
 	return m, nil
 }
 
-// ScanMessages reads the messages of rows of MessageColumns, skipping a row
-// whose columns are all NULL. Reactions are left empty: they are read apart.
+// ThreadInfoColumns are the columns ScanMessages reads after
+// MessageColumns: the thread th that the message opened, outer-joined (all
+// NULL when it opened none, or none the reader sees).
+const ThreadInfoColumns = `th.channel_id, th.name, th.last_seq, th.last_at, th.archive_at`
+
+// ScanMessages reads the messages of rows of MessageColumns and
+// ThreadInfoColumns, skipping a row whose columns are all NULL. Reactions
+// are left empty: they are read apart. A message's ThreadInfo is set when
+// the thread's columns are not NULL; IsArchived is the reader's to compute
+// from ArchiveAt.
 func ScanMessages(rows Rows) ([]plaza.Message, error) {
 	out := []plaza.Message{}
 	for rows.Next() {
 		var n NullMessage
-		if err := rows.Scan(n.Dest()...); err != nil {
+		var threadID, threadName *string
+		var count, lastAt, archiveAt *int64
+		if err := rows.Scan(append(n.Dest(), &threadID, &threadName, &count, &lastAt, &archiveAt)...); err != nil {
 			return nil, err
 		}
 		m, err := n.Message()
 		if err != nil {
 			return nil, err
 		}
-		if m != nil {
-			out = append(out, *m)
+		if m == nil {
+			continue
 		}
+		if threadID != nil {
+			m.ThreadInfo = &plaza.ThreadInfo{ThreadID: *threadID, ThreadName: value(threadName), MessageCount: value(count),
+				LastMessageTime: value(lastAt), ArchiveAt: value(archiveAt)}
+		}
+		out = append(out, *m)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -243,10 +324,14 @@ func ScanMessages(rows Rows) ([]plaza.Message, error) {
 
 // ConversationColumns are the columns ScanConversation reads: from the
 // page's keys p (see each store's conversationKeys), channels ch,
-// communities c and the outer-joined last message m.
+// communities c, the outer-joined parent channel par and last message m.
+// A thread's conversation names its parent and carries the parent's mute
+// (the mutes of the parent channel apply in its threads): the stores
+// outer-join the parent as par.
 const ConversationColumns = `p.channel_pk, p.community_pk, c.community_id, ch.channel_id, ch.channel_type, ch.name, ch.avatar_url,
 	ch.attributes, ch.last_seq, p.read_seq, p.status, p.draft, p.pinned_at, p.order_key, p.role, p.community_status,
-	ch.mute_mode, ch.mute_expire, ch.mute_roles, c.mute_mode, c.mute_expire, c.mute_roles, ` + MessageColumns
+	coalesce(par.mute_mode, ch.mute_mode), coalesce(par.mute_expire, ch.mute_expire), coalesce(par.mute_roles, ch.mute_roles),
+	c.mute_mode, c.mute_expire, c.mute_roles, ch.parent_pk, coalesce(par.channel_id, ''), ` + MessageColumns
 
 // ScanConversation reads a row of ConversationColumns, with the fields
 // derived from them. Mentions are left empty: they are read apart.
@@ -258,6 +343,7 @@ func ScanConversation(s Scanner) (plaza.ChannelConversation, error) {
 		&attrs, &c.LastMessageSeq, &c.ReadMessageSeq, &c.NotificationStatus, &c.Draft, &c.PinnedTime, &c.OrderKey,
 		&c.MemberRole, &c.CommunityNotification,
 		&c.ChannelMute.Mode, &c.ChannelMute.ExpiredTime, &chRoles, &c.CommunityMute.Mode, &c.CommunityMute.ExpiredTime, &cRoles,
+		&c.ParentPK, &c.ParentChannelID,
 	}, m.Dest()...)
 	err := s.Scan(dest...)
 	if err != nil {
@@ -314,10 +400,11 @@ func ScanUserCommunity(s Scanner) (plaza.Community, error) {
 }
 
 // ScanCommunityUnread reads a community's ID, the user's notification
-// status there and its unread count.
+// status there, its unread count in channels, in followed threads, and the
+// unread messages of those threads that mention it.
 func ScanCommunityUnread(s Scanner) (plaza.CommunityUnread, error) {
 	var u plaza.CommunityUnread
-	err := s.Scan(&u.CommunityID, &u.NotificationStatus, &u.Unread)
+	err := s.Scan(&u.CommunityID, &u.NotificationStatus, &u.Unread, &u.ThreadUnread, &u.ThreadMentions)
 	return u, err
 }
 

@@ -8,10 +8,15 @@ import (
 	"github.com/plazahq/plaza/internal/rowcodec"
 )
 
-// Channel reads one channel of a community.
+// channelFrom is what rowcodec.ChannelColumns are read from: a channel (or
+// thread) ch, its community c and, for a thread, its parent par. A
+// channel's parent_pk is 0, which no row has.
+const channelFrom = `channels ch JOIN communities c ON c.id = ch.community_pk LEFT JOIN channels par ON par.id = ch.parent_pk`
+
+// Channel reads one channel (or thread) of a community.
 func (q queries) Channel(ctx context.Context, communityPK int64, channelID string) (plaza.Channel, error) {
 	return scanned(rowcodec.ScanChannel(q.db.QueryRowContext(ctx, `
-		SELECT `+rowcodec.ChannelColumns+` FROM channels ch JOIN communities c ON c.id = ch.community_pk
+		SELECT `+rowcodec.ChannelColumns+` FROM `+channelFrom+`
 		WHERE ch.community_pk = ? AND ch.channel_id = ?`, communityPK, channelID)))
 }
 
@@ -24,7 +29,8 @@ func (q queries) ChannelDismissed(ctx context.Context, communityPK int64, channe
 	return n > 0, translate(err)
 }
 
-// IsChannelMember reports whether a user is listed in a private channel.
+// IsChannelMember reports whether a user is listed in a private channel, or
+// is a member of a thread.
 func (q queries) IsChannelMember(ctx context.Context, channelPK, userPK int64) (bool, error) {
 	var n int
 	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM channel_members WHERE channel_pk = ? AND user_pk = ?`,
@@ -32,15 +38,16 @@ func (q queries) IsChannelMember(ctx context.Context, channelPK, userPK int64) (
 	return n > 0, translate(err)
 }
 
-// UserPrivateChannels returns the private channels a user is listed in, by
-// community ID.
+// UserPrivateChannels returns the private channels a user is listed in and
+// the private threads it is a member of, by community ID.
 func (q queries) UserPrivateChannels(ctx context.Context, userPK int64) (map[string][]string, error) {
 	rows, err := q.db.QueryContext(ctx, `
 		SELECT c.community_id, ch.channel_id
 		FROM channel_members cm
 		JOIN channels ch ON ch.id = cm.channel_pk
 		JOIN communities c ON c.id = ch.community_pk
-		WHERE cm.user_pk = ?`, userPK)
+		WHERE cm.user_pk = ? AND (ch.channel_type = 2 OR (ch.channel_type = 3 AND ch.is_private))
+		ORDER BY ch.id`, userPK)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -63,15 +70,19 @@ func (q queries) ChannelMemberList(ctx context.Context, communityPK, channelPK i
 		communityPK, plaza.RoleOwner, plaza.RoleAdmin, after.K1, after.K2, channelPK, plaza.RoleMember, limit)
 }
 
-// InsertChannel stores a new channel.
+// InsertChannel stores a new channel or thread. ErrConflict when the ID is
+// taken in the community, or when the thread's root message opened
+// another thread already.
 func (t *tx) InsertChannel(ctx context.Context, ch *plaza.Channel) error {
 	err := t.db.QueryRowContext(ctx, `
 		INSERT INTO channels (community_pk, channel_id, channel_type, name, avatar_url, notice, attributes,
-		                      creator_user_id, created_at, last_seq, member_count, last_at, mute_mode, mute_expire, mute_roles)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		                      creator_user_id, created_at, last_seq, member_count, last_at, mute_mode, mute_expire, mute_roles,
+		                      parent_pk, parent_private, root_seq, is_private, is_locked, invitable, auto_archive, archive_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ch.CommunityPK, ch.ChannelID, ch.ChannelType, ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice,
 		rowcodec.EncodeAttributes(ch.ChannelAttributes), ch.CreatorUserID, ch.CreateTime, ch.LastMessageSeq, ch.MemberCount,
 		max(ch.LastTime, ch.CreateTime), ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, rowcodec.EncodeRoles(ch.MuteInfo.Roles),
+		ch.ParentPK, ch.ParentPrivate, ch.RootMessageSeq, ch.IsPrivate, ch.IsLocked, ch.Invitable, ch.AutoArchiveDuration, ch.ArchiveAt,
 	).Scan(&ch.PK)
 	return translate(err)
 }
@@ -82,21 +93,42 @@ func (t *tx) ChannelForUpdate(ctx context.Context, communityPK int64, channelID 
 	return t.Channel(ctx, communityPK, channelID)
 }
 
-// UpdateChannel stores a channel's mutable fields. The last seq moves only by
-// NextSeq.
+// UpdateChannel stores a channel's mutable fields, and a thread's. The last
+// seq moves only by NextSeq; a channel's last activity too, and a thread's
+// moves forward only (unarchiving it by hand is activity).
 func (t *tx) UpdateChannel(ctx context.Context, ch plaza.Channel) error {
 	_, err := t.db.ExecContext(ctx, `
-		UPDATE channels SET name = ?, avatar_url = ?, notice = ?, attributes = ?, member_count = ?,
-		                    mute_mode = ?, mute_expire = ?, mute_roles = ?
-		WHERE id = ?`,
+		UPDATE channels SET name = ?1, avatar_url = ?2, notice = ?3, attributes = ?4, member_count = ?5,
+		                    mute_mode = ?6, mute_expire = ?7, mute_roles = ?8,
+		                    is_locked = ?9, invitable = ?10, auto_archive = ?11, archive_at = ?12,
+		                    last_at = CASE WHEN channel_type = 3 THEN max(last_at, ?13) ELSE last_at END
+		WHERE id = ?14`,
 		ch.ChannelName, ch.ChannelAvatarURL, ch.ChannelNotice, rowcodec.EncodeAttributes(ch.ChannelAttributes), ch.MemberCount,
-		ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, rowcodec.EncodeRoles(ch.MuteInfo.Roles), ch.PK)
+		ch.MuteInfo.Mode, ch.MuteInfo.ExpiredTime, rowcodec.EncodeRoles(ch.MuteInfo.Roles),
+		ch.IsLocked, ch.Invitable, ch.AutoArchiveDuration, ch.ArchiveAt, ch.LastTime, ch.PK)
 	return translate(err)
 }
 
-// DeleteChannel deletes a channel with its messages and member mutes and
-// records its ID.
+// DeleteChannel deletes a channel with its messages and member mutes, and
+// its threads with theirs, and records their IDs: a thread's ID is never
+// reused either, as a thread or as a channel.
 func (t *tx) DeleteChannel(ctx context.Context, ch plaza.Channel, now int64) error {
+	if ch.ChannelType != plaza.ChannelThread {
+		for _, q := range []string{
+			`INSERT INTO dismissed_channels (community_pk, channel_id, dismissed_at)
+			 SELECT community_pk, channel_id, ?3 FROM channels WHERE parent_pk = ?1 AND channel_type = 3
+			 ON CONFLICT DO NOTHING`,
+			`DELETE FROM member_mutes WHERE community_pk = ?2
+			 AND channel_pk IN (SELECT id FROM channels WHERE parent_pk = ?1 AND channel_type = 3)`,
+			// Their messages, members, conversations, mentions and
+			// reactions go with them.
+			`DELETE FROM channels WHERE parent_pk = ?1 AND channel_type = 3`,
+		} {
+			if _, err := t.db.ExecContext(ctx, q, ch.PK, ch.CommunityPK, now); err != nil {
+				return translate(err)
+			}
+		}
+	}
 	if _, err := t.db.ExecContext(ctx, `DELETE FROM channels WHERE id = ?`, ch.PK); err != nil {
 		return translate(err)
 	}
@@ -138,16 +170,18 @@ func (t *tx) RemoveChannelMember(ctx context.Context, channelPK, userPK int64) (
 	return true, translate(err)
 }
 
-// LeaveChannels unlists a user from the private channels of a community and
-// drops its conversation state there.
+// LeaveChannels unlists a user from the private channels of a community,
+// removes it from the threads there, lowering their member counts, and
+// drops its conversation state in both. Each statement starts from the
+// user's own rows, never from the community's channels, which may be many
+// with their threads.
 func (t *tx) LeaveChannels(ctx context.Context, communityPK, userPK int64) error {
 	for _, q := range []string{
 		`UPDATE channels SET member_count = member_count - 1
-		 WHERE community_pk = ?1 AND id IN (SELECT channel_pk FROM channel_members WHERE user_pk = ?2)`,
+		 WHERE id IN (SELECT channel_pk FROM channel_members WHERE user_pk = ?2) AND community_pk = ?1`,
 		`DELETE FROM channel_members
-		 WHERE user_pk = ?2 AND channel_pk IN (SELECT id FROM channels WHERE community_pk = ?1)`,
-		`DELETE FROM channel_states
-		 WHERE user_pk = ?2 AND channel_pk IN (SELECT id FROM channels WHERE community_pk = ?1)`,
+		 WHERE user_pk = ?2 AND (SELECT community_pk FROM channels WHERE id = channel_pk) = ?1`,
+		`DELETE FROM channel_states WHERE user_pk = ?2 AND community_pk = ?1`,
 	} {
 		if _, err := t.db.ExecContext(ctx, q, communityPK, userPK); err != nil {
 			return translate(err)
@@ -167,11 +201,12 @@ func (t *tx) SetReadSeq(ctx context.Context, userPK, channelPK, seq int64) error
 }
 
 // StartReading sets a user's read position in every channel of a community
-// to the channel's last seq.
+// to the channel's last seq. Threads are left alone: only their members
+// carry rows for them.
 func (t *tx) StartReading(ctx context.Context, communityPK, userPK int64) error {
 	_, err := t.db.ExecContext(ctx, `
 		INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
-		SELECT ?1, id, community_pk, last_seq FROM channels WHERE community_pk = ?2
+		SELECT ?1, id, community_pk, last_seq FROM channels WHERE community_pk = ?2 AND channel_type < 3
 		ON CONFLICT (user_pk, channel_pk) DO UPDATE SET read_seq = excluded.read_seq`,
 		userPK, communityPK)
 	return translate(err)

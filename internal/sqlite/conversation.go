@@ -14,6 +14,19 @@ import (
 // time: pinned conversations come first, the latest pinned first.
 const pinnedBase = 1 << 50
 
+// channelVisible is the condition that a user (?1, member row mb) sees
+// channel ch, which is not a thread: public, or private and the user is the
+// owner, an admin or listed.
+const channelVisible = `(ch.channel_type != 2 OR mb.role IN (1, 2)
+	OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = ?1))`
+
+// visibleTo is the condition that a user (?1, member row mb) has a
+// conversation in channel or thread ch: a channel it sees, or a thread it
+// is a member of whose parent it sees.
+const visibleTo = `(CASE ch.channel_type
+	WHEN 3 THEN EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = ?1) AND ` + parentVisible + `
+	ELSE ` + channelVisible + ` END)`
+
 // conversationKeys selects the keys of a user's conversations (?1 is the
 // user) that it sees; callers add their filter and order. The outer query
 // then reads the page's rows in full, so that the last messages and
@@ -26,13 +39,14 @@ var conversationKeys = `
 	FROM members mb
 	JOIN channels ch ON ch.community_pk = mb.community_pk
 	LEFT JOIN channel_states st ON st.user_pk = mb.user_pk AND st.channel_pk = ch.id
-	WHERE mb.user_pk = ?1
-	  AND (ch.channel_type != 2 OR mb.role IN (1, 2)
-	       OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = mb.user_pk))`
+	WHERE mb.user_pk = ?1 AND ` + visibleTo
 
+// conversationFrom reads the rest of a conversation's columns: its channel,
+// community, parent channel (for a thread) and last message.
 const conversationFrom = `
 	JOIN channels ch ON ch.id = p.channel_pk
 	JOIN communities c ON c.id = p.community_pk
+	LEFT JOIN channels par ON par.id = ch.parent_pk
 	LEFT JOIN messages m ON m.channel_pk = ch.id AND m.seq = ch.last_seq`
 
 // conversations runs a query of rowcodec.ConversationColumns.
@@ -45,24 +59,20 @@ func (q queries) conversations(ctx context.Context, query string, args ...any) (
 	return scanned(rowcodec.AppendRows([]plaza.ChannelConversation{}, rows, rowcodec.ScanConversation))
 }
 
-// ChannelConversations lists a user's conversations in one community, in
-// channel order.
+// ChannelConversations lists a user's conversations in one community's
+// channels (never its threads), in channel order.
 func (q queries) ChannelConversations(ctx context.Context, communityPK, userPK int64, after plaza.Cursor, limit int) ([]plaza.ChannelConversation, error) {
 	return q.conversations(ctx, `
-		WITH p AS (`+conversationKeys+` AND mb.community_pk = ?2 AND ch.id > ?3 ORDER BY ch.id LIMIT ?4)
+		WITH p AS (`+conversationKeys+` AND mb.community_pk = ?2 AND ch.channel_type < 3 AND ch.id > ?3 ORDER BY ch.id LIMIT ?4)
 		SELECT `+rowcodec.ConversationColumns+` FROM p`+conversationFrom+` ORDER BY p.channel_pk`,
 		userPK, communityPK, after.K1, limit)
 }
 
-// visibleTo is the condition that a user (?1, member row mb) sees channel
-// ch: public, or private and the user is the owner, an admin or listed.
-const visibleTo = `(ch.channel_type != 2 OR mb.role IN (1, 2)
-	OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = ?1))`
-
 // Conversations lists a user's conversations across its communities:
 // pinned first, then by latest activity. The page's keys come first, from
-// the few pinned conversations and from the channels' activity alone; only
-// the page's rows are then read in full.
+// the few pinned conversations, from the channels' activity alone
+// (channels_by_activity, which leaves threads out) and from the user's
+// thread memberships; only the page's rows are then read in full.
 func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cursor, limit int) ([]plaza.ChannelConversation, error) {
 	k1, k2 := int64(1<<62), int64(0)
 	if after.Valid {
@@ -84,14 +94,20 @@ func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cu
 		k1, k2 = pinnedBase, 0 // the others follow the pinned ones
 	}
 	if len(ids) < limit {
+		const unpinned = `ch.id NOT IN (SELECT channel_pk FROM channel_states INDEXED BY channel_states_pinned
+			WHERE user_pk = ?1 AND pinned_at > 0) AND (ch.last_at, ch.id) < (?2, ?3)`
 		rest, err := q.int64s(ctx, `
-			SELECT ch.id FROM members mb
-			JOIN channels ch ON ch.community_pk = mb.community_pk
-			WHERE mb.user_pk = ?1 AND `+visibleTo+`
-			  AND ch.id NOT IN (SELECT channel_pk FROM channel_states INDEXED BY channel_states_pinned
-			                    WHERE user_pk = ?1 AND pinned_at > 0)
-			  AND (ch.last_at, ch.id) < (?2, ?3)
-			ORDER BY ch.last_at DESC, ch.id DESC LIMIT ?4`, userPK, k1, k2, limit-len(ids))
+			SELECT id FROM (
+				SELECT ch.id AS id, ch.last_at AS last_at FROM members mb
+				JOIN channels ch INDEXED BY channels_by_activity ON ch.community_pk = mb.community_pk
+				WHERE mb.user_pk = ?1 AND ch.channel_type < 3 AND `+channelVisible+` AND `+unpinned+`
+				UNION ALL
+				SELECT ch.id, ch.last_at FROM channel_members fm INDEXED BY channel_members_by_user
+				CROSS JOIN channels ch ON ch.id = fm.channel_pk
+				JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = ?1
+				WHERE fm.user_pk = ?1 AND ch.channel_type = 3 AND `+parentVisible+` AND `+unpinned+`
+			)
+			ORDER BY last_at DESC, id DESC LIMIT ?4`, userPK, k1, k2, limit-len(ids))
 		if err != nil {
 			return nil, err
 		}
@@ -129,19 +145,18 @@ func (q queries) int64s(ctx context.Context, query string, args ...any) ([]int64
 }
 
 // unreadIn sums a user's (?1) unread counts in the conversations in notify
-// of one community (mb, its member row). It reads the conversations from
-// channel_states_by_status, a range per community, and each channel by its
-// key: no per-row membership test.
+// of one community (mb, its member row), channels and followed threads. It
+// reads the conversations from channel_states_by_status, a range per
+// community, and each channel by its key: no per-row membership test but a
+// private channel's or a thread's.
 const unreadIn = `
 	SELECT coalesce(sum(max(ch.last_seq - st.read_seq, 0)), 0)
 	FROM channel_states st INDEXED BY channel_states_by_status
 	CROSS JOIN channels ch ON ch.id = st.channel_pk
-	WHERE st.user_pk = ?1 AND st.notification_status = 1 AND st.community_pk = mb.community_pk
-	  AND (ch.channel_type != 2 OR mb.role IN (1, 2)
-	       OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = ?1))`
+	WHERE st.user_pk = ?1 AND st.notification_status = 1 AND st.community_pk = mb.community_pk AND ` + visibleTo
 
-// TotalUnread sums a user's unread counts in notify, in communities in
-// notify.
+// TotalUnread sums a user's unread counts in notify, channels and followed
+// threads, in communities in notify.
 func (q queries) TotalUnread(ctx context.Context, userPK int64) (int64, error) {
 	var n int64
 	err := q.db.QueryRowContext(ctx, `
@@ -197,12 +212,27 @@ func (q queries) Mentions(ctx context.Context, userPK int64, reads []plaza.ReadP
 	return scanned(rowcodec.ScanMentions(rows))
 }
 
-// UnreadByCommunity sums a user's unread counts in notify, per community.
+// UnreadByCommunity sums a user's unread counts in notify, per community:
+// of its channels, of its followed threads, and the unread messages of
+// those threads that mention it. One pass over the user's conversations in
+// notify, as in TotalUnread, sums all three.
 func (q queries) UnreadByCommunity(ctx context.Context, userPK int64) ([]plaza.CommunityUnread, error) {
 	rows, err := q.db.QueryContext(ctx, `
-		SELECT c.community_id, mb.notification_status, (`+unreadIn+`)
+		SELECT c.community_id, mb.notification_status,
+		       coalesce(sum(CASE WHEN ch.channel_type < 3 THEN max(ch.last_seq - st.read_seq, 0) END), 0),
+		       coalesce(sum(CASE WHEN ch.channel_type = 3 THEN max(ch.last_seq - st.read_seq, 0) END), 0),
+		       coalesce(sum(CASE WHEN ch.channel_type = 3 AND ch.last_seq > st.read_seq THEN
+		           (SELECT count(*) FROM mentions mn
+		            WHERE mn.user_pk = ?1 AND mn.channel_pk = ch.id AND mn.seq > st.read_seq
+		              AND NOT EXISTS (SELECT 1 FROM mention_alls ma WHERE ma.channel_pk = mn.channel_pk AND ma.seq = mn.seq))
+		           + (SELECT count(*) FROM mention_alls ma WHERE ma.channel_pk = ch.id AND ma.seq > st.read_seq)
+		       END), 0)
 		FROM members mb JOIN communities c ON c.id = mb.community_pk
-		WHERE mb.user_pk = ?1`, userPK)
+		LEFT JOIN channel_states st INDEXED BY channel_states_by_status
+		       ON st.user_pk = ?1 AND st.notification_status = 1 AND st.community_pk = mb.community_pk
+		LEFT JOIN channels ch ON ch.id = st.channel_pk AND `+visibleTo+`
+		WHERE mb.user_pk = ?1
+		GROUP BY mb.id`, userPK)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/internal/rowcodec"
@@ -28,11 +29,24 @@ func (q queries) messages(ctx context.Context, viewerPK int64, query string, arg
 	return out, q.addReactions(ctx, out, viewerPK)
 }
 
-const notHidden = `NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_pk = ? AND h.channel_pk = m.channel_pk AND h.seq = m.seq)`
+// notHidden is true of a message m the viewer ?2 has not deleted for
+// itself.
+const notHidden = `NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_pk = ?2 AND h.channel_pk = m.channel_pk AND h.seq = m.seq)`
+
+// messageFrom is what rowcodec.MessageColumns and ThreadInfoColumns are
+// read from: messages m, each with the thread th it opened if the viewer ?2
+// sees it (a private thread only its members do), by threads_by_root.
+const messageFrom = `messages m LEFT JOIN channels th
+	ON th.parent_pk = m.channel_pk AND th.root_seq = m.seq AND th.channel_type = 3 AND th.root_seq > 0
+	AND (NOT th.is_private OR EXISTS (SELECT 1 FROM channel_members tm WHERE tm.channel_pk = th.id AND tm.user_pk = ?2))`
+
+// messageColumns are what rowcodec.ScanMessages reads.
+const messageColumns = rowcodec.MessageColumns + `, ` + rowcodec.ThreadInfoColumns
 
 // Message reads one message.
 func (q queries) Message(ctx context.Context, channelPK, seq, viewerPK int64) (plaza.Message, error) {
-	ms, err := q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m WHERE m.channel_pk = ? AND m.seq = ?`, channelPK, seq)
+	ms, err := q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM `+messageFrom+`
+		WHERE m.channel_pk = ?1 AND m.seq = ?3`, channelPK, viewerPK, seq)
 	if err != nil {
 		return plaza.Message{}, err
 	}
@@ -48,24 +62,26 @@ func (q queries) Messages(ctx context.Context, channelPK int64, seqs []int64, vi
 		return []plaza.Message{}, nil
 	}
 	args := []any{channelPK, viewerPK}
-	for _, s := range seqs {
+	in := make([]string, len(seqs))
+	for i, s := range seqs {
+		in[i] = "?" + strconv.Itoa(i+3)
 		args = append(args, s)
 	}
-	return q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
-		WHERE m.channel_pk = ? AND `+notHidden+` AND m.seq IN (`+placeholders(len(seqs))+`) ORDER BY m.seq`, args...)
+	return q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM `+messageFrom+`
+		WHERE m.channel_pk = ?1 AND `+notHidden+` AND m.seq IN (`+strings.Join(in, ", ")+`) ORDER BY m.seq`, args...)
 }
 
 // History reads a page of messages before or after a seq, oldest first.
 func (q queries) History(ctx context.Context, channelPK, viewerPK, from int64, forward bool, limit int) ([]plaza.Message, error) {
 	if forward {
-		return q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
-			WHERE m.channel_pk = ? AND m.seq > ? AND `+notHidden+` ORDER BY m.seq LIMIT ?`, channelPK, from, viewerPK, limit)
+		return q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM `+messageFrom+`
+			WHERE m.channel_pk = ?1 AND m.seq > ?3 AND `+notHidden+` ORDER BY m.seq LIMIT ?4`, channelPK, viewerPK, from, limit)
 	}
 	if from <= 0 {
 		from = 1<<63 - 1
 	}
-	ms, err := q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
-		WHERE m.channel_pk = ? AND m.seq < ? AND `+notHidden+` ORDER BY m.seq DESC LIMIT ?`, channelPK, from, viewerPK, limit)
+	ms, err := q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM `+messageFrom+`
+		WHERE m.channel_pk = ?1 AND m.seq < ?3 AND `+notHidden+` ORDER BY m.seq DESC LIMIT ?4`, channelPK, viewerPK, from, limit)
 	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
 		ms[i], ms[j] = ms[j], ms[i]
 	}
@@ -74,8 +90,8 @@ func (q queries) History(ctx context.Context, channelPK, viewerPK, from int64, f
 
 // MessageByClientID finds a sender's message by its client message ID.
 func (q queries) MessageByClientID(ctx context.Context, channelPK, senderPK int64, clientMessageID string) (plaza.Message, error) {
-	ms, err := q.messages(ctx, senderPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
-		WHERE m.channel_pk = ? AND m.sender_pk = ? AND m.client_message_id = ?`, channelPK, senderPK, clientMessageID)
+	ms, err := q.messages(ctx, senderPK, `SELECT `+messageColumns+` FROM `+messageFrom+`
+		WHERE m.channel_pk = ?1 AND m.sender_pk = ?2 AND m.client_message_id = ?3`, channelPK, senderPK, clientMessageID)
 	if err != nil {
 		return plaza.Message{}, err
 	}
@@ -87,9 +103,9 @@ func (q queries) MessageByClientID(ctx context.Context, channelPK, senderPK int6
 
 // Replies reads a page of a reply tree, oldest first.
 func (q queries) Replies(ctx context.Context, channelPK, rootSeq, viewerPK int64, after plaza.Cursor, limit int) ([]plaza.Message, error) {
-	return q.messages(ctx, viewerPK, `SELECT `+rowcodec.MessageColumns+` FROM messages m
-		WHERE m.channel_pk = ? AND m.reply_root_seq = ? AND m.seq > ? AND `+notHidden+` ORDER BY m.seq LIMIT ?`,
-		channelPK, rootSeq, after.K1, viewerPK, limit)
+	return q.messages(ctx, viewerPK, `SELECT `+messageColumns+` FROM `+messageFrom+`
+		WHERE m.channel_pk = ?1 AND m.reply_root_seq = ?3 AND m.seq > ?4 AND `+notHidden+` ORDER BY m.seq LIMIT ?5`,
+		channelPK, viewerPK, rootSeq, after.K1, limit)
 }
 
 // addReactions fills each message's reaction summaries: per type, in the
@@ -183,10 +199,15 @@ func (q queries) ReactionUsers(ctx context.Context, channelPK, seq int64, reacti
 	return users, keys, translate(err)
 }
 
-// NextSeq advances a channel's last seq and its last activity.
+// NextSeq advances a channel's last seq and its last activity; a thread's
+// archive time follows its activity, in the same statement (the right-hand
+// sides read the row as it was).
 func (t *tx) NextSeq(ctx context.Context, channelPK, now int64) (int64, error) {
 	var seq int64
-	err := t.db.QueryRowContext(ctx, `UPDATE channels SET last_seq = last_seq + 1, last_at = max(last_at, ?) WHERE id = ? RETURNING last_seq`,
+	err := t.db.QueryRowContext(ctx, `
+		UPDATE channels SET last_seq = last_seq + 1, last_at = max(last_at, ?1),
+		       archive_at = CASE WHEN channel_type = 3 THEN max(last_at, ?1) + auto_archive * 60000 ELSE archive_at END
+		WHERE id = ?2 RETURNING last_seq`,
 		now, channelPK).Scan(&seq)
 	return seq, translate(err)
 }
