@@ -13,6 +13,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -248,7 +249,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Metrics:     metricsHandler,
 		AccessLog:   accessLog,
 		Observe: func(o httpapi.Observation) {
-			m.ObserveRequest(metrics.HTTP, o.Operation, o.Code, o.Elapsed)
+			code := o.Code
+			if code == "" && o.Status >= 400 {
+				code = plaza.Code("http_" + strconv.Itoa(o.Status)) // a refusal without an error object
+			}
+			m.ObserveRequest(metrics.HTTP, o.Operation, code, o.Elapsed)
 		},
 		Ready: func(ctx context.Context) error {
 			if err := store.Ping(ctx); err != nil {

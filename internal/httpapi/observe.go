@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
@@ -134,8 +135,9 @@ func (s *Server) observed(mux *http.ServeMux, next http.Handler) http.Handler {
 // http.ResponseController.
 type recorder struct {
 	http.ResponseWriter
-	status int
-	code   plaza.Code // set by writeJSON for an error body
+	status  int
+	code    plaza.Code // set by writeJSON for an error body
+	sniffed bool
 }
 
 func (w *recorder) WriteHeader(status int) {
@@ -148,6 +150,15 @@ func (w *recorder) WriteHeader(status int) {
 func (w *recorder) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+	}
+	if w.code == "" && w.status >= 400 && !w.sniffed {
+		// An error body written by another hand than writeJSON's (the
+		// gateway's refusals): its code, if it is one of Plaza's.
+		w.sniffed = true
+		var e errorBody
+		if json.Unmarshal(b, &e) == nil && e.Error != nil && e.Error.Code.Number() != 0 {
+			w.code = e.Error.Code
+		}
 	}
 	return w.ResponseWriter.Write(b)
 }

@@ -114,3 +114,23 @@ func TestObserveAndAccessLog(t *testing.T) {
 		t.Errorf("access log line lacks id or latency: %v", first)
 	}
 }
+
+// TestObserveErrorWrittenElsewhere: an error body that another handler
+// wrote (the gateway refusing an origin) is reported with its code.
+func TestObserveErrorWrittenElsewhere(t *testing.T) {
+	t.Parallel()
+	got := make(chan httpapi.Observation, 1)
+	gw := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"error":{"code":"origin_not_allowed","zimCode":7000007,"message":"origin not allowed"}}`, http.StatusForbidden)
+	})
+	s := startAPIServer(t, plazatest.Options{}, httpapi.Options{Gateway: gw, Observe: func(o httpapi.Observation) { got <- o }}, http.DefaultClient)
+	resp, err := http.Get(s.url + "/v1/gateway")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	o := <-got
+	if o.Operation != "gateway" || o.Status != http.StatusForbidden || o.Code != plaza.EOriginNotAllowed {
+		t.Fatalf("observed %s %d %q, want gateway 403 origin_not_allowed", o.Operation, o.Status, o.Code)
+	}
+}
