@@ -64,6 +64,12 @@ type Community struct {
 	TotalUnreadMessageCount int64              `json:"totalUnreadMessageCount"`
 	NotificationStatus      NotificationStatus `json:"notificationStatus"`
 	MemberRole              Role               `json:"memberRole"`
+	// ThreadTotalUnreadMessageCount sums the unread counts of the user's
+	// followed threads in notify; ThreadTotalUnreadMentionCount counts their
+	// unread messages that mention it. Neither is in
+	// TotalUnreadMessageCount, which sums channels.
+	ThreadTotalUnreadMessageCount int64 `json:"threadTotalUnreadMessageCount"`
+	ThreadTotalUnreadMentionCount int64 `json:"threadTotalUnreadMentionCount"`
 
 	MemberPK int64 `json:"-"` // store key of the membership, the list's order
 	// PrivateChannelIDs are the private channels the member is listed in.

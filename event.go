@@ -37,6 +37,11 @@ type Event struct {
 	// says it is a private channel (its members, the owner and admins).
 	ChannelID string `json:"ch,omitempty"`
 	Private   bool   `json:"p,omitempty"`
+	// Parent, for an event of a thread, is its parent channel, whose
+	// audience the thread's is (ParentPrivate: a private channel): a
+	// recipient must see both.
+	Parent        string `json:"pa,omitempty"`
+	ParentPrivate bool   `json:"pp,omitempty"`
 	// Seq is the channel's seq after a message event.
 	Seq int64 `json:"s,omitempty"`
 	// Large marks an event of a community with at least the passive threshold

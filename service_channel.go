@@ -31,7 +31,23 @@ func loadChannel(ctx context.Context, q Query, sc *scope, channelID string) (Cha
 		return ch, err
 	}
 	if !ok {
+		if ch.ChannelType == ChannelThread {
+			return ch, Errorf(EPermissionDenied, "thread %s is private, or in a private channel, and you are not in it", channelID)
+		}
 		return ch, Errorf(EPermissionDenied, "channel %s is private and you are not in it", channelID)
+	}
+	if ch.ChannelType == ChannelThread {
+		// The parent's mutes apply in the thread, and its audience is the
+		// thread's. It is read without a lock: a thread's changes lock the
+		// thread alone.
+		parent, err := q.Channel(ctx, sc.community.PK, ch.ParentChannelID)
+		if err != nil {
+			return ch, fmt.Errorf("read parent channel: %w", err)
+		}
+		parent.CommunityID = sc.community.CommunityID
+		parent.CurrentMemberCount = memberCount(parent, sc.community)
+		parent.MuteInfo = parent.MuteInfo.current(sc.now)
+		ch.Parent = &parent
 	}
 	ch.CommunityID = sc.community.CommunityID
 	ch.CurrentMemberCount = memberCount(ch, sc.community)
@@ -39,34 +55,76 @@ func loadChannel(ctx context.Context, q Query, sc *scope, channelID string) (Cha
 	return ch, nil
 }
 
-// sees reports whether the scope's caller sees a channel.
+// sees reports whether the scope's caller sees a channel. A thread is seen
+// by those who see its parent channel; a private one only by its members and
+// the owner and admins.
 func sees(ctx context.Context, q Query, sc *scope, ch Channel) (bool, error) {
 	if sc.self.MemberRole == RoleNone {
 		return false, nil
 	}
-	if ch.ChannelType != ChannelPrivate || sc.self.MemberRole.manager() {
+	if sc.self.MemberRole.manager() {
 		return true, nil
 	}
-	ok, err := q.IsChannelMember(ctx, ch.PK, sc.self.UserPK)
-	if err != nil {
-		return false, fmt.Errorf("read channel membership: %w", err)
+	listed := func(pk int64) (bool, error) {
+		ok, err := q.IsChannelMember(ctx, pk, sc.self.UserPK)
+		if err != nil {
+			return false, fmt.Errorf("read channel membership: %w", err)
+		}
+		return ok, nil
 	}
-	return ok, nil
+	switch ch.ChannelType {
+	case ChannelPrivate:
+		return listed(ch.PK)
+	case ChannelThread:
+		if ch.ParentPrivate {
+			if ok, err := listed(ch.ParentPK); err != nil || !ok {
+				return false, err
+			}
+		}
+		if ch.IsPrivate {
+			return listed(ch.PK)
+		}
+	}
+	return true, nil
 }
 
 // memberCount is the number of members in a channel: everyone in a public
-// one, the listed members in a private one.
+// one, the listed members in a private one; the members (followers) of a
+// thread.
 func memberCount(ch Channel, c CommunityInfo) int64 {
-	if ch.ChannelType == ChannelPrivate {
+	if ch.ChannelType == ChannelPrivate || ch.ChannelType == ChannelThread {
 		return ch.MemberCount
 	}
 	return c.CurrentMemberCount
 }
 
-// channelEvent addresses an event to those who see a channel.
+// audience returns the number of members who see a channel: for a public
+// thread, its parent's audience.
+func audience(ch Channel, c CommunityInfo) int64 {
+	if ch.ChannelType == ChannelThread && !ch.IsPrivate && ch.Parent != nil {
+		return memberCount(*ch.Parent, c)
+	}
+	return memberCount(ch, c)
+}
+
+// channelEvent addresses an event to those who see a channel (or thread).
 func channelEvent(sc *scope, ch Channel, name string) Event {
-	return Event{Name: name, AppID: sc.app.AppID, CommunityID: sc.community.CommunityID,
+	e := Event{Name: name, AppID: sc.app.AppID, CommunityID: sc.community.CommunityID,
 		ChannelID: ch.ChannelID, Private: ch.ChannelType == ChannelPrivate}
+	if ch.ChannelType == ChannelThread {
+		e.Private = ch.IsPrivate
+		e.Parent, e.ParentPrivate = ch.ParentChannelID, ch.ParentPrivate
+	}
+	return e
+}
+
+// notForThreads refuses a channel management operation on a thread, naming
+// the thread operation to use instead.
+func notForThreads(ch Channel, field, instead string) error {
+	if ch.ChannelType != ChannelThread {
+		return nil
+	}
+	return invalidf(field, "%s is a thread: use %s", ch.ChannelID, instead)
 }
 
 // CreateCommunityChannel creates a public or private channel. Owner and
@@ -177,6 +235,9 @@ func (s *Service) DismissCommunityChannel(ctx context.Context, actor Actor, req 
 		if err != nil {
 			return err
 		}
+		if err := notForThreads(ch, "channelID", "dismissCommunityThread"); err != nil {
+			return err
+		}
 		if ch.ChannelType == ChannelGeneral {
 			return FieldErrorf(EGeneralChannel, "channelID", "the GENERAL channel cannot be dismissed")
 		}
@@ -199,7 +260,7 @@ func (s *Service) DismissCommunityChannel(ctx context.Context, actor Actor, req 
 // changeChannel runs a change of a channel's information by the owner or an
 // admin and tells those who see it. listed says whether the change shows in
 // channel lists (name, avatar), which then get communityChannelListChanged.
-func (s *Service) changeChannel(ctx context.Context, actor Actor, communityID, channelID string, listed bool, change func(sc *scope, ch *Channel) error) error {
+func (s *Service) changeChannel(ctx context.Context, actor Actor, communityID, channelID string, listed bool, instead string, change func(sc *scope, ch *Channel) error) error {
 	return s.update(ctx, func(tx Tx, out *outbox) error {
 		sc, err := s.loadScope(ctx, tx, actor, communityID)
 		if err != nil {
@@ -210,6 +271,9 @@ func (s *Service) changeChannel(ctx context.Context, actor Actor, communityID, c
 		}
 		ch, err := loadChannel(ctx, tx, &sc, channelID)
 		if err != nil {
+			return err
+		}
+		if err := notForThreads(ch, "channelID", instead); err != nil {
 			return err
 		}
 		if err := change(&sc, &ch); err != nil {
@@ -230,7 +294,7 @@ func (s *Service) changeChannel(ctx context.Context, actor Actor, communityID, c
 
 // UpdateCommunityChannelName renames a channel. Owner and admins.
 func (s *Service) UpdateCommunityChannelName(ctx context.Context, actor Actor, req UpdateCommunityChannelNameRequest) (UpdateCommunityChannelNameResult, error) {
-	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, true, func(sc *scope, ch *Channel) error {
+	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, true, "updateCommunityThreadName", func(sc *scope, ch *Channel) error {
 		if err := checkName("channelName", req.ChannelName, sc.app.Spec.NameMaxChars); err != nil {
 			return err
 		}
@@ -243,7 +307,7 @@ func (s *Service) UpdateCommunityChannelName(ctx context.Context, actor Actor, r
 // UpdateCommunityChannelAvatarURL sets a channel's avatar URL. Owner and
 // admins.
 func (s *Service) UpdateCommunityChannelAvatarURL(ctx context.Context, actor Actor, req UpdateCommunityChannelAvatarURLRequest) (UpdateCommunityChannelAvatarURLResult, error) {
-	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, true, func(sc *scope, ch *Channel) error {
+	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, true, "updateCommunityThreadName (a thread has no avatar)", func(sc *scope, ch *Channel) error {
 		if err := checkAvatarURL("channelAvatarUrl", req.ChannelAvatarURL, sc.app.Spec.AvatarURLMaxChars); err != nil {
 			return err
 		}
@@ -255,7 +319,7 @@ func (s *Service) UpdateCommunityChannelAvatarURL(ctx context.Context, actor Act
 
 // UpdateCommunityChannelNotice sets a channel's notice. Owner and admins.
 func (s *Service) UpdateCommunityChannelNotice(ctx context.Context, actor Actor, req UpdateCommunityChannelNoticeRequest) (UpdateCommunityChannelNoticeResult, error) {
-	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, false, func(sc *scope, ch *Channel) error {
+	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, false, "updateCommunityThreadName (a thread has no notice)", func(sc *scope, ch *Channel) error {
 		if err := checkLine("channelNotice", req.ChannelNotice, sc.app.Spec.NoticeMaxChars); err != nil {
 			return err
 		}
@@ -268,7 +332,7 @@ func (s *Service) UpdateCommunityChannelNotice(ctx context.Context, actor Actor,
 // SetCommunityChannelAttributes adds or replaces a channel's attributes.
 // Owner and admins.
 func (s *Service) SetCommunityChannelAttributes(ctx context.Context, actor Actor, req SetCommunityChannelAttributesRequest) (AttributesResult, error) {
-	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, false, func(sc *scope, ch *Channel) error {
+	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, false, "updateCommunityThreadName (a thread has no attributes)", func(sc *scope, ch *Channel) error {
 		attrs, err := mergeAttributes("channelAttributes", ch.ChannelAttributes, req.ChannelAttributes, sc.app.Spec)
 		if err != nil {
 			return err
@@ -283,7 +347,7 @@ func (s *Service) SetCommunityChannelAttributes(ctx context.Context, actor Actor
 // do not exist are reported in ErrorKeys. Owner and admins.
 func (s *Service) DeleteCommunityChannelAttributes(ctx context.Context, actor Actor, req DeleteCommunityChannelAttributesRequest) (AttributesResult, error) {
 	res := AttributesResult{CommunityID: req.CommunityID, ChannelID: req.ChannelID}
-	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, false, func(sc *scope, ch *Channel) error {
+	err := s.changeChannel(ctx, actor, req.CommunityID, req.ChannelID, false, "updateCommunityThreadName (a thread has no attributes)", func(sc *scope, ch *Channel) error {
 		attrs, missing, err := deleteAttributes("keys", ch.ChannelAttributes, req.Keys, sc.app.Spec)
 		if err != nil {
 			return err
@@ -381,6 +445,9 @@ func (s *Service) changeChannelMembers(ctx context.Context, actor Actor, req Cha
 		if err != nil {
 			return err
 		}
+		if err := notForThreads(ch, "channelID", "inviteUsersIntoCommunityThread or kickCommunityThreadMembers"); err != nil {
+			return err
+		}
 		if ch.ChannelType != ChannelPrivate {
 			return FieldErrorf(EInvalidArgument, "channelID", "channel %s is not private: every member of the community is in it", ch.ChannelID)
 		}
@@ -409,6 +476,11 @@ func (s *Service) changeChannelMembers(ctx context.Context, actor Actor, req Cha
 				}
 			} else {
 				did, err = tx.RemoveChannelMember(ctx, ch.PK, m.UserPK)
+				if err == nil && did && !m.MemberRole.manager() {
+					// Who no longer sees the channel no longer follows its
+					// threads.
+					_, err = tx.LeaveThreads(ctx, ch.PK, m.UserPK)
+				}
 			}
 			if err != nil {
 				return fmt.Errorf("change channel membership: %w", err)

@@ -438,7 +438,7 @@ func withUnread(ctx context.Context, q Query, userPK int64, cs []Community) erro
 		return err
 	}
 	for i := range cs {
-		cs[i].TotalUnreadMessageCount = by[cs[i].CommunityID]
+		cs[i].setUnread(by[cs[i].CommunityID])
 	}
 	return nil
 }

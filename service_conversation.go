@@ -30,7 +30,13 @@ func (s *Service) finish(ctx context.Context, q Query, userPK int64, cs []Channe
 		if m := mentions[c.PK]; m != nil {
 			c.MentionedInfoList = m
 		}
-		c.SelfMutedExpiredTime = mutedUntil(now, c.MemberRole, mutes[c.CommunityPK], c.PK, c.ChannelMute, c.CommunityMute)
+		// In a thread, the mutes of its parent channel apply (ChannelMute is
+		// the parent's).
+		pk := c.PK
+		if c.ParentPK != 0 {
+			pk = c.ParentPK
+		}
+		c.SelfMutedExpiredTime = mutedUntil(now, c.MemberRole, mutes[c.CommunityPK], pk, c.ChannelMute, c.CommunityMute)
 	}
 	return nil
 }
@@ -87,21 +93,29 @@ func (s *Service) QueryConversationTotalUnreadMessageCount(ctx context.Context, 
 	return TotalUnreadResult{TotalUnreadMessageCount: total}, nil
 }
 
-// unreadTotals returns a user's total unread count and each community's.
-func unreadTotals(ctx context.Context, q Query, userPK int64) (int64, map[string]int64, error) {
+// unreadTotals returns a user's total unread count (channels and followed
+// threads in notify, in communities in notify) and each community's counts.
+func unreadTotals(ctx context.Context, q Query, userPK int64) (int64, map[string]CommunityUnread, error) {
 	rows, err := q.UnreadByCommunity(ctx, userPK)
 	if err != nil {
 		return 0, nil, fmt.Errorf("count unread: %w", err)
 	}
 	var total int64
-	by := make(map[string]int64, len(rows))
+	by := make(map[string]CommunityUnread, len(rows))
 	for _, r := range rows {
-		by[r.CommunityID] = r.Unread
+		by[r.CommunityID] = r
 		if r.NotificationStatus == Notify {
-			total += r.Unread
+			total += r.Unread + r.ThreadUnread
 		}
 	}
 	return total, by, nil
+}
+
+// setUnread puts a community's counts on its list entry.
+func (c *Community) setUnread(u CommunityUnread) {
+	c.TotalUnreadMessageCount = u.Unread
+	c.ThreadTotalUnreadMessageCount = u.ThreadUnread
+	c.ThreadTotalUnreadMentionCount = u.ThreadMentions
 }
 
 // changeConversation runs a change of one of the caller's conversations and
@@ -115,6 +129,9 @@ func (s *Service) changeConversation(ctx context.Context, actor Actor, community
 			return err
 		}
 		c, err := tx.Conversation(ctx, sc.self.UserPK, ch.PK)
+		if errors.Is(err, ErrNotFound) && ch.ChannelType == ChannelThread {
+			return FieldErrorf(ENotThreadMember, "channelID", "you do not follow thread %s: only its members have a conversation (joinCommunityThread)", ch.ChannelID)
+		}
 		if err != nil {
 			return fmt.Errorf("read conversation: %w", err)
 		}
@@ -156,7 +173,7 @@ func (s *Service) tellTotals(ctx context.Context, tx Tx, out *outbox, sc *scope)
 	e = to
 	e.Name = EventCommunityListChanged
 	b := brief(sc.community, sc.self)
-	b.TotalUnreadMessageCount = by[sc.community.CommunityID]
+	b.setUnread(by[sc.community.CommunityID])
 	out.add(e, CommunityListChangedEvent{ChangeInfoList: []CommunityChange{{Action: ListUpdated, Community: b}}})
 	return nil
 }

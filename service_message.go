@@ -87,7 +87,7 @@ func (s *Service) send(ctx context.Context, actor Actor, system bool, communityI
 		if clientID != "" {
 			m, err := tx.MessageByClientID(ctx, ch.PK, sc.self.UserPK, clientID)
 			if err == nil {
-				res.Message = placed([]Message{m}, sc.community, ch)[0] // a retry: the first result, sent nowhere again
+				res.Message = placed([]Message{m}, &sc, ch)[0] // a retry: the first result, sent nowhere again
 				return nil
 			}
 			if !errors.Is(err, ErrNotFound) {
@@ -95,8 +95,12 @@ func (s *Service) send(ctx context.Context, actor Actor, system bool, communityI
 			}
 		}
 		if !system {
-			if e := muteCheck(s.nowMs(), sc.self.MemberRole, sc.self.Mutes, ch.PK, ch.MuteInfo, sc.community.MuteInfo); e != nil {
+			pk, mute := muteTarget(ch)
+			if e := muteCheck(s.nowMs(), sc.self.MemberRole, sc.self.Mutes, pk, mute, sc.community.MuteInfo); e != nil {
 				return e
+			}
+			if err := threadSendable(&sc, ch); err != nil {
+				return err
 			}
 		}
 		if err := s.checkQuota(ctx, tx, sc.app); err != nil {
@@ -131,6 +135,12 @@ func (s *Service) send(ctx context.Context, actor Actor, system bool, communityI
 		}
 		if err := s.store1(ctx, tx, &sc, ch, &m); err != nil {
 			return err
+		}
+		if ch.ChannelType == ChannelThread {
+			// Senders and the users they mention follow the thread.
+			if err := s.followBySending(ctx, tx, out, &sc, &ch, m, system); err != nil {
+				return err
+			}
 		}
 		if err := s.recordMentions(ctx, tx, &sc, ch, m); err != nil {
 			return err
@@ -178,7 +188,7 @@ func (s *Service) sendScope(ctx context.Context, tx Tx, actor Actor, system bool
 // every member who may see the channel (for a private channel, those listed
 // in it), the sender excepted.
 func recipients(c CommunityInfo, ch Channel, system bool) int64 {
-	n := memberCount(ch, c)
+	n := audience(ch, c)
 	if !system {
 		n--
 	}
@@ -297,13 +307,16 @@ func (s *Service) sentBefore(ctx context.Context, actor Actor, communityID, chan
 	if err != nil {
 		return Message{}, false
 	}
-	return placed([]Message{m}, sc.community, ch)[0], true
+	return placed([]Message{m}, &sc, ch)[0], true
 }
 
 // placed fills in where messages read from the store belong.
-func placed(ms []Message, c CommunityInfo, ch Channel) []Message {
+func placed(ms []Message, sc *scope, ch Channel) []Message {
 	for i := range ms {
-		ms[i].CommunityID, ms[i].ChannelID = c.CommunityID, ch.ChannelID
+		ms[i].CommunityID, ms[i].ChannelID = sc.community.CommunityID, ch.ChannelID
+		if t := ms[i].ThreadInfo; t != nil {
+			t.IsArchived = t.ArchiveAt <= sc.now
+		}
 	}
 	return ms
 }
@@ -502,7 +515,7 @@ func message(ctx context.Context, q Query, sc *scope, ch Channel, seq int64) (Me
 	if err != nil {
 		return m, fmt.Errorf("read message: %w", err)
 	}
-	return placed([]Message{m}, sc.community, ch)[0], nil
+	return placed([]Message{m}, sc, ch)[0], nil
 }
 
 // RevokeMessage replaces a message with a revoked placeholder for everyone.
@@ -569,6 +582,9 @@ func (s *Service) EditMessage(ctx context.Context, actor Actor, req EditMessageR
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
 		sc, ch, err := s.channelRead(ctx, tx, actor, req.CommunityID, req.ChannelID)
 		if err != nil {
+			return err
+		}
+		if err := threadWritable(ch, sc.now); err != nil {
 			return err
 		}
 		m, err := message(ctx, tx, &sc, ch, req.MessageSeq)
@@ -683,7 +699,7 @@ func (s *Service) QueryHistoryMessage(ctx context.Context, actor Actor, req Quer
 	case more:
 		rows = rows[1:] // oldest first: the extra one is the oldest
 	}
-	res.MessageList = placed(rows, sc.community, ch)
+	res.MessageList = placed(rows, &sc, ch)
 	if more {
 		if req.Reverse {
 			res.NextMessageSeq = rows[len(rows)-1].MessageSeq
@@ -710,7 +726,7 @@ func (s *Service) QueryMessages(ctx context.Context, actor Actor, req QueryMessa
 	if err != nil {
 		return res, fmt.Errorf("read messages: %w", err)
 	}
-	res.MessageList = placed(rows, sc.community, ch)
+	res.MessageList = placed(rows, &sc, ch)
 	return res, nil
 }
 
@@ -741,6 +757,9 @@ func (s *Service) react(ctx context.Context, actor Actor, req MessageReactionReq
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
 		sc, ch, err := s.channelRead(ctx, tx, actor, req.CommunityID, req.ChannelID)
 		if err != nil {
+			return err
+		}
+		if err := threadWritable(ch, sc.now); err != nil {
 			return err
 		}
 		m, err := message(ctx, tx, &sc, ch, req.MessageSeq)
@@ -853,6 +872,6 @@ func (s *Service) QueryMessageRepliedList(ctx context.Context, actor Actor, req 
 	if err != nil {
 		return res, fmt.Errorf("read replies: %w", err)
 	}
-	res.MessageList, res.NextFlag = trimPage(placed(rows, sc.community, ch), limit, func(m Message) Cursor { return Cursor{K1: m.MessageSeq} })
+	res.MessageList, res.NextFlag = trimPage(placed(rows, &sc, ch), limit, func(m Message) Cursor { return Cursor{K1: m.MessageSeq} })
 	return res, nil
 }

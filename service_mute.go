@@ -69,6 +69,9 @@ func (s *Service) MuteCommunityChannels(ctx context.Context, actor Actor, req Mu
 			if err != nil {
 				return err
 			}
+			if err := notForThreads(ch, "channelIDs", "muteCommunityChannels on its parent channel (its mutes apply in its threads)"); err != nil {
+				return err
+			}
 			ch.MuteInfo = mute
 			if err := tx.UpdateChannel(ctx, ch); err != nil {
 				return fmt.Errorf("update channel: %w", err)
@@ -131,6 +134,9 @@ func (s *Service) MuteCommunityMembers(ctx context.Context, actor Actor, req Mut
 		var ch Channel
 		if req.ChannelID != "" {
 			if ch, err = loadChannel(ctx, tx, &sc, req.ChannelID); err != nil {
+				return err
+			}
+			if err := notForThreads(ch, "channelID", "muteCommunityMembers in its parent channel (its mutes apply in its threads)"); err != nil {
 				return err
 			}
 		}

@@ -44,6 +44,11 @@ const (
 	WebhookChannelCreated     = "channelCreated"
 	WebhookChannelDismissed   = "channelDismissed"
 	WebhookMessageSent        = "messageSent"
+	WebhookThreadCreated      = "threadCreated"
+	WebhookThreadArchived     = "threadArchived"
+	WebhookThreadDismissed    = "threadDismissed"
+	WebhookThreadMemberJoined = "threadMemberJoined"
+	WebhookThreadMemberLeft   = "threadMemberLeft"
 )
 
 // WebhookEvents lists every callback event.
@@ -52,6 +57,8 @@ var WebhookEvents = []string{
 	WebhookMemberJoined, WebhookMemberLeft, WebhookMemberKicked,
 	WebhookChannelCreated, WebhookChannelDismissed,
 	WebhookMessageSent,
+	WebhookThreadCreated, WebhookThreadArchived, WebhookThreadDismissed,
+	WebhookThreadMemberJoined, WebhookThreadMemberLeft,
 }
 
 // WebhookRetryDelays are the waits before each retry of a failed callback:

@@ -74,7 +74,7 @@ func (c *Client) Do(ctx context.Context, operation string, req, res any) error {
 	for name, v := range fields {
 		ph := "{" + name + "}"
 		if strings.Contains(path, ph) {
-			s, _ := v.(string)
+			s := fmt.Sprint(v) // a string, or a json.Number (messageSeq)
 			path = strings.ReplaceAll(path, ph, url.PathEscape(s))
 			delete(fields, name)
 		}

@@ -71,10 +71,25 @@ var routeOf = map[string]route{
 	"setConversationNotificationStatus":        {"PUT", "/v1/communities/{communityID}/channels/{channelID}/conversation/notificationStatus"},
 	"setConversationDraft":                     {"PUT", "/v1/communities/{communityID}/channels/{channelID}/conversation/draft"},
 	"pinConversation":                          {"PUT", "/v1/communities/{communityID}/channels/{channelID}/conversation/pin"},
-	"muteCommunityChannels":                    {"POST", "/v1/communities/{communityID}/channels/mute"},
-	"muteCommunityMembers":                     {"POST", "/v1/communities/{communityID}/members/mute"},
-	"muteCommunity":                            {"PUT", "/v1/communities/{communityID}/mute"},
-	"queryMessageReactionUserList":             {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions"},
+	"createCommunityThread":                    {"POST", "/v1/communities/{communityID}/channels/{channelID}/threads"},
+	"queryCommunityThreadList":                 {"GET", "/v1/communities/{communityID}/channels/{channelID}/threads"},
+	"queryJoinedCommunityThreadList":           {"GET", "/v1/threads/joined"},
+	"queryCommunityThreadsInfo":                {"GET", "/v1/communities/{communityID}/threads/lookup"},
+	"dismissCommunityThread":                   {"DELETE", "/v1/communities/{communityID}/threads/{threadID}"},
+	"joinCommunityThread":                      {"POST", "/v1/communities/{communityID}/threads/{threadID}/join"},
+	"leaveCommunityThread":                     {"POST", "/v1/communities/{communityID}/threads/{threadID}/leave"},
+	"inviteUsersIntoCommunityThread":           {"POST", "/v1/communities/{communityID}/threads/{threadID}/members"},
+	"queryCommunityThreadMemberList":           {"GET", "/v1/communities/{communityID}/threads/{threadID}/members"},
+	"kickCommunityThreadMembers":               {"POST", "/v1/communities/{communityID}/threads/{threadID}/members/kick"},
+	"updateCommunityThreadName":                {"PUT", "/v1/communities/{communityID}/threads/{threadID}/name"},
+	"updateCommunityThreadArchivedState":       {"PUT", "/v1/communities/{communityID}/threads/{threadID}/archived"},
+	"updateCommunityThreadLockedState":         {"PUT", "/v1/communities/{communityID}/threads/{threadID}/locked"},
+	"updateCommunityThreadAutoArchiveDuration": {"PUT", "/v1/communities/{communityID}/threads/{threadID}/autoArchiveDuration"},
+
+	"muteCommunityChannels":        {"POST", "/v1/communities/{communityID}/channels/mute"},
+	"muteCommunityMembers":         {"POST", "/v1/communities/{communityID}/members/mute"},
+	"muteCommunity":                {"PUT", "/v1/communities/{communityID}/mute"},
+	"queryMessageReactionUserList": {"GET", "/v1/communities/{communityID}/channels/{channelID}/messages/{messageSeq}/reactions"},
 }
 
 // Routes returns the client's route table: operation ID → method and path.
@@ -396,4 +411,74 @@ func (c *Client) MuteCommunityMembers(ctx context.Context, req plaza.MuteCommuni
 // MuteCommunity calls muteCommunity.
 func (c *Client) MuteCommunity(ctx context.Context, req plaza.MuteCommunityRequest) (plaza.MuteCommunityResult, error) {
 	return call[plaza.MuteCommunityResult](ctx, c, "muteCommunity", req)
+}
+
+// CreateCommunityThread calls createCommunityThread.
+func (c *Client) CreateCommunityThread(ctx context.Context, req plaza.CreateCommunityThreadRequest) (plaza.ThreadInfoResult, error) {
+	return call[plaza.ThreadInfoResult](ctx, c, "createCommunityThread", req)
+}
+
+// QueryCommunityThreadList calls queryCommunityThreadList.
+func (c *Client) QueryCommunityThreadList(ctx context.Context, req plaza.QueryCommunityThreadListRequest) (plaza.QueryCommunityThreadListResult, error) {
+	return call[plaza.QueryCommunityThreadListResult](ctx, c, "queryCommunityThreadList", req)
+}
+
+// QueryJoinedCommunityThreadList calls queryJoinedCommunityThreadList.
+func (c *Client) QueryJoinedCommunityThreadList(ctx context.Context, req plaza.QueryJoinedCommunityThreadListRequest) (plaza.QueryJoinedCommunityThreadListResult, error) {
+	return call[plaza.QueryJoinedCommunityThreadListResult](ctx, c, "queryJoinedCommunityThreadList", req)
+}
+
+// QueryCommunityThreadsInfo calls queryCommunityThreadsInfo.
+func (c *Client) QueryCommunityThreadsInfo(ctx context.Context, req plaza.QueryCommunityThreadsInfoRequest) (plaza.QueryCommunityThreadsInfoResult, error) {
+	return call[plaza.QueryCommunityThreadsInfoResult](ctx, c, "queryCommunityThreadsInfo", req)
+}
+
+// JoinCommunityThread calls joinCommunityThread.
+func (c *Client) JoinCommunityThread(ctx context.Context, req plaza.ThreadRequest) (plaza.ThreadIDResult, error) {
+	return call[plaza.ThreadIDResult](ctx, c, "joinCommunityThread", req)
+}
+
+// LeaveCommunityThread calls leaveCommunityThread.
+func (c *Client) LeaveCommunityThread(ctx context.Context, req plaza.ThreadRequest) (plaza.ThreadIDResult, error) {
+	return call[plaza.ThreadIDResult](ctx, c, "leaveCommunityThread", req)
+}
+
+// InviteUsersIntoCommunityThread calls inviteUsersIntoCommunityThread.
+func (c *Client) InviteUsersIntoCommunityThread(ctx context.Context, req plaza.ThreadUsersRequest) (plaza.ThreadUsersResult, error) {
+	return call[plaza.ThreadUsersResult](ctx, c, "inviteUsersIntoCommunityThread", req)
+}
+
+// KickCommunityThreadMembers calls kickCommunityThreadMembers.
+func (c *Client) KickCommunityThreadMembers(ctx context.Context, req plaza.ThreadUsersRequest) (plaza.ThreadUsersResult, error) {
+	return call[plaza.ThreadUsersResult](ctx, c, "kickCommunityThreadMembers", req)
+}
+
+// QueryCommunityThreadMemberList calls queryCommunityThreadMemberList.
+func (c *Client) QueryCommunityThreadMemberList(ctx context.Context, req plaza.QueryCommunityThreadMemberListRequest) (plaza.QueryCommunityThreadMemberListResult, error) {
+	return call[plaza.QueryCommunityThreadMemberListResult](ctx, c, "queryCommunityThreadMemberList", req)
+}
+
+// UpdateCommunityThreadName calls updateCommunityThreadName.
+func (c *Client) UpdateCommunityThreadName(ctx context.Context, req plaza.UpdateCommunityThreadNameRequest) (plaza.ThreadInfoResult, error) {
+	return call[plaza.ThreadInfoResult](ctx, c, "updateCommunityThreadName", req)
+}
+
+// UpdateCommunityThreadArchivedState calls updateCommunityThreadArchivedState.
+func (c *Client) UpdateCommunityThreadArchivedState(ctx context.Context, req plaza.UpdateCommunityThreadArchivedStateRequest) (plaza.ThreadInfoResult, error) {
+	return call[plaza.ThreadInfoResult](ctx, c, "updateCommunityThreadArchivedState", req)
+}
+
+// UpdateCommunityThreadLockedState calls updateCommunityThreadLockedState.
+func (c *Client) UpdateCommunityThreadLockedState(ctx context.Context, req plaza.UpdateCommunityThreadLockedStateRequest) (plaza.ThreadInfoResult, error) {
+	return call[plaza.ThreadInfoResult](ctx, c, "updateCommunityThreadLockedState", req)
+}
+
+// UpdateCommunityThreadAutoArchiveDuration calls updateCommunityThreadAutoArchiveDuration.
+func (c *Client) UpdateCommunityThreadAutoArchiveDuration(ctx context.Context, req plaza.UpdateCommunityThreadAutoArchiveDurationRequest) (plaza.ThreadInfoResult, error) {
+	return call[plaza.ThreadInfoResult](ctx, c, "updateCommunityThreadAutoArchiveDuration", req)
+}
+
+// DismissCommunityThread calls dismissCommunityThread.
+func (c *Client) DismissCommunityThread(ctx context.Context, req plaza.ThreadRequest) (plaza.ThreadIDResult, error) {
+	return call[plaza.ThreadIDResult](ctx, c, "dismissCommunityThread", req)
 }

@@ -177,6 +177,7 @@ func TestCluster(t *testing.T) {
 			nodes := startCluster(t, tc.nats(t))
 			t.Run("delivery across nodes", func(t *testing.T) { testCrossNodeDelivery(t, nodes) })
 			t.Run("kick across nodes", func(t *testing.T) { testCrossNodeKick(t, nodes) })
+			t.Run("thread across nodes", func(t *testing.T) { testCrossNodeThread(t, nodes) })
 			t.Run("node stopped", func(t *testing.T) { testNodeStopped(t, nodes) })
 		})
 	}

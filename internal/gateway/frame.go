@@ -130,7 +130,17 @@ type SetActiveCommunities struct {
 type Head struct {
 	ChannelID      string `json:"channelID"`
 	LastMessageSeq int64  `json:"lastMessageSeq"`
-	Private        bool   `json:"-"`
+	// ParentChannelID is set for a thread: its followers use the head, the
+	// others may ignore it.
+	ParentChannelID string `json:"parentChannelID,omitempty"`
+	Private         bool   `json:"-"`
+	ParentPrivate   bool   `json:"-"`
+}
+
+// visibleTo reports whether a member sees the head's channel (and, for a
+// thread, its parent).
+func (hd *Head) visibleTo(m *membership) bool {
+	return m.sees(hd.ChannelID, hd.Private) && (hd.ParentChannelID == "" || m.sees(hd.ParentChannelID, hd.ParentPrivate))
 }
 
 // ChannelHeadsUpdated is the payload of channelHeadsUpdated: the channels of

@@ -382,7 +382,8 @@ func (h *hub) deliver(e *plaza.Event) {
 	}
 	for lu := range in.users {
 		m := lu.memberships[e.CommunityID]
-		if m == nil || (e.ChannelID != "" && !m.sees(e.ChannelID, e.Private)) {
+		if m == nil || (e.ChannelID != "" && !m.sees(e.ChannelID, e.Private)) ||
+			(e.Parent != "" && !m.sees(e.Parent, e.ParentPrivate)) {
 			continue
 		}
 		full := !e.Large || e.MentionAll || mentions(e, lu.key.user) || granted(e, lu.key.user)
@@ -471,7 +472,8 @@ func (h *hub) noteHeadLocked(in *interest, e *plaza.Event) {
 	if in.heads == nil {
 		in.heads = make(map[string]Head)
 	}
-	in.heads[e.ChannelID] = Head{ChannelID: e.ChannelID, LastMessageSeq: e.Seq, Private: e.Private}
+	in.heads[e.ChannelID] = Head{ChannelID: e.ChannelID, LastMessageSeq: e.Seq, Private: e.Private,
+		ParentChannelID: e.Parent, ParentPrivate: e.ParentPrivate}
 	h.pending[communityKey{e.AppID, e.CommunityID}] = struct{}{}
 }
 
@@ -502,7 +504,7 @@ func (h *hub) flushHeads() {
 			d := public
 			visible := heads
 			for i, hd := range heads {
-				if !m.sees(hd.ChannelID, hd.Private) {
+				if !hd.visibleTo(m) {
 					visible = filterHeads(heads[i:], m, heads[:i])
 					break
 				}
@@ -529,7 +531,7 @@ func (h *hub) flushHeads() {
 func filterHeads(rest []Head, m *membership, kept []Head) []Head {
 	out := append([]Head(nil), kept...)
 	for _, hd := range rest {
-		if m.sees(hd.ChannelID, hd.Private) {
+		if hd.visibleTo(m) {
 			out = append(out, hd)
 		}
 	}
