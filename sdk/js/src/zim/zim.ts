@@ -63,6 +63,9 @@ import type * as T from "./types.js";
 export const version = "0.1.0";
 
 type Handlers = T.ZIMEventHandler<ZIM>;
+
+// MaxActiveCommunities is the server's limit of communities a session marks active.
+const MaxActiveCommunities = 16;
 type HandlerName = keyof Handlers;
 
 /**
@@ -110,6 +113,8 @@ export class ZIM {
   #nextLocal = 0;
   #unsubscribe: (() => void)[] = [];
   #destroyed = false;
+  #active: string[] = [];
+  #activeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(appConfig: T.ZIMAppConfig) {
     if (!appConfig || typeof appConfig.server !== "string" || !/^https?:\/\//.test(appConfig.server)) {
@@ -226,6 +231,7 @@ export class ZIM {
     this.#userID = "";
     this.#loading.clear();
     this.#sent.clear();
+    this.#active = [];
     p.close();
     this.#connection(ZIMConnectionState.Disconnected, ZIMConnectionEvent.Success);
   }
@@ -287,6 +293,24 @@ export class ZIM {
       const oldest = this.#sent.values().next().value;
       if (oldest !== undefined) this.#sent.delete(oldest);
     }
+  }
+
+  // touch marks a community the app is looking at (reading its history,
+  // channels, members or info) as active for the session: the 16 most
+  // recent ones, so that in a large community (docs/gateway.md) the session
+  // receives every event of the communities on screen.
+  #touch(communityID: string): void {
+    const i = this.#active.indexOf(communityID);
+    if (i === 0) return;
+    if (i > 0) this.#active.splice(i, 1);
+    this.#active.unshift(communityID);
+    if (this.#active.length > MaxActiveCommunities) this.#active.length = MaxActiveCommunities;
+    if (i >= 0) return; // the same set, in another order
+    if (this.#activeTimer !== undefined) return;
+    this.#activeTimer = setTimeout(() => {
+      this.#activeTimer = undefined;
+      this.#plaza?.session?.setActiveCommunities([...this.#active]).catch(() => undefined);
+    }, 0);
   }
 
   // ---- events ----
@@ -572,6 +596,7 @@ export class ZIM {
   }
 
   queryCommunityInfo(communityID: string): Promise<T.ZIMCommunityInfoQueriedResult> {
+    this.#touch(communityID);
     return this.#wrap(async () => ({ communityInfo: communityFullInfo((await this.#call("queryCommunityInfo", { communityID })).communityInfo) }));
   }
 
@@ -670,6 +695,7 @@ export class ZIM {
   }
 
   queryCommunityMemberList(communityID: string, count: number, config?: T.ZIMCommunityMemberListQueryConfig): Promise<T.ZIMCommunityMemberListQueriedResult> {
+    this.#touch(communityID);
     return this.#wrap(async () => {
       const req: RequestOf<"queryCommunityMemberList"> = { communityID, count };
       const cursor = this.#cursors.cursorOf(config?.nextFlag);
@@ -825,6 +851,7 @@ export class ZIM {
   }
 
   queryCommunityChannelList(communityID: string, count: number, config?: T.ZIMCommunityChannelListQueryConfig): Promise<T.ZIMCommunityChannelListQueriedResult> {
+    this.#touch(communityID);
     return this.#wrap(async () => {
       const req: RequestOf<"queryCommunityChannelList"> = { communityID, count };
       const cursor = this.#cursors.cursorOf(config?.nextFlag);
@@ -913,6 +940,7 @@ export class ZIM {
   queryHistoryMessage(conversationID: string, conversationType: ZIMConversationType, config: T.ZIMMessageQueryConfig): Promise<T.ZIMMessageQueriedResult> {
     return this.#wrap(async () => {
       const { communityID, channelID } = parseConversationID(conversationID, conversationType);
+      this.#touch(communityID);
       const req: RequestOf<"queryHistoryMessage"> = { communityID, channelID, count: config?.count || 20 };
       if (config?.nextMessage) req.nextMessageSeq = seqOf(config.nextMessage, "config.nextMessage");
       if (config?.reverse) req.reverse = true;
