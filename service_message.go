@@ -402,8 +402,17 @@ func (s *Service) sendCommand(ctx context.Context, actor Actor, communityID, cha
 	if content.IsMentionAll && !sc.self.MemberRole.manager() {
 		return MessageResult{}, FieldErrorf(EPermissionDenied, "message.isMentionAll", "only the owner and admins may mention everyone")
 	}
-	if e := muteCheck(s.nowMs(), sc.self.MemberRole, sc.self.Mutes, ch.PK, ch.MuteInfo, sc.community.MuteInfo); e != nil {
+	pk, mute := muteTarget(ch)
+	if e := muteCheck(s.nowMs(), sc.self.MemberRole, sc.self.Mutes, pk, mute, sc.community.MuteInfo); e != nil {
 		return MessageResult{}, e
+	}
+	// A command is not stored: it cannot unarchive a thread, so an archived
+	// one refuses it, as a locked one does unless the sender moderates.
+	if err := threadSendable(&sc, ch); err != nil {
+		return MessageResult{}, err
+	}
+	if err := threadWritable(ch, sc.now); err != nil {
+		return MessageResult{}, err
 	}
 	if err := s.checkQuota(ctx, s.store, sc.app); err != nil {
 		return MessageResult{}, err

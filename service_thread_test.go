@@ -460,6 +460,8 @@ func TestThreadMutesOfTheParentApply(t *testing.T) {
 	}
 	must[plaza.MuteCommunityChannelsResult](t)(svc.MuteCommunityChannels(ctx, owner, plaza.MuteCommunityChannelsRequest{CommunityID: "club", ChannelIDs: []string{plaza.GeneralChannelID}, IsMute: true, Mode: plaza.MuteNormal, Duration: -1}))
 	wantCode(t, send(), plaza.EChannelMuted)
+	_, err0 := svc.SendMessage(ctx, ann, plaza.SendMessageRequest{CommunityID: "club", ChannelID: th.ThreadID, Message: plaza.MessageContent{Type: plaza.MessageCommand, Message: "typing"}})
+	wantCode(t, err0, plaza.EChannelMuted)
 	if c, _ := conversationOf(t, env, ann, th.ThreadID); c.SelfMutedExpiredTime != -1 {
 		t.Fatalf("ann's thread conversation does not show the parent's mute: %+v", c)
 	}
@@ -512,6 +514,8 @@ func TestThreadArchiveAndLock(t *testing.T) {
 	wantCode(t, err, plaza.EThreadArchived)
 	_, err = svc.JoinCommunityThread(ctx, owner, plaza.ThreadRequest{CommunityID: "club", ThreadID: th.ThreadID})
 	wantCode(t, err, plaza.EThreadArchived)
+	_, err = svc.SendMessage(ctx, bob, plaza.SendMessageRequest{CommunityID: "club", ChannelID: th.ThreadID, Message: plaza.MessageContent{Type: plaza.MessageCommand, Message: "typing"}})
+	wantCode(t, err, plaza.EThreadArchived) // a command, not stored, does not unarchive
 	must[plaza.MessageResult](t)(svc.RevokeMessage(ctx, owner, plaza.MessageRequest{CommunityID: "club", ChannelID: th.ThreadID, MessageSeq: 1}))
 	// A message unarchives it.
 	sendText(t, env, bob, th.ThreadID, "again")
