@@ -56,48 +56,55 @@ type SignedRequest struct {
 }
 
 // VerifyServerRequest checks a server API request's signature and returns
-// its app. The checks run in this order, each with its own code: the app
-// exists (app_not_found); the timestamp is within SignatureWindow of now
-// (signature_expired); the signature matches a current secret of the app
-// (signature_invalid); the nonce was not used within the window
-// (nonce_reused). Only a request that passes all of them uses up its nonce.
+// its app. The checks run in this order: the headers are well formed
+// (signature_invalid: an app ID, a nonce of 16 to 64 printable ASCII
+// characters, a timestamp in Unix seconds, a signature of 64 lowercase hex
+// digits); the timestamp is within SignatureWindow of now
+// (signature_expired); the app exists and the signature matches one of its
+// current secrets (signature_invalid, the same answer for both, so that a
+// caller learns nothing of which apps exist); the nonce was not used within
+// the window (nonce_reused). Only a request that passes all of them uses up
+// its nonce.
 func (s *Service) VerifyServerRequest(ctx context.Context, r SignedRequest) (App, error) {
 	if err := checkRef("Plaza-App-ID", r.AppID); err != nil {
 		return App{}, Errorf(ESignatureInvalid, "Plaza-App-ID must name the app")
 	}
-	if n := len(r.Nonce); n < MinNonceChars || n > MaxNonceChars {
-		return App{}, Errorf(ESignatureInvalid, "Plaza-Nonce must be %d to %d characters, got %d", MinNonceChars, MaxNonceChars, n)
+	if n := len(r.Nonce); n < MinNonceChars || n > MaxNonceChars || !printableASCII(r.Nonce) {
+		return App{}, Errorf(ESignatureInvalid, "Plaza-Nonce must be %d to %d printable ASCII characters, got %d bytes", MinNonceChars, MaxNonceChars, n)
 	}
 	ts, err := strconv.ParseInt(r.Timestamp, 10, 64)
 	if err != nil {
 		return App{}, Errorf(ESignatureInvalid, "Plaza-Timestamp must be Unix seconds")
 	}
-	app, err := s.cachedApp(ctx, r.AppID)
-	if errors.Is(err, ErrNotFound) {
-		return App{}, Errorf(EAppNotFound, "app %s does not exist", r.AppID)
-	}
-	if err != nil {
-		return App{}, fmt.Errorf("read app: %w", err)
+	if !lowerHex(r.Signature, sha256.Size*2) {
+		return App{}, Errorf(ESignatureInvalid, "Plaza-Signature must be %d lowercase hexadecimal digits", sha256.Size*2)
 	}
 	now := s.now()
 	if skew := now.Sub(time.Unix(ts, 0)); skew > SignatureWindow || skew < -SignatureWindow {
 		return App{}, Errorf(ESignatureExpired, "Plaza-Timestamp %d is %s from the server's clock; at most %s is allowed",
 			ts, skew.Abs().Round(time.Second), SignatureWindow)
 	}
-	got, err := hex.DecodeString(r.Signature)
-	if err != nil {
-		return App{}, Errorf(ESignatureInvalid, "Plaza-Signature must be hexadecimal")
+	app, err := s.cachedApp(ctx, r.AppID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return App{}, fmt.Errorf("read app: %w", err)
 	}
+	secrets := app.validSecrets(now.UnixMilli())
+	if err != nil {
+		// An unknown app is answered as a wrong signature, after the same
+		// work, so that neither the answer nor its time tells it apart.
+		secrets = []string{unknownAppSecret}
+	}
+	got, _ := hex.DecodeString(r.Signature)
 	ok := false
-	for _, secret := range app.validSecrets(now.UnixMilli()) {
+	for _, secret := range secrets {
 		want, _ := hex.DecodeString(ServerSignature(secret, r.AppID, r.Nonce, ts, r.Method, r.Path, r.Body))
 		if hmac.Equal(got, want) {
 			ok = true
 			break
 		}
 	}
-	if !ok {
-		return App{}, Errorf(ESignatureInvalid, "Plaza-Signature does not match the request signed with a current server secret of app %s", r.AppID)
+	if !ok || err != nil {
+		return App{}, Errorf(ESignatureInvalid, "Plaza-Signature does not match the request signed with a current server secret of the app that Plaza-App-ID names")
 	}
 	// A nonce is kept until its timestamp leaves the window on both sides.
 	expires := time.Unix(ts, 0).Add(SignatureWindow).UnixMilli() + 1000
@@ -111,6 +118,33 @@ func (s *Service) VerifyServerRequest(ctx context.Context, r SignedRequest) (App
 		return App{}, fmt.Errorf("record nonce: %w", err)
 	}
 	return app, nil
+}
+
+// unknownAppSecret stands in for the secret of an app that does not exist.
+const unknownAppSecret = "no app has this secret"
+
+// lowerHex reports whether s is n lowercase hexadecimal digits.
+func lowerHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// printableASCII reports whether s holds only printable ASCII characters,
+// spaces excluded.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // ServerActor returns the actor a server API request acts as: the user

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -354,7 +355,11 @@ func TestVerifyServerRequest(t *testing.T) {
 		{"signature not hex", signed(func(r *plaza.SignedRequest, _ *int64) { r.Signature = "zz" }), plaza.ESignatureInvalid},
 		{"short nonce", signed(func(r *plaza.SignedRequest, _ *int64) { r.Nonce = "short" }), plaza.ESignatureInvalid},
 		{"timestamp not a number", func() plaza.SignedRequest { r := signed(nil); r.Timestamp = "soon"; return r }(), plaza.ESignatureInvalid},
-		{"unknown app", signed(func(r *plaza.SignedRequest, _ *int64) { r.AppID = "9999999999" }), plaza.EAppNotFound},
+		{"signature in uppercase", func() plaza.SignedRequest { r := signed(nil); r.Signature = strings.ToUpper(r.Signature); return r }(), plaza.ESignatureInvalid},
+		{"nonce with a space", signed(func(r *plaza.SignedRequest, _ *int64) { r.Nonce = "nonce nonce nonce nonce" }), plaza.ESignatureInvalid},
+		// An unknown app is a wrong signature, not an answer of its own.
+		{"unknown app", signed(func(r *plaza.SignedRequest, _ *int64) { r.AppID = "9999999999" }), plaza.ESignatureInvalid},
+		{"unknown app, 11 minutes old", signed(func(r *plaza.SignedRequest, ts *int64) { r.AppID = "9999999999"; *ts -= 11 * 60 }), plaza.ESignatureExpired},
 	} {
 		_, err := env.Service.VerifyServerRequest(ctx, tc.req)
 		if err == nil {

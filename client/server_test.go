@@ -190,7 +190,7 @@ func TestServer(t *testing.T) {
 		{"wrong secret", client.NewServer(url, env.App.AppID, "0123456789abcdef0123456789abcdef", nil).Do(ctx, "GET", "/v1/communities", "amy", nil, nil),
 			plaza.ESignatureInvalid, 401},
 		{"unknown app", client.NewServer(url, "9999999999", env.App.Secrets[0].Secret, nil).Do(ctx, "GET", "/v1/communities", "amy", nil, nil),
-			plaza.EAppNotFound, 404},
+			plaza.ESignatureInvalid, 401},
 		{"not a member", srv.Do(ctx, "GET", "/v1/communities/club", "cy", nil, nil), plaza.ENotMember, 403},
 		{"missing channel", func() error {
 			_, err := srv.SendSystemMessage(ctx, plaza.SendMessageRequest{CommunityID: "club", ChannelID: "nowhere",

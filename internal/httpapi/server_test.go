@@ -247,7 +247,7 @@ func TestServerAPIRefusals(t *testing.T) {
 			req := s.signWith(t, appID, secret, "POST", path, body, now, "")
 			req.Header.Set(httpapi.HeaderAppID, "1000000002")
 			return req
-		}, 404, plaza.EAppNotFound},
+		}, 401, plaza.ESignatureInvalid},
 		{"nonce too short", func() *http.Request { return s.signWith(t, appID, secret, "POST", path, body, now, "0123456789abcde") }, 401, plaza.ESignatureInvalid},
 		{"nonce too long", func() *http.Request {
 			return s.signWith(t, appID, secret, "POST", path, body, now, strings.Repeat("n", 65))
