@@ -84,9 +84,6 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// Register adds a collector of the caller's to the registry.
-func (m *Metrics) Register(c prometheus.Collector) error { return m.reg.Register(c) }
-
 // ObserveRequest counts one answered request and its latency. code is the
 // error code it failed with, "" on success.
 func (m *Metrics) ObserveRequest(transport, operation string, code plaza.Code, elapsed time.Duration) {
