@@ -3,6 +3,7 @@
 // reference's field names; rejections as {code, message}; events through
 // on(name, (zim, result) => …)) over Plaza's core client.
 import type {
+  ChannelBrief,
   ChannelConversation,
   EventMap,
   Message,
@@ -1280,7 +1281,9 @@ function muteRequest(isMute: boolean, config: T.ZIMCommunityChannelMuteConfig | 
   return out;
 }
 
-function blankConversation(c: { communityID: string; channelID: string; channelType: 0 | 1 | 2; channelName: string; channelAvatarUrl: string }): ChannelConversation {
+// blankConversation is a channel's conversation before anything is known of
+// it: a new channel, which starts empty and in do-not-disturb.
+function blankConversation(c: ChannelBrief): ChannelConversation {
   return {
     ...c,
     channelAttributes: {},

@@ -73,7 +73,8 @@ function conv(over: Partial<ChannelConversation> = {}): ChannelConversation {
 }
 
 describe("derived unread", () => {
-  const community: Community = { communityID: "c", communityName: "C", communityAvatarUrl: "", totalUnreadMessageCount: 0, notificationStatus: 1, memberRole: 3 };
+  // (Asserted rather than typed: threads add fields to Community.)
+  const community = { communityID: "c", communityName: "C", communityAvatarUrl: "", totalUnreadMessageCount: 0, notificationStatus: 1, memberRole: 3 } as Community;
   it("counts new messages of others, mentions, and the community's and user's totals", () => {
     const s = new LocalState("me");
     s.setCommunities([community]);
