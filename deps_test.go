@@ -24,7 +24,7 @@ func TestDependenciesPointInward(t *testing.T) {
 			t.Errorf("the root package depends on %s; it may import only the standard library", d)
 		}
 	}
-	adapters := []string{"internal/sqlite", "internal/postgres", "internal/natsbus", "internal/httpapi", "internal/gateway", "internal/webhook"}
+	adapters := []string{"internal/sqlite", "internal/postgres", "internal/natsbus", "internal/httpapi", "internal/gateway", "internal/webhook", "internal/metrics"}
 	for _, a := range adapters {
 		for _, d := range deps(module + "/" + a) {
 			for _, other := range adapters {
