@@ -376,7 +376,11 @@ func (s *Service) exit(ctx context.Context, tx Tx, out *outbox, sc *scope, membe
 	ids := make([]string, len(members))
 	grants := make([]Grant, len(members))
 	changes := make([]MemberStateChange, len(members))
-	for i, m := range s.members(members) {
+	shown, err := s.membersForAll(ctx, tx, c.PK, Channel{}, members)
+	if err != nil {
+		return err
+	}
+	for i, m := range shown {
 		if err := tx.DeleteMember(ctx, m.PK); err != nil {
 			return fmt.Errorf("delete member: %w", err)
 		}

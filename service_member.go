@@ -191,7 +191,11 @@ func targetMember(ctx context.Context, q Query, sc *scope, field, userID string)
 func (s *Service) changeRoles(ctx context.Context, tx Tx, out *outbox, sc *scope, members ...Member) error {
 	grants := make([]Grant, len(members))
 	updates := make([]MemberInfoUpdate, len(members))
-	for i, m := range s.members(members) {
+	shown, err := s.membersForAll(ctx, tx, sc.community.PK, Channel{}, members)
+	if err != nil {
+		return err
+	}
+	for i, m := range shown {
 		if err := tx.UpdateMember(ctx, m); err != nil {
 			return fmt.Errorf("update member: %w", err)
 		}
@@ -237,7 +241,10 @@ func (s *Service) QueryCommunityMemberList(ctx context.Context, actor Actor, req
 	if err != nil {
 		return res, fmt.Errorf("list members: %w", err)
 	}
-	res.MemberList, res.NextFlag = trimPage(s.members(rows), limit, func(m Member) Cursor {
+	if rows, err = s.membersFor(ctx, s.store, &sc, rows); err != nil {
+		return res, err
+	}
+	res.MemberList, res.NextFlag = trimPage(rows, limit, func(m Member) Cursor {
 		return Cursor{K1: int64(m.MemberRole), K2: m.PK}
 	})
 	return res, nil
@@ -273,6 +280,6 @@ func (s *Service) QueryCommunityMembers(ctx context.Context, actor Actor, req Us
 			res.ErrorUserList = append(res.ErrorUserList, errorUser(id, ENotMember))
 		}
 	}
-	res.MemberList = s.members(res.MemberList)
-	return res, nil
+	res.MemberList, err = s.membersFor(ctx, s.store, &sc, res.MemberList)
+	return res, err
 }

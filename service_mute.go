@@ -176,17 +176,28 @@ func (s *Service) MuteCommunityMembers(ctx context.Context, actor Actor, req Mut
 				return fmt.Errorf("mute member: %w", err)
 			}
 			m.Mutes = setMute(m.Mutes, MemberMute{ChannelPK: ch.PK, ChannelID: ch.ChannelID, MuteExpiredTime: expire})
-			muted = append(muted, m.withMutes(now))
+			muted = append(muted, m)
 		}
 		if len(muted) == 0 {
 			return batchError(failed, req.CommunityID)
+		}
+		// A mute in a private channel names it: it is told only to those
+		// who see the channel (member.go).
+		e := Event{Name: EventCommunityMemberInfoUpdated, AppID: actor.AppID, CommunityID: req.CommunityID}
+		var private Channel
+		if ch.ChannelType == ChannelPrivate {
+			e, private = channelEvent(&sc, ch, EventCommunityMemberInfoUpdated), ch
+		}
+		e.Large = s.large(sc.community)
+		muted, err = s.membersForAll(ctx, tx, sc.community.PK, private, muted)
+		if err != nil {
+			return err
 		}
 		updates := make([]MemberInfoUpdate, len(muted))
 		for i, m := range muted {
 			updates[i] = MemberInfoUpdate{MemberInfo: m}
 		}
-		out.add(Event{Name: EventCommunityMemberInfoUpdated, AppID: actor.AppID, CommunityID: req.CommunityID, Large: s.large(sc.community)},
-			CommunityMemberInfoUpdatedEvent{CommunityID: req.CommunityID, UpdateInfoList: updates})
+		out.add(e, CommunityMemberInfoUpdatedEvent{CommunityID: req.CommunityID, UpdateInfoList: updates})
 		res.ErrorUserList = append(res.ErrorUserList, failed...)
 		return nil
 	})

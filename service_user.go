@@ -62,6 +62,11 @@ func (s *Service) updateUser(ctx context.Context, actor Actor, change func(App, 
 			if err != nil {
 				return fmt.Errorf("read membership: %w", err)
 			}
+			shown, err := s.membersForAll(ctx, tx, c.PK, Channel{}, []Member{m})
+			if err != nil {
+				return err
+			}
+			m = shown[0]
 			out.add(Event{Name: EventCommunityMemberInfoUpdated, AppID: actor.AppID, CommunityID: id},
 				CommunityMemberInfoUpdatedEvent{CommunityID: id, UpdateInfoList: []MemberInfoUpdate{{MemberInfo: m}}})
 		}

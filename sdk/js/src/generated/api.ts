@@ -144,7 +144,7 @@ export interface Member {
   operatedUserID?: ID;
   /** The member's community-wide mute (`muteCommunityMembers` without `channelID`): 0 none, -1 permanent, else when it lifts (Unix milliseconds). */
   muteExpiredTime: number;
-  /** The member's mutes in force in single channels; empty when none. */
+  /** The member's mutes in force in single channels; empty when none. Only channels the reader sees are listed: a mute in a private channel is shown to its listed members and to the owner and admins, nowhere else. In events to every member (`communityMemberInfoUpdated`, `communityMemberStateChanged`) only the channels every member sees are listed; a mute set or lifted in a private channel comes in a `communityMemberInfoUpdated` sent only to those who see that channel, listing it too. */
   channelMutes: MemberMute[];
 }
 
