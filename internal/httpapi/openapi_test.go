@@ -561,7 +561,7 @@ func TestOpenAPISecurity(t *testing.T) {
 func jsonFields(typ reflect.Type) map[string]reflect.StructField {
 	out := map[string]reflect.StructField{}
 	for _, f := range reflect.VisibleFields(typ) {
-		if f.Anonymous || !f.IsExported() {
+		if f.Anonymous || !f.IsExported() || underHidden(typ, f.Index) {
 			continue
 		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -574,6 +574,22 @@ func jsonFields(typ reflect.Type) map[string]reflect.StructField {
 		out[name] = f
 	}
 	return out
+}
+
+// underHidden reports whether the field at index is promoted through an
+// embedded struct tagged json:"-", which encoding/json skips whole.
+func underHidden(typ reflect.Type, index []int) bool {
+	for _, i := range index[:len(index)-1] {
+		f := typ.Field(i)
+		if f.Tag.Get("json") == "-" {
+			return true
+		}
+		typ = f.Type
+		if typ.Kind() == reflect.Pointer {
+			typ = typ.Elem()
+		}
+	}
+	return false
 }
 
 func omitempty(f reflect.StructField) bool {
