@@ -47,6 +47,7 @@ func populate(tb testing.TB, env *plazatest.Env, communityID string, n int) {
 func BenchmarkSendMessage(b *testing.B) {
 	spec := plaza.DefaultSpec()
 	spec.SendIntervalMillis, spec.SendsPerSecond, spec.CommunityTips = 0, 1_000_000, false
+	spec.MeteringOnly = true // a long run passes the month's downstream quota of a 100,000-member community
 	env := plazatest.New(b, plazatest.Options{Spec: &spec, Sync: "normal"})
 	ctx := context.Background()
 	sender := env.Users(b, "sender")[0]
@@ -66,6 +67,23 @@ func BenchmarkSendMessage(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("members=%d", info.CommunityInfo.CurrentMemberCount), func(b *testing.B) {
 			req := plaza.SendMessageRequest{CommunityID: c, ChannelID: plaza.GeneralChannelID,
+				Message: plaza.MessageContent{Type: plaza.MessageText, Message: "a message of a typical length, say sixty characters"}}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := env.Service.SendMessage(ctx, sender, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		// The same send into a thread of the community's GENERAL channel,
+		// which the sender follows (SPEC §6a: it costs as a channel's).
+		th, err := env.Service.CreateCommunityThread(ctx, sender, plaza.CreateCommunityThreadRequest{CommunityID: c,
+			ChannelID: plaza.GeneralChannelID, ThreadName: "bench", AutoArchiveDuration: 10080})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("members=%d/thread", info.CommunityInfo.CurrentMemberCount), func(b *testing.B) {
+			req := plaza.SendMessageRequest{CommunityID: c, ChannelID: th.ThreadInfo.ThreadID,
 				Message: plaza.MessageContent{Type: plaza.MessageText, Message: "a message of a typical length, say sixty characters"}}
 			b.ReportAllocs()
 			for b.Loop() {
@@ -145,17 +163,74 @@ func populateConversations(tb testing.TB, env *plazatest.Env, reader plaza.Actor
 	}
 }
 
+// populateThreads opens n threads in channel ch000 of community c000, straight
+// into the store, and makes the reader follow the first followed of them,
+// each with two messages, one of them unread and in notify.
+func populateThreads(tb testing.TB, env *plazatest.Env, reader plaza.Actor, n, followed int) {
+	tb.Helper()
+	ctx := context.Background()
+	u, err := env.Store.User(ctx, env.App.AppID, reader.UserID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := env.Store.Community(ctx, env.App.AppID, "c000")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	parent, err := env.Store.Channel(ctx, c.PK, "ch000")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	const far = int64(1) << 50 // never archived
+	err = env.Store.Update(ctx, func(tx plaza.Tx) error {
+		for i := range n {
+			th := plaza.Channel{CommunityPK: c.PK, ChannelID: fmt.Sprintf("t%05d", i), ChannelType: plaza.ChannelThread,
+				ChannelName: fmt.Sprint("thread ", i), ChannelAttributes: map[string]string{}, CreateTime: int64(i), LastTime: int64(i),
+				ThreadFields: plaza.ThreadFields{ParentPK: parent.PK, AutoArchiveDuration: 10080, ArchiveAt: far, Invitable: true}}
+			if err := tx.InsertChannel(ctx, &th); err != nil {
+				return err
+			}
+			if i >= followed {
+				continue
+			}
+			if _, err := tx.JoinThread(ctx, th.PK, u.PK, 0, int64(i)); err != nil {
+				return err
+			}
+			for k := range 2 {
+				seq, err := tx.NextSeq(ctx, th.PK, int64(i)*10+int64(k))
+				if err != nil {
+					return err
+				}
+				msg := plaza.Message{ChannelPK: th.PK, MessageSeq: seq, ID: int64(1e9) + int64(i*2+k), SenderPK: u.PK, SenderUserID: "someone",
+					MessageContent: plaza.MessageContent{Type: plaza.MessageText, Message: "a reply in a thread"}, Timestamp: int64(i)}
+				if err := tx.InsertMessage(ctx, &msg); err != nil {
+					return err
+				}
+			}
+			if err := tx.SetReadSeq(ctx, u.PK, th.PK, 1); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // BenchmarkConversations measures, for a user in 100 communities of 100
-// channels each (10,000 conversations) with 1,000,000 stored messages, the
-// first page of its conversation list and its total unread count, and
-// reports their p99 (docs/benchmarks.md).
+// channels each (10,000 conversations) with 1,000,000 stored messages, who
+// also follows 1,000 of the 10,000 threads of one channel, the first page of
+// its conversation list, its total unread count, the channel's thread list
+// and its followed threads, and reports their p99 (docs/benchmarks.md).
 func BenchmarkConversations(b *testing.B) {
 	spec := plaza.DefaultSpec()
 	env := plazatest.New(b, plazatest.Options{Spec: &spec})
 	reader := env.Users(b, "reader")[0]
 	start := time.Now()
 	populateConversations(b, env, reader, 100, 100, 100)
-	b.Logf("10,000 conversations, 1,000,000 messages stored in %s", time.Since(start).Round(time.Second))
+	populateThreads(b, env, reader, 10_000, 1_000)
+	b.Logf("10,000 conversations, 1,000,000 messages, 10,000 threads (1,000 followed) stored in %s", time.Since(start).Round(time.Second))
 	ctx := context.Background()
 	measure := func(b *testing.B, call func() error) {
 		var ds []time.Duration
@@ -182,8 +257,26 @@ func BenchmarkConversations(b *testing.B) {
 	b.Run("queryConversationTotalUnreadMessageCount", func(b *testing.B) {
 		measure(b, func() error {
 			res, err := env.Service.QueryConversationTotalUnreadMessageCount(ctx, reader, plaza.QueryConversationTotalUnreadMessageCountRequest{})
-			if err == nil && res.TotalUnreadMessageCount != 100*(0+1+2+3+4)*20 {
+			if err == nil && res.TotalUnreadMessageCount != 100*(0+1+2+3+4)*20+1_000 {
 				err = fmt.Errorf("total %d", res.TotalUnreadMessageCount)
+			}
+			return err
+		})
+	})
+	b.Run("queryCommunityThreadList", func(b *testing.B) {
+		measure(b, func() error {
+			res, err := env.Service.QueryCommunityThreadList(ctx, reader, plaza.QueryCommunityThreadListRequest{CommunityID: "c000", ChannelID: "ch000"})
+			if err == nil && len(res.ThreadList) != 100 {
+				err = fmt.Errorf("first page has %d threads", len(res.ThreadList))
+			}
+			return err
+		})
+	})
+	b.Run("queryJoinedCommunityThreadList", func(b *testing.B) {
+		measure(b, func() error {
+			res, err := env.Service.QueryJoinedCommunityThreadList(ctx, reader, plaza.QueryJoinedCommunityThreadListRequest{})
+			if err == nil && (len(res.ThreadList) != 100 || res.ThreadList[0].UnreadMessageCount != 1) {
+				err = fmt.Errorf("first page has %d threads", len(res.ThreadList))
 			}
 			return err
 		})
