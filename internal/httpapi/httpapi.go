@@ -24,10 +24,7 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/plazahq/plaza"
-	"github.com/plazahq/plaza/api"
 )
 
 // DefaultMaxBody is the largest request body accepted unless configured
@@ -49,6 +46,7 @@ type Server struct {
 	observe     func(Observation)
 	accessLog   *slog.Logger
 	endpoints   map[string]endpoint // by mux pattern
+	specYAML    []byte              // the OpenAPI document as YAML
 }
 
 // Options configures New.
@@ -89,12 +87,12 @@ func New(o Options) (*Server, error) {
 	if o.Ready == nil {
 		o.Ready = func(context.Context) error { return nil }
 	}
-	spec, err := OpenAPIJSON()
+	spec, specYAML, err := openAPIDocuments()
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
-		svc: o.Service, log: o.Logger, maxBody: o.MaxBody, gateway: o.Gateway, ready: o.Ready, spec: spec,
+		svc: o.Service, log: o.Logger, maxBody: o.MaxBody, gateway: o.Gateway, ready: o.Ready, spec: spec, specYAML: specYAML,
 		operatorKey: o.OperatorKey, origins: o.Origins, observe: o.Observe, accessLog: o.AccessLog,
 	}
 	mux := http.NewServeMux()
@@ -112,19 +110,6 @@ func New(o Options) (*Server, error) {
 
 // ServeHTTP serves the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
-// OpenAPIJSON converts the embedded OpenAPI document to JSON.
-func OpenAPIJSON() ([]byte, error) {
-	var doc any
-	if err := yaml.Unmarshal(api.OpenAPI, &doc); err != nil {
-		return nil, fmt.Errorf("httpapi: openapi.yaml: %w", err)
-	}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return nil, fmt.Errorf("httpapi: openapi.yaml is not JSON-compatible: %w", err)
-	}
-	return b, nil
-}
 
 type ctxKey int
 
@@ -256,7 +241,7 @@ func (s *Server) openAPI() http.Handler {
 func (s *Server) openAPIYAML() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
-		w.Write(api.OpenAPI)
+		w.Write(s.specYAML)
 	})
 }
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
+	"net/http"
 	"net/url"
 	"os"
 	"reflect"
@@ -15,9 +17,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/api"
+	"github.com/plazahq/plaza/internal/gateway"
 	"github.com/plazahq/plaza/internal/httpapi"
 )
 
@@ -37,15 +43,15 @@ const (
 var infraOperations = [][3]string{
 	{"GET", "/healthz", "healthz"},
 	{"GET", "/readyz", "readyz"},
+	{"GET", "/metrics", "metrics"},
 	{"GET", "/v1/openapi.json", "getOpenAPI"},
+	{"GET", "/v1/openapi.yaml", "getOpenAPIYAML"},
+	{"GET", "/v1/gateway", "connectGateway"},
 }
 
-// serverExamples are the server API mirrors of client routes that the
-// document lists, as examples of the mirroring rule, by their own operation
-// IDs. The other mirrors are documented by the rule alone.
-var serverExamples = [][3]string{
-	{"POST", httpapi.ServerPath("/v1/communities/{communityID}/channels/{channelID}/messages"), "sendSystemMessage"},
-}
+// optionalFromUserID lists the client operations whose server API mirror
+// runs without fromUserID too (as the app itself).
+var optionalFromUserID = map[string]bool{"sendMessage": true}
 
 // operatorOperationIDs and serverOperationIDs are the operations of the
 // operator API and the server API's own, each of which needs a route.
@@ -73,7 +79,8 @@ type apiRoute struct {
 }
 
 // apiRoutes returns every documented route of the three APIs: the client
-// routes, the operator routes, the server API's own and its listed mirrors.
+// routes, the operator routes, the server API's own and its mirrors of the
+// client routes (which the served document generates).
 func apiRoutes(t testing.TB) []apiRoute {
 	t.Helper()
 	var out []apiRoute
@@ -89,18 +96,9 @@ func apiRoutes(t testing.TB) []apiRoute {
 	add("client", httpapi.Routes(), plaza.LookupOperation)
 	add("operator", httpapi.OperatorRoutes(), plaza.LookupOperatorOperation)
 	add("server", httpapi.ServerRoutes(), plaza.LookupServerOperation)
-	for _, ex := range serverExamples {
-		var client [3]string
-		for _, r := range httpapi.Routes() {
-			if r[0] == ex[0] && httpapi.ServerPath(r[1]) == ex[1] {
-				client = r
-			}
-		}
-		op, ok := plaza.LookupOperation(client[2])
-		if !ok {
-			t.Fatalf("server API example %s %s mirrors no client route", ex[0], ex[1])
-		}
-		out = append(out, apiRoute{method: ex[0], path: ex[1], id: ex[2], op: op, api: "server", mirror: true})
+	for _, r := range httpapi.Routes() {
+		op, _ := plaza.LookupOperation(r[2])
+		out = append(out, apiRoute{method: r[0], path: httpapi.ServerPath(r[1]), id: httpapi.MirrorOperationID(r[2]), op: op, api: "server", mirror: true})
 	}
 	return out
 }
@@ -143,6 +141,43 @@ var componentTypes = map[string]reflect.Type{
 	"MessageReactionsChangedEvent":                    reflect.TypeFor[plaza.MessageReactionsChangedEvent](),
 	"ConversationChangedEvent":                        reflect.TypeFor[plaza.ConversationChangedEvent](),
 	"ConversationTotalUnreadMessageCountUpdatedEvent": reflect.TypeFor[plaza.TotalUnreadResult](),
+	"CommunityThreadListChangedEvent":                 reflect.TypeFor[plaza.CommunityThreadListChangedEvent](),
+	"CommunityThreadMemberStateChangedEvent":          reflect.TypeFor[plaza.CommunityThreadMemberStateChangedEvent](),
+	"ChannelHeadsUpdatedEvent":                        reflect.TypeFor[gateway.ChannelHeadsUpdated](),
+	"TokenWillExpireEvent":                            reflect.TypeFor[gateway.TokenWillExpire](),
+	"KickedOutEvent":                                  reflect.TypeFor[gateway.KickedOut](),
+
+	"Thread":       reflect.TypeFor[plaza.Thread](),
+	"JoinedThread": reflect.TypeFor[plaza.JoinedThread](),
+	"ThreadInfo":   reflect.TypeFor[plaza.ThreadInfo](),
+	"ThreadMember": reflect.TypeFor[plaza.ThreadMember](),
+
+	"HookCall":    reflect.TypeFor[plaza.HookCall](),
+	"HookVerdict": reflect.TypeFor[plaza.HookVerdict](),
+
+	"GatewayHello":                reflect.TypeFor[gateway.Hello](),
+	"GatewayReady":                reflect.TypeFor[gateway.Ready](),
+	"GatewayResumed":              reflect.TypeFor[gateway.Resumed](),
+	"GatewayResync":               reflect.TypeFor[gateway.Resync](),
+	"GatewayIdentify":             reflect.TypeFor[gateway.Identify](),
+	"GatewayResume":               reflect.TypeFor[gateway.Resume](),
+	"GatewayHeartbeat":            reflect.TypeFor[gateway.Heartbeat](),
+	"GatewayRenewToken":           reflect.TypeFor[gateway.RenewToken](),
+	"GatewayRenewTokenResult":     reflect.TypeFor[gateway.RenewTokenResult](),
+	"GatewaySetActiveCommunities": reflect.TypeFor[gateway.SetActiveCommunities](),
+}
+
+// marshalerSchemas maps the types with their own JSON encoding to the
+// schema of that encoding.
+var marshalerSchemas = map[reflect.Type]string{
+	reflect.TypeFor[plaza.Error](): "#/components/schemas/Error",
+}
+
+// alwaysSet lists the pointer fields without omitempty that the code never
+// leaves nil, so that their schemas do not allow null (by the schema's name
+// and property).
+var alwaysSet = map[string]bool{
+	"KickedOutEvent.reason": true, // gateway.KickedOut.Reason: the error that ends the session
 }
 
 // document is the OpenAPI document as the server serves it.
@@ -410,11 +445,11 @@ func TestOpenAPIReferencesResolve(t *testing.T) {
 	}
 }
 
-// TestOpenAPIMatchesRoutes checks that the document has exactly one operation
-// for each route of the client, operator and server APIs (the server API's
-// mirrors of client routes only as its listed examples), with the same
-// method, path and operation ID, and no other operation but the
-// infrastructure endpoints.
+// TestOpenAPIMatchesRoutes checks that the served document has exactly one
+// operation for each route of the client, operator and server APIs (the
+// server API's mirrors of the client routes included), with the same method,
+// path and operation ID, and no other operation but the infrastructure
+// endpoints.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	t.Parallel()
 	d := loadDocument(t)
@@ -685,6 +720,9 @@ func TestOpenAPIRequestFields(t *testing.T) {
 						if _, ok := fields[name]; ok {
 							t.Errorf("%s is a field of %v, so it cannot name the acting user", name, op.Request)
 						}
+						if want := !optionalFromUserID[op.ID]; p["required"] != want {
+							t.Errorf("the mirror's %s has required: %v; want %v", name, p["required"], want)
+						}
 						seen[name] = "query parameter"
 						continue
 					}
@@ -894,6 +932,18 @@ func (c *schemaComparison) compare(where string, schema any, typ reflect.Type, n
 	for typ.Kind() == reflect.Pointer {
 		typ = typ.Elem()
 	}
+	if want, ok := marshalerSchemas[typ]; ok {
+		// Its own encoding, which TestOpenAPIErrors checks against the
+		// schema.
+		if ref != want {
+			t.Errorf("%s: %s encodes as %s; the schema is %q", where, typ, want, ref)
+		}
+		return
+	}
+	if reflect.PointerTo(typ).Implements(reflect.TypeFor[json.Marshaler]()) {
+		t.Errorf("%s: %s has its own JSON encoding; add it to marshalerSchemas with the schema that a test checks it against", where, typ)
+		return
+	}
 	if ref != "" {
 		p := schemaPair{ref, typ}
 		if c.done[p] {
@@ -919,7 +969,7 @@ func (c *schemaComparison) compare(where string, schema any, typ reflect.Type, n
 				t.Errorf("%s: field %s (%s.%s) is not documented", where, name, typ, f.Name)
 				continue
 			}
-			c.compare(where+"."+name, p, f.Type, f.Type.Kind() == reflect.Pointer && !omitempty(f))
+			c.compare(where+"."+name, p, f.Type, f.Type.Kind() == reflect.Pointer && !omitempty(f) && !alwaysSet[where+"."+name])
 			if !omitempty(f) {
 				wantRequired = append(wantRequired, name)
 			}
@@ -1068,4 +1118,366 @@ func TestOpenAPIErrors(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestOpenAPIListsEveryServedRoute checks that the served document has an
+// operation for every route the server answers: the client, server (mirrors
+// included) and operator APIs, the gateway, metrics, health and the document
+// itself.
+func TestOpenAPIListsEveryServedRoute(t *testing.T) {
+	t.Parallel()
+	d := loadDocument(t)
+	documented := map[[2]string]bool{}
+	for _, op := range d.operations(t) {
+		documented[[2]string{op.method, op.path}] = true
+	}
+	routes := httpapi.ServedRoutes()
+	if len(routes) < len(httpapi.Routes())*2 {
+		t.Fatalf("ServedRoutes lists %d routes; the client routes and their mirrors alone are %d", len(routes), len(httpapi.Routes())*2)
+	}
+	for _, r := range routes {
+		if !documented[r] {
+			t.Errorf("the server answers %s %s, which the served document does not list", r[0], r[1])
+		}
+	}
+}
+
+// TestOpenAPIMirrorsAreGenerated checks that api/openapi.yaml writes no
+// server API mirror of a client route, and that the served document is the
+// committed one plus the generated mirrors (each marked x-mirror-of) and the
+// fromUserID parameters they share, less the x-server-mirror hints.
+func TestOpenAPIMirrorsAreGenerated(t *testing.T) {
+	t.Parallel()
+	var y any
+	if err := yaml.Unmarshal(api.OpenAPI, &y); err != nil {
+		t.Fatal(err)
+	}
+	committed := normalizeJSON(t, y)
+	served := normalizeJSON(t, loadDocument(t).root)
+
+	client := map[string]string{} // mirror path + method → client operation
+	for _, r := range httpapi.Routes() {
+		client[httpapi.ServerPath(r[1])+" "+strings.ToLower(r[0])] = r[2]
+	}
+	for path := range committed["paths"].(map[string]any) {
+		for key := range client {
+			if strings.HasPrefix(key, path+" ") {
+				t.Errorf("api/openapi.yaml writes the mirror %s, which the served document generates from %s", path, client[key])
+			}
+		}
+	}
+
+	mirrors := 0
+	paths := served["paths"].(map[string]any)
+	for path, item := range paths {
+		item := item.(map[string]any)
+		for method, op := range item {
+			op, ok := op.(map[string]any)
+			if !ok || method == "parameters" {
+				continue
+			}
+			of, ok := op["x-mirror-of"]
+			if !ok {
+				continue
+			}
+			if want := client[path+" "+method]; of != want {
+				t.Errorf("%s %s: x-mirror-of is %v; the route mirrors %q", method, path, of, want)
+			}
+			mirrors++
+			delete(item, method)
+		}
+		if _, ok := item["parameters"]; len(item) == 0 || ok && len(item) == 1 {
+			delete(paths, path)
+		}
+	}
+	if mirrors != len(client) {
+		t.Errorf("the served document has %d mirrors; the client API has %d routes", mirrors, len(client))
+	}
+	params := served["components"].(map[string]any)["parameters"].(map[string]any)
+	for _, p := range []string{"fromUserID", "fromUserIDOptional"} {
+		if _, ok := params[p]; !ok {
+			t.Errorf("the served document has no parameter %s", p)
+		}
+		delete(params, p)
+	}
+	for _, item := range committed["paths"].(map[string]any) {
+		for _, op := range item.(map[string]any) {
+			if op, ok := op.(map[string]any); ok {
+				delete(op, "x-server-mirror")
+			}
+		}
+	}
+	if diff := cmp.Diff(committed, served); diff != "" {
+		t.Errorf("the served document, less its mirrors, differs from api/openapi.yaml (-committed +served):\n%s", diff)
+	}
+}
+
+// normalizeJSON returns v as encoding/json decodes its JSON encoding.
+func normalizeJSON(t testing.TB, v any) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestOpenAPIYAMLIsTheSameDocument checks that /v1/openapi.yaml serves the
+// document of /v1/openapi.json.
+func TestOpenAPIYAMLIsTheSameDocument(t *testing.T) {
+	t.Parallel()
+	s := newAPIServer(t, 0)
+	get := func(path string) []byte {
+		resp, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+		}
+		return b
+	}
+	var j, y any
+	if err := json.Unmarshal(get("/v1/openapi.json"), &j); err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(get("/v1/openapi.yaml"), &y); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(normalizeJSON(t, j), normalizeJSON(t, y)); diff != "" {
+		t.Errorf("/v1/openapi.yaml differs from /v1/openapi.json (-json +yaml):\n%s", diff)
+	}
+}
+
+// webhookBody is the envelope of a callback (service.go's webhookEnvelope)
+// with the data of one event.
+type webhookBody[T any] struct {
+	Event     string `json:"event"`
+	AppID     string `json:"appID"`
+	CreatedAt int64  `json:"createdAt"`
+	Data      T      `json:"data"`
+}
+
+// webhookBodies maps each callback event to the Go type of its body.
+var webhookBodies = map[string]reflect.Type{
+	plaza.WebhookCommunityCreated:   reflect.TypeFor[webhookBody[plaza.CommunityCallback]](),
+	plaza.WebhookCommunityDismissed: reflect.TypeFor[webhookBody[plaza.CommunityCallback]](),
+	plaza.WebhookMemberJoined:       reflect.TypeFor[webhookBody[plaza.MemberCallback]](),
+	plaza.WebhookMemberLeft:         reflect.TypeFor[webhookBody[plaza.MemberCallback]](),
+	plaza.WebhookMemberKicked:       reflect.TypeFor[webhookBody[plaza.MemberCallback]](),
+	plaza.WebhookChannelCreated:     reflect.TypeFor[webhookBody[plaza.ChannelCallback]](),
+	plaza.WebhookChannelDismissed:   reflect.TypeFor[webhookBody[plaza.ChannelCallback]](),
+	plaza.WebhookMessageSent:        reflect.TypeFor[webhookBody[plaza.MessageCallback]](),
+	plaza.WebhookThreadCreated:      reflect.TypeFor[webhookBody[plaza.ThreadCallback]](),
+	plaza.WebhookThreadArchived:     reflect.TypeFor[webhookBody[plaza.ThreadCallback]](),
+	plaza.WebhookThreadDismissed:    reflect.TypeFor[webhookBody[plaza.ThreadCallback]](),
+	plaza.WebhookThreadMemberJoined: reflect.TypeFor[webhookBody[plaza.ThreadMemberCallback]](),
+	plaza.WebhookThreadMemberLeft:   reflect.TypeFor[webhookBody[plaza.ThreadMemberCallback]](),
+}
+
+// TestOpenAPIWebhooks checks the document's webhooks: one entry for each
+// callback event of plaza.WebhookEvents, whose body matches the envelope
+// and the event's data, and one for the beforeSendMessage hook, whose call
+// and verdict match plaza.HookCall and plaza.HookVerdict; and the
+// WebhookEvent enumeration that an app's configuration takes.
+func TestOpenAPIWebhooks(t *testing.T) {
+	t.Parallel()
+	d := loadDocument(t)
+	webhooks, _ := d.root["webhooks"].(map[string]any)
+	if len(webhooks) == 0 {
+		t.Fatal("the document has no webhooks")
+	}
+	post := func(t *testing.T, name string) map[string]any {
+		t.Helper()
+		item, ok := webhooks[name].(map[string]any)
+		if !ok {
+			t.Fatalf("webhooks has no %s", name)
+		}
+		op, ok := item["post"].(map[string]any)
+		if !ok {
+			t.Fatalf("webhooks.%s has no post operation", name)
+		}
+		if sec, ok := op["security"].([]any); !ok || len(sec) != 0 {
+			t.Errorf("webhooks.%s must declare security: [] (Plaza signs the body; it sends no token)", name)
+		}
+		return op
+	}
+	body := func(t *testing.T, op map[string]any) any {
+		t.Helper()
+		rb := d.deref(t, op["requestBody"])
+		return rb["content"].(map[string]any)["application/json"].(map[string]any)["schema"]
+	}
+	for _, event := range plaza.WebhookEvents {
+		t.Run(event, func(t *testing.T) {
+			t.Parallel()
+			typ, ok := webhookBodies[event]
+			if !ok {
+				t.Fatalf("the test knows no Go type for the body of %s: add it to webhookBodies", event)
+			}
+			schema := body(t, post(t, event))
+			compareSchema(t, d, "webhooks."+event, schema, typ)
+			s := d.deref(t, schema)
+			enum, _ := d.deref(t, s["properties"].(map[string]any)["event"])["enum"].([]any)
+			if !slices.Contains(enum, any(event)) {
+				t.Errorf("the body of webhooks.%s does not allow event %q (enum %v)", event, event, enum)
+			}
+		})
+	}
+	t.Run("beforeSendMessage", func(t *testing.T) {
+		t.Parallel()
+		op := post(t, "beforeSendMessage")
+		compareSchema(t, d, "webhooks.beforeSendMessage", body(t, op), reflect.TypeFor[plaza.HookCall]())
+		ok := d.deref(t, op["responses"].(map[string]any)["200"])
+		verdict := ok["content"].(map[string]any)["application/json"].(map[string]any)["schema"]
+		compareSchema(t, d, "webhooks.beforeSendMessage 200", verdict, reflect.TypeFor[plaza.HookVerdict]())
+	})
+	for name := range webhooks {
+		if name != "beforeSendMessage" && !slices.Contains(plaza.WebhookEvents, name) {
+			t.Errorf("webhooks.%s is not a callback event (plaza.WebhookEvents)", name)
+		}
+	}
+	var enum []string
+	for _, e := range d.deref(t, "#/components/schemas/WebhookEvent")["enum"].([]any) {
+		enum = append(enum, e.(string))
+	}
+	if want := slices.Sorted(slices.Values(plaza.WebhookEvents)); !slices.Equal(slices.Sorted(slices.Values(enum)), want) {
+		t.Errorf("the WebhookEvent enum is %v; plaza.WebhookEvents is %v", enum, want)
+	}
+}
+
+// sharedEventPayloads are the events whose payload schema is not named
+// after them.
+var sharedEventPayloads = map[string]string{
+	plaza.EventMessageReceived:       "MessageListEvent",
+	plaza.EventMessageRevokeReceived: "MessageListEvent",
+	plaza.EventMessageEdited:         "MessageListEvent",
+}
+
+// gatewayEvents returns the event names of docs/gateway.md's table of
+// events.
+func gatewayEvents(t testing.TB) []string {
+	t.Helper()
+	b, err := os.ReadFile("../../docs/gateway.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n## Events\n")
+	if !ok {
+		t.Fatal("docs/gateway.md has no Events section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	var events []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-zA-Z]+)` \\|").FindAllStringSubmatch(section, -1) {
+		events = append(events, m[1])
+	}
+	if len(events) < 10 {
+		t.Fatalf("docs/gateway.md's table of events lists %d events", len(events))
+	}
+	return events
+}
+
+// TestOpenAPIGatewayEvents checks that every event of docs/gateway.md has
+// its payload schema (<Name>Event, or a shared one), and that GatewayDispatch
+// (reached from the connectGateway operation, so that code generators keep
+// it) has exactly one dispatch frame per event, named by its t and carrying
+// that payload.
+func TestOpenAPIGatewayEvents(t *testing.T) {
+	t.Parallel()
+	d := loadDocument(t)
+	schemas := d.root["components"].(map[string]any)["schemas"].(map[string]any)
+	dispatch := d.deref(t, "#/components/schemas/GatewayDispatch")
+	mapping, _ := dispatch["discriminator"].(map[string]any)["mapping"].(map[string]any)
+	var oneOf []string
+	for _, s := range dispatch["oneOf"].([]any) {
+		oneOf = append(oneOf, s.(map[string]any)["$ref"].(string))
+	}
+	events := gatewayEvents(t)
+	for _, event := range events {
+		payload, ok := sharedEventPayloads[event]
+		if !ok {
+			payload = strings.ToUpper(event[:1]) + event[1:] + "Event"
+		}
+		if _, ok := schemas[payload]; !ok {
+			t.Errorf("event %s has no payload schema %s", event, payload)
+			continue
+		}
+		ref, _ := mapping[event].(string)
+		if ref == "" {
+			t.Errorf("GatewayDispatch's discriminator does not map %s", event)
+			continue
+		}
+		if !slices.Contains(oneOf, ref) {
+			t.Errorf("GatewayDispatch maps %s to %s, which is not one of its oneOf", event, ref)
+		}
+		frame := d.deref(t, ref)
+		props := frame["properties"].(map[string]any)
+		if c := d.deref(t, props["t"])["const"]; c != event {
+			t.Errorf("%s: t is %v; want the constant %q", ref, c, event)
+		}
+		if got := props["d"].(map[string]any)["$ref"]; got != "#/components/schemas/"+payload {
+			t.Errorf("%s: d is %v; want %s", ref, got, payload)
+		}
+	}
+	if len(mapping) != len(events) || len(oneOf) != len(events) {
+		t.Errorf("GatewayDispatch has %d mappings and %d frames; docs/gateway.md lists %d events", len(mapping), len(oneOf), len(events))
+	}
+	for name := range mapping {
+		if !slices.Contains(events, name) {
+			t.Errorf("GatewayDispatch maps %s, which docs/gateway.md's table does not list", name)
+		}
+	}
+
+	// connectGateway's 101 answer reaches every frame.
+	op := d.operation(t, "GET", "/v1/gateway").op
+	switching := d.deref(t, op["responses"].(map[string]any)["101"])
+	reached := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if r, ok := v["$ref"].(string); ok && !reached[r] {
+				reached[r] = true
+				target, _ := d.ref(r)
+				walk(target)
+			}
+			for _, c := range v {
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	walk(switching)
+	for name := range schemas {
+		if strings.HasPrefix(name, "Gateway") || strings.HasSuffix(name, "Dispatch") || strings.HasSuffix(name, "Event") && name != "WebhookEvent" {
+			if !reached[("#/components/schemas/" + name)] {
+				t.Errorf("schema %s is not reached from connectGateway's 101 answer", name)
+			}
+		}
+	}
+
+	// Every frame has only the fields of gateway.Frame.
+	frameFields := jsonFields(reflect.TypeFor[gateway.Frame]())
+	for name, s := range schemas {
+		if !strings.HasPrefix(name, "Gateway") && !strings.HasSuffix(name, "Dispatch") {
+			continue
+		}
+		props, ok := s.(map[string]any)["properties"].(map[string]any)
+		if !ok || props["op"] == nil {
+			continue // a payload
+		}
+		for p := range props {
+			if _, ok := frameFields[p]; !ok {
+				t.Errorf("frame %s has %s, which is not a field of gateway.Frame", name, p)
+			}
+		}
+	}
 }
