@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -86,19 +87,37 @@ const signatureRequirement = `
 // /v1/openapi.json.
 func OpenAPIJSON() ([]byte, error) {
 	b, _, err := openAPIDocuments()
-	return b, err
+	return bytes.Clone(b), err
 }
 
 // OpenAPIYAML returns the same document as YAML, as served at
 // /v1/openapi.yaml.
 func OpenAPIYAML() ([]byte, error) {
 	_, b, err := openAPIDocuments()
-	return b, err
+	return bytes.Clone(b), err
 }
 
-// openAPIDocuments builds the served document and encodes it as JSON and as
-// YAML.
+// openAPIDocuments returns the served document as JSON and as YAML. It is
+// built once per process (it depends on nothing but the binary): building it
+// takes tens of milliseconds, which every New would pay again.
 func openAPIDocuments() (jsonDoc, yamlDoc []byte, err error) {
+	d := builtDocuments()
+	return d.json, d.yaml, d.err
+}
+
+// builtDocuments builds the served documents once; callers never modify
+// them.
+var builtDocuments = sync.OnceValue(func() (d struct {
+	json, yaml []byte
+	err        error
+}) {
+	d.json, d.yaml, d.err = buildOpenAPIDocuments()
+	return d
+})
+
+// buildOpenAPIDocuments builds the served document and encodes it as JSON
+// and as YAML.
+func buildOpenAPIDocuments() (jsonDoc, yamlDoc []byte, err error) {
 	doc, err := servedDocument(api.OpenAPI, routes)
 	if err != nil {
 		return nil, nil, err
@@ -407,8 +426,17 @@ func encodeNodeJSON(w *bytes.Buffer, n *yaml.Node) error {
 		w.WriteByte(']')
 	case yaml.ScalarNode:
 		var v any
-		if err := n.Decode(&v); err != nil {
-			return fmt.Errorf("line %d: %w", n.Line, err)
+		switch n.ShortTag() {
+		case "!!str":
+			v = n.Value
+		case "!!null":
+			v = nil
+		case "!!bool", "!!int", "!!float":
+			if err := n.Decode(&v); err != nil {
+				return fmt.Errorf("line %d: %w", n.Line, err)
+			}
+		default:
+			return fmt.Errorf("line %d: a %s scalar has no JSON form", n.Line, n.ShortTag())
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
