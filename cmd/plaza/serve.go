@@ -168,6 +168,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := os.MkdirAll(cfg.data, 0o750); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
+	warnOpenDataDir(log, cfg.data)
 	operatorKey, err := loadOperatorKey(cfg, log, stdout)
 	if err != nil {
 		return err
@@ -616,4 +617,16 @@ func createOperatorKey(path string) (string, error) {
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return key, nil
+}
+
+// warnOpenDataDir warns when users other than the directory's owner and
+// group may read or enter the data directory: it holds the SQLite database
+// with every app's server secret, dev-app.json and operator-key.
+func warnOpenDataDir(log *slog.Logger, dir string) {
+	fi, err := os.Stat(dir)
+	if err != nil || fi.Mode().Perm()&0o007 == 0 {
+		return
+	}
+	log.Warn("the data directory is open to other users; it holds every app's server secret: chmod o-rwx it",
+		"dir", dir, "mode", fmt.Sprintf("%#o", fi.Mode().Perm()))
 }

@@ -23,7 +23,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -95,8 +97,41 @@ type Options struct {
 	Readers int
 }
 
+// FileMode is the mode of the database's files: they hold every app's
+// server secret, so only their owner may read them.
+const FileMode = 0o600
+
+// ownerOnly creates the database file, if it does not exist, with FileMode
+// before SQLite does (SQLite gives its -wal and -shm files the mode of the
+// database file), and takes away from files left by an older version any
+// permission beyond FileMode. The umask can only take permissions away, so
+// the files are FileMode whatever it is.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, FileMode)
+	if err != nil {
+		return fmt.Errorf("sqlite: create %s: %w", path, err)
+	}
+	f.Close()
+	for _, name := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		fi, err := os.Stat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+		if fi.Mode().Perm()&^FileMode != 0 {
+			if err := os.Chmod(name, fi.Mode().Perm()&FileMode); err != nil {
+				return fmt.Errorf("sqlite: make %s readable by its owner only: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
 // Open opens (creating if needed) the database at path and applies any
-// migrations it has not seen.
+// migrations it has not seen. Its files are readable by their owner only
+// (FileMode).
 func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	switch o.Sync {
 	case "":
@@ -111,6 +146,9 @@ func Open(ctx context.Context, path string, o Options) (*Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := ownerOnly(abs); err != nil {
+		return nil, err
 	}
 	dsn := func(extra ...string) string {
 		q := url.Values{}
