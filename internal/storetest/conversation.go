@@ -649,13 +649,13 @@ func testMentions(t *testing.T, s plaza.Store) {
 }
 
 // checkTotal checks TotalUnread of u against the UnreadByCommunity rows it
-// must sum: those of its communities in notify.
+// must sum: those of its communities in notify, channels and threads.
 func checkTotal(tb testing.TB, s plaza.Store, what string, u plaza.User, rows []plaza.CommunityUnread) {
 	tb.Helper()
 	var want int64
 	for _, r := range rows {
 		if r.NotificationStatus == plaza.Notify {
-			want += r.Unread
+			want += r.Unread + r.ThreadUnread
 		}
 	}
 	if got := must(s.TotalUnread(tb.Context(), u.PK))(tb, "TotalUnread"); got != want {
