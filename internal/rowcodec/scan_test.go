@@ -2,6 +2,7 @@ package rowcodec
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/plazahq/plaza"
@@ -92,5 +93,25 @@ func TestScanApps(t *testing.T) {
 	}
 	if s := apps[0].Secrets[1]; s.Secret != "s1" || s.CreatedAt != 10 || s.ExpiresAt != 30 {
 		t.Fatalf("second secret: %+v", s)
+	}
+}
+
+func TestScanMessagesThreadInfo(t *testing.T) {
+	t.Parallel()
+	msg := []any{int64(7), int64(3), int64(42), int64(9), "alice", int64(1), `{"type":1,"message":"hi"}`, "", int64(1000), int64(0), int64(0)}
+	rows := &fakeRows{rows: [][]any{
+		append(slices.Clone(msg), nil, nil, nil, nil, nil),
+		append(slices.Clone(msg), "th", "Thread", int64(5), int64(2000), int64(3000)),
+	}}
+	ms, err := ScanMessages(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 2 || ms[0].ThreadInfo != nil {
+		t.Fatalf("a message that opened no thread: %+v", ms)
+	}
+	want := plaza.ThreadInfo{ThreadID: "th", ThreadName: "Thread", MessageCount: 5, LastMessageTime: 2000, ArchiveAt: 3000}
+	if got := ms[1].ThreadInfo; got == nil || *got != want {
+		t.Fatalf("ThreadInfo = %+v, want %+v", got, want)
 	}
 }
