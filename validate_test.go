@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/plazahq/plaza"
+	"github.com/plazahq/plaza/internal/pgtest"
 	"github.com/plazahq/plaza/internal/plazatest"
+	"github.com/plazahq/plaza/internal/postgres"
 )
 
 // TestTextFieldRules sends every kind of text field with what its rule
@@ -17,10 +20,53 @@ import (
 // http or https URL, or nothing, as an avatar. The bodies go through the
 // operation table with the plain JSON decoder, so that the service's own
 // checks are what answers, whatever the transport.
+//
+// It runs on SQLite, and on PostgreSQL when PLAZA_TEST_POSTGRES is set:
+// PostgreSQL cannot store a NUL, which must be refused before it is tried.
 func TestTextFieldRules(t *testing.T) {
 	t.Parallel()
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		testTextFieldRules(t, plazatest.New(t, plazatest.Options{Spec: relaxed()}))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		testTextFieldRules(t, postgresEnv(t, *relaxed()))
+	})
+}
+
+// postgresEnv is a service over a PostgreSQL store in a schema of its own,
+// with the app plazatest.New makes, and no bus; it skips the test without
+// PLAZA_TEST_POSTGRES.
+func postgresEnv(t *testing.T, spec plaza.Spec) *plazatest.Env {
+	t.Helper()
 	ctx := context.Background()
-	env := plazatest.New(t, plazatest.Options{Spec: relaxed()})
+	store, err := postgres.Open(ctx, pgtest.SchemaURL(t), postgres.Options{MaxConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	secret, err := plaza.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UnixMilli()
+	app := plaza.App{AppID: "1000000001", Name: "test", CommunityEnabled: true, Spec: spec,
+		Secrets: []plaza.Secret{{Secret: secret, CreatedAt: now}}, Webhook: plaza.WebhookConfig{Events: []string{}}, CreatedAt: now}
+	err = store.Update(ctx, func(tx plaza.Tx) error {
+		if err := tx.InsertApp(ctx, app); err != nil {
+			return err
+		}
+		return tx.RecordSpec(ctx, app.AppID, app.CreatedAt, app.Spec)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &plazatest.Env{Service: plaza.NewService(plaza.Options{Store: store}), App: app}
+}
+
+func testTextFieldRules(t *testing.T, env *plazatest.Env) {
+	ctx := context.Background()
 	svc := env.Service
 	owner := club(t, env, "m")
 	must[plaza.ChannelInfoResult](t)(svc.CreateCommunityChannel(ctx, owner, plaza.CreateCommunityChannelRequest{CommunityID: "club", ChannelID: "talk", ChannelName: "Talk"}))
