@@ -186,11 +186,13 @@ func (t *tx) LeaveChannels(ctx context.Context, communityPK, userPK int64) error
 }
 
 // SetReadSeq moves a read position forward, never back. A user without
-// state in the channel yet gets a row, with the channel's community.
+// state in the channel yet gets a row, with the channel's community. In a
+// thread only a member has a conversation: a read position of anyone else
+// is not kept.
 func (t *tx) SetReadSeq(ctx context.Context, userPK, channelPK, seq int64) error {
 	t.pipe.later(`
 		INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
-		SELECT $1, id, community_pk, $3 FROM channels WHERE id = $2
+		SELECT $1, id, community_pk, $3 FROM channels WHERE id = $2 AND `+memberIfThread+`
 		ON CONFLICT (user_pk, channel_pk)
 		DO UPDATE SET read_seq = GREATEST(channel_states.read_seq, excluded.read_seq)`,
 		userPK, channelPK, seq)

@@ -25,6 +25,15 @@ const visibleTo = `(CASE WHEN ch.channel_type = 3
 	THEN EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ch.id AND cm.user_pk = $1) AND ` + parentVisible + `
 	ELSE ` + channelVisible + ` END)`
 
+// stateVisible is visibleTo for a conversation read from the user's own
+// channel_states row st: a thread's rows are its members' only (JoinThread
+// makes them, and SetReadSeq and SetConversationState make none for
+// others), so a thread needs no membership test, only its parent's; one
+// listing test at most, of the channel or of a thread's parent.
+const stateVisible = `(ch.channel_type < 2 OR mb.role IN (1, 2) OR (ch.channel_type = 3 AND NOT ch.parent_private)
+	OR EXISTS (SELECT 1 FROM channel_members cm
+	           WHERE cm.channel_pk = CASE WHEN ch.channel_type = 3 THEN ch.parent_pk ELSE ch.id END AND cm.user_pk = $1))`
+
 // conversationKeys selects the keys of a user's conversations ($1 is the
 // user) that it sees; callers add their filter and order. The outer query
 // then reads the page's rows in full, so that the last messages and
@@ -93,7 +102,7 @@ func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cu
 			FROM channel_states st
 			JOIN channels ch ON ch.id = st.channel_pk
 			JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = st.user_pk
-			WHERE st.user_pk = $1 AND st.pinned_at > 0 AND `+visibleTo+`
+			WHERE st.user_pk = $1 AND st.pinned_at > 0 AND `+stateVisible+`
 			  AND (st.pinned_at + `+strconv.FormatInt(pinnedBase, 10)+`, st.channel_pk) < ($2, $3)
 			ORDER BY st.pinned_at DESC, st.channel_pk DESC LIMIT $4
 		), k AS (
@@ -126,13 +135,13 @@ func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cu
 // of one community (mb, its member row), channels and followed threads. It
 // reads the conversations from channel_states_by_status, a range per
 // community, and each channel by its key: no per-row membership test but a
-// private channel's or a thread's.
+// private channel's or a private parent's (stateVisible).
 const unreadIn = `
 	SELECT coalesce(sum(GREATEST(ch.last_seq - st.read_seq, 0)), 0)::bigint AS n
 	FROM channel_states st
 	JOIN channels ch ON ch.id = st.channel_pk
 	WHERE st.user_pk = $1 AND st.notification_status = 1 AND st.community_pk = mb.community_pk
-	  AND ` + visibleTo
+	  AND ` + stateVisible
 
 // TotalUnread sums a user's unread counts in notify, channels and followed
 // threads, in communities in notify.
@@ -216,7 +225,7 @@ func (q queries) UnreadByCommunity(ctx context.Context, userPK int64) ([]plaza.C
 			FROM channel_states st
 			JOIN channels ch ON ch.id = st.channel_pk
 			WHERE st.user_pk = $1 AND st.notification_status = 1 AND st.community_pk = mb.community_pk
-			  AND `+visibleTo+`
+			  AND `+stateVisible+`
 		) u
 		WHERE mb.user_pk = $1`, userPK)
 	if err != nil {
@@ -239,13 +248,19 @@ func (q queries) UserMutes(ctx context.Context, userPK int64) (map[int64][]plaza
 	return scanned(rowcodec.ScanUserMutes(rows))
 }
 
+// memberIfThread is the condition that the user $1 may have a conversation
+// row in channel $2 (a row of channels): any channel, or a thread it is a
+// member of. Nobody else carries a row for a thread (SPEC §6a).
+const memberIfThread = `(channel_type <> 3 OR EXISTS (SELECT 1 FROM channel_members WHERE channel_pk = $2 AND user_pk = $1))`
+
 // SetConversationState stores a user's settings of a conversation, keeping
 // its read position; the row takes its community from the channel. One
-// upsert: concurrent first settings do not conflict.
+// upsert: concurrent first settings do not conflict. In a thread only a
+// member has a conversation: the settings of anyone else are not kept.
 func (t *tx) SetConversationState(ctx context.Context, userPK, channelPK int64, st plaza.ConversationState) error {
 	_, err := t.db.Exec(ctx, `
 		INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq, notification_status, draft, pinned_at)
-		SELECT $1::bigint, id, community_pk, 0, $3::integer, $4::text, $5::bigint FROM channels WHERE id = $2
+		SELECT $1::bigint, id, community_pk, 0, $3::integer, $4::text, $5::bigint FROM channels WHERE id = $2 AND `+memberIfThread+`
 		ON CONFLICT (user_pk, channel_pk) DO UPDATE SET
 			notification_status = excluded.notification_status, draft = excluded.draft, pinned_at = excluded.pinned_at`,
 		userPK, channelPK, st.NotificationStatus, st.Draft, st.PinnedTime)
@@ -270,7 +285,7 @@ func (t *tx) CountPinned(ctx context.Context, userPK int64) (int, error) {
 		SELECT count(*) FROM channel_states st
 		JOIN channels ch ON ch.id = st.channel_pk
 		JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = st.user_pk
-		WHERE st.user_pk = $1 AND st.pinned_at > 0 AND `+visibleTo, userPK).Scan(&n)
+		WHERE st.user_pk = $1 AND st.pinned_at > 0 AND `+stateVisible, userPK).Scan(&n)
 	return n, translate(err)
 }
 

@@ -25,3 +25,10 @@ func TestConformance(t *testing.T) {
 	pgtest.URL(t)
 	storetest.Run(t, func(t *testing.T) plaza.Store { return open(t) })
 }
+
+// BenchmarkStore runs the store benchmarks of the conformance suite
+// (storetest.Bench) on PostgreSQL.
+func BenchmarkStore(b *testing.B) {
+	pgtest.URL(b)
+	storetest.Bench(b, func(b *testing.B) plaza.Store { return open(b) })
+}

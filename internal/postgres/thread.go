@@ -119,8 +119,9 @@ func (t *tx) CountActiveThreads(ctx context.Context, parentPK, now int64) (int, 
 }
 
 // JoinThread makes a user a member of a thread, its conversation there in
-// notify and read up to readSeq (or further, if a state row left there
-// says so: a read position never moves back), in one statement. A
+// notify and read up to readSeq, in one statement. No conversation row of a
+// non-member can be there (SetReadSeq and SetConversationState keep none);
+// were one there, its read position would not move back. A
 // concurrent join of the same user waits on the membership's key and then
 // does nothing, so exactly one joins.
 func (t *tx) JoinThread(ctx context.Context, threadPK, userPK, readSeq, now int64) (bool, error) {

@@ -273,3 +273,11 @@ func TestMigrateAppSpecs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStore runs the store benchmarks of the conformance suite
+// (storetest.Bench) on SQLite, with the default options.
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, func(b *testing.B) plaza.Store {
+		return open(b, filepath.Join(b.TempDir(), "plaza.db"))
+	})
+}

@@ -116,8 +116,9 @@ func (t *tx) CountActiveThreads(ctx context.Context, parentPK, now int64) (int, 
 }
 
 // JoinThread makes a user a member of a thread, its conversation there in
-// notify and read up to readSeq (or further, if a state row left there
-// says so: a read position never moves back).
+// notify and read up to readSeq. No conversation row of a non-member can be
+// there (SetReadSeq and SetConversationState keep none); were one there, its
+// read position would not move back.
 func (t *tx) JoinThread(ctx context.Context, threadPK, userPK, readSeq, now int64) (bool, error) {
 	joined, err := affected(t.db.ExecContext(ctx, `
 		INSERT INTO channel_members (channel_pk, user_pk, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,

@@ -472,13 +472,26 @@ func testJoinThread(t *testing.T, s plaza.Store) {
 	step("JoinThread(u) after it left", join(u, 2, t0+300), true)
 	diff(t, "Conversation of u after it left and joined again", threadConversation(mu, th, pub, 2, &last), must(conversationOf(u))(t, "Conversation"))
 
-	// A conversation row left before the join (the sender's read position,
-	// advanced before it joined) keeps its read position if further on, and
-	// goes to notify.
+	// Only members have a conversation in a thread: the read position and
+	// settings of anyone else are not kept, and a join starts afresh.
 	setReadSeq(t, s, v, th, 5)
-	step("JoinThread(v) with a read position already there", join(v, 3, t0+400), true)
-	if cv := must(conversationOf(v))(t, "Conversation"); cv.ReadMessageSeq != 5 || cv.NotificationStatus != plaza.Notify {
-		t.Errorf("Conversation of v, who read to 5 and joined at 3: read %d, status %d; want 5 in notify", cv.ReadMessageSeq, cv.NotificationStatus)
+	setState(t, s, v, th, plaza.ConversationState{NotificationStatus: plaza.Notify, Draft: "not kept", PinnedTime: t0})
+	_, err = conversationOf(v)
+	wantErr(t, "Conversation of a non-member who read and set up a thread", err, plaza.ErrNotFound)
+	if n := countPinned(t, s, v); n != 0 {
+		t.Errorf("CountPinned of a non-member who pinned a thread = %d, want 0", n)
+	}
+	diff(t, "UnreadByCommunity of a non-member who read a thread", []plaza.CommunityUnread{{CommunityID: "c", NotificationStatus: plaza.Notify}},
+		unreadOf(t, s, v))
+	step("JoinThread(v) after it read the thread as a non-member", join(v, 3, t0+400), true)
+	mv := must(s.Member(ctx, c.PK, v.UserID))(t, "Member")
+	diff(t, "Conversation of v once it joined", threadConversation(mv, th, pub, 3, &last), must(conversationOf(v))(t, "Conversation"))
+	// A member's read position and settings are kept, as in any channel.
+	setReadSeq(t, s, v, th, 4)
+	setReadSeq(t, s, v, th, 2)
+	setState(t, s, v, th, plaza.ConversationState{NotificationStatus: plaza.DoNotDisturb, Draft: "kept"})
+	if cv := must(conversationOf(v))(t, "Conversation"); cv.ReadMessageSeq != 4 || cv.NotificationStatus != plaza.DoNotDisturb || cv.Draft != "kept" {
+		t.Errorf("Conversation of v after its settings: read %d, status %d, draft %q; want 4, do-not-disturb, kept", cv.ReadMessageSeq, cv.NotificationStatus, cv.Draft)
 	}
 	update(t, s, func(tx plaza.Tx) error {
 		if !must(tx.IsChannelMember(ctx, th.PK, v.PK))(t, "tx.IsChannelMember") {
