@@ -1086,18 +1086,20 @@ export interface ChannelHeadsUpdatedEvent {
   heads: ChannelHead[];
 }
 
-/** A channel's newest message sequence number. */
+/** A channel's (or thread's) newest message sequence number. */
 export interface ChannelHead {
   channelID: ID;
   lastMessageSeq: MessageSeq;
+  /** A thread's parent channel; absent for a channel. A client that does not follow the thread may ignore the entry. */
+  parentChannelID?: ID;
 }
 
-/** `tokenWillExpire`, to one session: its token expires soon; send `renewToken` with a new one or the session ends with close code 4004. */
+/** `tokenWillExpire`, to one session: its token expires soon; send `renewToken` with a new one or the session ends (`kickedOut`, then close code 4009). */
 export interface TokenWillExpireEvent {
   secondsRemaining: number;
 }
 
-/** `kickedOut`, to one session just before the server ends it for good (the user was disabled or deleted, the application deactivated); `reason` says why. */
+/** `kickedOut`, to one session just before the server ends it for good (its token expired without renewal, the app secret that signed it was retired, or the user opened more sessions than allowed); `reason` says why, and the close code follows. */
 export interface KickedOutEvent {
   reason: Error;
 }
