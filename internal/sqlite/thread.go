@@ -65,22 +65,27 @@ func (q queries) Threads(ctx context.Context, parentPK, viewerPK int64, all, arc
 }
 
 // FollowedThreads lists the threads a user is a member of, whose parent it
-// sees, newest activity first: from the user's memberships, each thread by
-// its key.
+// sees, newest activity first. The page's keys come first, from the user's
+// memberships and each thread by its key; only the page's rows are then read
+// in full.
 func (q queries) FollowedThreads(ctx context.Context, userPK, communityPK int64, after plaza.Cursor, limit int) ([]plaza.FollowedThread, error) {
 	k1, k2 := int64(1<<62), int64(0)
 	if after.Valid {
 		k1, k2 = after.K1, after.K2
 	}
 	rows, err := q.db.QueryContext(ctx, `
+		WITH k AS (
+			SELECT ch.id AS id, ch.last_at AS last_at FROM channel_members fm INDEXED BY channel_members_by_user
+			CROSS JOIN channels ch ON ch.id = fm.channel_pk
+			JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = ?1
+			WHERE fm.user_pk = ?1 AND ch.channel_type = 3 AND (?2 = 0 OR ch.community_pk = ?2)
+			  AND (ch.last_at, ch.id) < (?3, ?4) AND `+parentVisible+`
+			ORDER BY ch.last_at DESC, ch.id DESC LIMIT ?5)
 		SELECT `+threadColumns+`, coalesce(st.read_seq, 0), coalesce(st.notification_status, 2)
-		FROM channel_members fm INDEXED BY channel_members_by_user
-		CROSS JOIN `+threadFrom+`
-		JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = ?1
+		FROM k CROSS JOIN `+threadFrom+`
 		LEFT JOIN channel_states st ON st.user_pk = ?1 AND st.channel_pk = ch.id
-		WHERE fm.user_pk = ?1 AND ch.id = fm.channel_pk AND ch.channel_type = 3 AND (?2 = 0 OR ch.community_pk = ?2)
-		  AND (ch.last_at, ch.id) < (?3, ?4) AND `+parentVisible+`
-		ORDER BY ch.last_at DESC, ch.id DESC LIMIT ?5`,
+		WHERE ch.id = k.id
+		ORDER BY k.last_at DESC, k.id DESC`,
 		userPK, communityPK, k1, k2, limit)
 	if err != nil {
 		return nil, translate(err)
