@@ -123,7 +123,8 @@ func TestCheck(t *testing.T) {
 		{
 			name: "query string ignored", method: "GET", path: "/v1/communities?count=2", status: 200,
 			body: `{"communityList":[{"communityID":"c1","communityName":"Gardeners","communityAvatarUrl":"",
-				"totalUnreadMessageCount":0,"notificationStatus":1,"memberRole":1}],"nextFlag":""}`,
+				"totalUnreadMessageCount":0,"notificationStatus":1,"memberRole":1,
+				"threadTotalUnreadMessageCount":0,"threadTotalUnreadMentionCount":0}],"nextFlag":""}`,
 		},
 		{
 			name: "body that is not JSON", method: "GET", path: "/v1/communities", status: 200,

@@ -290,7 +290,7 @@ func TestLiveResponsesMatchDocument(t *testing.T) {
 	call("alice", "POST", "/v1/communities", `{"communityID":"garden"}`, 409)
 
 	l.requireSuccesses(func(template string) bool {
-		return !strings.Contains(template, "/channels") && !conversationOrMute(template)
+		return !strings.Contains(template, "/channels") && !strings.Contains(template, "/threads") && !conversationOrMute(template)
 	})
 }
 
@@ -592,7 +592,7 @@ func TestLiveChannelsAndMessagesMatchDocument(t *testing.T) {
 	call("carol", "GET", garden+"/channels", "", 200)
 
 	l.requireSuccesses(func(template string) bool {
-		return strings.Contains(template, "/channels") && !conversationOrMute(template)
+		return strings.Contains(template, "/channels") && !strings.Contains(template, "/threads") && !conversationOrMute(template)
 	})
 }
 
@@ -915,4 +915,87 @@ func TestLiveConversationsAndMutesMatchDocument(t *testing.T) {
 		plaza.EventCommunityListChanged, plaza.EventCommunityInfoUpdated, plaza.EventCommunityChannelInfoUpdated,
 		plaza.EventCommunityMemberInfoUpdated, plaza.EventMessageReceived)
 	l.requireSuccesses(conversationOrMute)
+}
+
+// TestLiveThreadsMatchDocument drives every thread operation of a real
+// server through Transport, successes and failures alike.
+func TestLiveThreadsMatchDocument(t *testing.T) {
+	t.Parallel()
+	spec := plaza.DefaultSpec()
+	spec.SendIntervalMillis, spec.SendsPerSecond = 0, 1000
+	l := newLive(t, plazatest.Options{Spec: &spec}, "alice", "bob", "carol", "dave", "erin")
+	call := l.call
+	const garden = "/v1/communities/garden"
+	th := func(id, rest string) string { return garden + "/threads/" + url.PathEscape(id) + rest }
+
+	call("alice", "POST", "/v1/communities", `{"communityID":"garden","communityName":"Gardeners"}`, 200)
+	call("alice", "POST", garden+"/members", `{"userIDs":["bob","carol","dave"]}`, 200)
+	root := call("bob", "POST", garden+"/channels/%23general/messages", `{"message":{"type":1,"message":"Tomatoes or beans?"}}`, 200)
+	seq := int64(root["message"].(map[string]any)["messageSeq"].(float64))
+
+	// Create: from a message, standalone, private; the refusals.
+	created := call("carol", "POST", garden+"/channels/%23general/threads", fmt.Sprintf(`{"rootMessageSeq":%d}`, seq), 200)
+	id := created["threadInfo"].(map[string]any)["threadID"].(string)
+	call("carol", "POST", garden+"/channels/%23general/threads", fmt.Sprintf(`{"rootMessageSeq":%d}`, seq), 409)
+	call("carol", "POST", garden+"/channels/%23general/threads", `{"threadID":"plans","threadName":"Plans","autoArchiveDuration":60}`, 200)
+	call("alice", "POST", garden+"/channels/%23general/threads", `{"threadID":"hush","threadName":"Hush","isPrivate":true,"invitable":false}`, 200)
+	call("carol", "POST", garden+"/channels/%23general/threads", `{}`, 400)
+	call("carol", "POST", garden+"/channels/%23general/threads", `{"threadName":"x","autoArchiveDuration":5}`, 400)
+	call("carol", "POST", garden+"/channels/plans/threads", `{"threadName":"deeper"}`, 400)
+	call("erin", "POST", garden+"/channels/%23general/threads", `{"threadName":"x"}`, 403)
+	call("carol", "POST", garden+"/channels/nowhere/threads", `{"threadName":"x"}`, 404)
+
+	// Lists and lookups.
+	call("dave", "GET", garden+"/channels/%23general/threads?count=2", "", 200)
+	call("dave", "GET", garden+"/channels/%23general/threads?filter=archived", "", 200)
+	call("dave", "GET", garden+"/channels/%23general/threads?filter=old", "", 400)
+	call("carol", "GET", "/v1/threads/joined", "", 200)
+	call("carol", "GET", "/v1/threads/joined?communityID=garden&count=1", "", 200)
+	call("erin", "GET", "/v1/threads/joined?communityID=garden", "", 403)
+	info := call("dave", "GET", garden+"/threads/lookup?threadIDs=plans,hush,nowhere", "", 200)
+	if errs, _ := info["errorThreadIDs"].([]any); len(errs) != 2 {
+		t.Errorf("dave looked up plans, hush (private) and nowhere: errorThreadIDs %v", errs)
+	}
+
+	// Members.
+	call("dave", "POST", th(id, "/join"), "", 200)
+	call("dave", "POST", th(id, "/join"), "", 409)
+	call("dave", "POST", th("hush", "/join"), "", 403)
+	call("dave", "POST", th(id, "/leave"), "", 200)
+	call("dave", "POST", th(id, "/leave"), "", 404)
+	call("carol", "POST", th(id, "/members"), `{"userIDs":["dave","erin"]}`, 200)
+	call("erin", "POST", th(id, "/members"), `{"userIDs":["dave"]}`, 403)
+	call("carol", "GET", th(id, "/members?count=10"), "", 200)
+	call("carol", "POST", th(id, "/members/kick"), `{"userIDs":["dave"]}`, 403)
+	call("alice", "POST", th(id, "/members/kick"), `{"userIDs":["dave"]}`, 200)
+	call("alice", "POST", th(id, "/members/kick"), `{"userIDs":["dave"]}`, 404)
+	call("dave", "GET", th("hush", "/members"), "", 403)
+
+	// Messages and conversations in a thread are a channel's.
+	call("dave", "POST", garden+"/channels/"+url.PathEscape(id)+"/messages", `{"message":{"type":1,"message":"beans"}}`, 200)
+	call("dave", "POST", garden+"/channels/"+url.PathEscape(id)+"/conversation/clearUnread", "", 200)
+	call("erin", "POST", garden+"/channels/"+url.PathEscape(id)+"/conversation/clearUnread", "", 403)
+
+	// Changes.
+	call("carol", "PUT", th(id, "/name"), `{"threadName":"Vegetables"}`, 200)
+	call("dave", "PUT", th(id, "/name"), `{"threadName":"Mine"}`, 403)
+	call("carol", "PUT", th(id, "/name"), `{"threadName":""}`, 400)
+	call("carol", "PUT", th(id, "/autoArchiveDuration"), `{"autoArchiveDuration":4320}`, 200)
+	call("carol", "PUT", th(id, "/autoArchiveDuration"), `{"autoArchiveDuration":7}`, 400)
+	call("carol", "PUT", th(id, "/locked"), `{"isLocked":true}`, 403)
+	call("alice", "PUT", th(id, "/locked"), `{"isLocked":true}`, 200)
+	call("dave", "POST", garden+"/channels/"+url.PathEscape(id)+"/messages", `{"message":{"type":1,"message":"peas"}}`, 403)
+	call("carol", "PUT", th(id, "/archived"), `{"isArchived":true}`, 200)
+	call("carol", "PUT", th(id, "/archived"), `{}`, 400)
+	call("alice", "PUT", th(id, "/name"), `{"threadName":"Closed"}`, 409)
+	call("alice", "PUT", th(id, "/archived"), `{"isArchived":false}`, 200)
+	call("alice", "PUT", garden+"/channels/"+url.PathEscape(id)+"/name", `{"channelName":"x"}`, 400)
+
+	// Dismissal.
+	call("dave", "DELETE", th("plans", ""), "", 403)
+	call("carol", "DELETE", th("plans", ""), "", 200)
+	call("carol", "DELETE", th("plans", ""), "", 404)
+	call("carol", "POST", garden+"/channels/%23general/threads", `{"threadID":"plans","threadName":"Again"}`, 409)
+
+	l.requireSuccesses(func(template string) bool { return strings.Contains(template, "/threads") })
 }
