@@ -279,5 +279,5 @@ func TestMigrateAppSpecs(t *testing.T) {
 func BenchmarkStore(b *testing.B) {
 	storetest.Bench(b, func(b *testing.B) plaza.Store {
 		return open(b, filepath.Join(b.TempDir(), "plaza.db"))
-	})
+	}, nil)
 }
