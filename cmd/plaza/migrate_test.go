@@ -12,13 +12,17 @@ import (
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/client"
 	"github.com/plazahq/plaza/internal/pgtest"
+	"github.com/plazahq/plaza/internal/postgres"
 	"github.com/plazahq/plaza/internal/sqlite"
 )
 
 // populate fills an embedded deployment's database directly (the API would
 // take minutes for this much): communities × members users, each community
 // with GENERAL and a private channel of perChannel messages each, with
-// mentions, reactions, read positions, a pin and mutes.
+// mentions, reactions, read positions, a pin and mutes; and two threads of
+// GENERAL, one opened from its first message and one private, followed by
+// users 7 and 8 (whom snapshotQueries does not read: they are compared
+// store to store by compareThreads).
 func populate(tb testing.TB, dir string, appID string, communities, members, perChannel int) {
 	tb.Helper()
 	ctx := context.Background()
@@ -117,6 +121,9 @@ func populate(tb testing.TB, dir string, appID string, communities, members, per
 					return err
 				}
 			}
+			if err := populateThreads(ctx, tx, ci, chans[0], users, &id, t0); err != nil {
+				return err
+			}
 			if err := tx.SetMemberMute(ctx, ci.PK, users[5].PK, 0, -1); err != nil {
 				return err
 			}
@@ -126,6 +133,128 @@ func populate(tb testing.TB, dir string, appID string, communities, members, per
 			tb.Fatal(err)
 		}
 	}
+}
+
+// populateThreads opens two threads in parent (GENERAL): a public one from
+// its first message and a private one, each with messages, a mention and
+// members 7 and 8, who read part of them and set one in do-not-disturb.
+// They archive a week from now, so that no read of the test archives them.
+func populateThreads(ctx context.Context, tx plaza.Tx, ci plaza.CommunityInfo, parent plaza.Channel, users []plaza.User, id *int64, t0 int64) error {
+	archive := time.Now().Add(7 * 24 * time.Hour).UnixMilli()
+	for k, th := range []plaza.Channel{
+		{ChannelID: "thread-open", ChannelName: "Opened from the first message",
+			ThreadFields: plaza.ThreadFields{RootMessageSeq: 1, Invitable: true}},
+		{ChannelID: "thread-private", ChannelName: "Private",
+			ThreadFields: plaza.ThreadFields{IsPrivate: true, IsLocked: true}},
+	} {
+		th.CommunityPK, th.ChannelType, th.ChannelAttributes = ci.PK, plaza.ChannelThread, map[string]string{}
+		th.CreatorUserID, th.CreateTime, th.MemberCount = users[7].UserID, t0, 2
+		th.ParentPK, th.AutoArchiveDuration, th.ArchiveAt = parent.PK, 10080, archive
+		if err := tx.InsertChannel(ctx, &th); err != nil {
+			return err
+		}
+		for i, u := range users[7:9] {
+			if _, err := tx.JoinThread(ctx, th.PK, u.PK, 0, t0+int64(i)); err != nil {
+				return err
+			}
+		}
+		for s := range 5 {
+			from := users[7+s%2]
+			seq, err := tx.NextSeq(ctx, th.PK, t0+int64(s))
+			if err != nil {
+				return err
+			}
+			*id++
+			m := plaza.Message{ChannelPK: th.PK, MessageSeq: seq, ID: *id, SenderPK: from.PK, SenderUserID: from.UserID, Timestamp: t0 + int64(s),
+				MessageContent: plaza.MessageContent{Type: plaza.MessageText, Message: fmt.Sprintf("thread message %d", s)}}
+			if err := tx.InsertMessage(ctx, &m); err != nil {
+				return err
+			}
+			if s == 3 {
+				if err := tx.InsertMentions(ctx, th.PK, seq, []int64{users[8].PK}, k == 1); err != nil {
+					return err
+				}
+			}
+		}
+		// NextSeq moved the archive time to the last message's; the
+		// thread keeps the one far off, as if unarchived by hand.
+		th.ArchiveAt, th.LastTime = archive, t0+4
+		if err := tx.UpdateChannel(ctx, th); err != nil {
+			return err
+		}
+		if err := tx.SetReadSeq(ctx, users[8].PK, th.PK, 2); err != nil {
+			return err
+		}
+	}
+	if err := tx.SetConversationState(ctx, users[7].PK, parent.PK, plaza.ConversationState{NotificationStatus: plaza.Notify}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// threadReads reads through a store what the threads of community c (as
+// populateThreads made them) look like to users 7 and 8, as JSON by read.
+func threadReads(tb testing.TB, s plaza.Store, appID string, c int) map[string]string {
+	tb.Helper()
+	ctx := context.Background()
+	out := map[string]string{}
+	put := func(key string, v any, err error) {
+		tb.Helper()
+		if err != nil {
+			tb.Fatalf("%s: %v", key, err)
+		}
+		b, _ := json.Marshal(v)
+		out[key] = string(b)
+	}
+	ci, err := s.Community(ctx, appID, fmt.Sprintf("c%d", c))
+	put("community", ci, err)
+	general, err := s.Channel(ctx, ci.PK, plaza.GeneralChannelID)
+	put("general", general, err)
+	for _, id := range []string{"thread-open", "thread-private"} {
+		th, err := s.Channel(ctx, ci.PK, id)
+		put(id, th, err)
+		ms, err := s.History(ctx, th.PK, 0, 0, true, 100)
+		put(id+"/history", ms, err)
+		members, err := s.ThreadMembers(ctx, ci.PK, th.PK, plaza.Cursor{}, 100)
+		put(id+"/members", members, err)
+		// The keys differ between the stores; what they key must not.
+		th.PK, th.CommunityPK, th.ParentPK = 0, 0, 0
+		out[id] = fmt.Sprintf("%s %+v", out[id], th.ThreadFields)
+	}
+	root, err := s.Message(ctx, general.PK, 1, 0)
+	put("root", root.ThreadInfo, err)
+	ths, err := s.Threads(ctx, general.PK, 0, true, false, time.Now().UnixMilli(), plaza.Cursor{}, 100)
+	put("threads", threadKeysOut(ths), err)
+	for _, who := range []int{7, 8} {
+		u, err := s.User(ctx, appID, fmt.Sprintf("u%d-%d", c, who))
+		put("user", u.UserID, err)
+		fs, err := s.FollowedThreads(ctx, u.PK, 0, plaza.Cursor{}, 100)
+		for i := range fs {
+			fs[i].Thread.PK, fs[i].Thread.CommunityPK, fs[i].Thread.ParentPK = 0, 0, 0
+		}
+		put(fmt.Sprint("followed/", who), fs, err)
+		cs, err := s.Conversations(ctx, u.PK, plaza.Cursor{}, 100)
+		for i := range cs {
+			cs[i].PK, cs[i].CommunityPK, cs[i].ParentPK = 0, 0, 0
+		}
+		put(fmt.Sprint("conversations/", who), cs, err)
+		un, err := s.UnreadByCommunity(ctx, u.PK)
+		put(fmt.Sprint("unread/", who), un, err)
+		total, err := s.TotalUnread(ctx, u.PK)
+		put(fmt.Sprint("total/", who), total, err)
+		private, err := s.UserPrivateChannels(ctx, u.PK)
+		put(fmt.Sprint("private/", who), private, err)
+	}
+	return out
+}
+
+// threadKeysOut names threads by ID, in order, with what the lists show.
+func threadKeysOut(ths []plaza.Channel) []string {
+	out := make([]string, len(ths))
+	for i, th := range ths {
+		out[i] = fmt.Sprintf("%s %d %d %d", th.ChannelID, th.LastMessageSeq, th.MemberCount, th.ArchiveAt)
+	}
+	return out
 }
 
 // snapshotQueries answers the same reads as the end-to-end suite makes, as
@@ -205,16 +334,42 @@ func TestMigrateStore(t *testing.T) {
 	onSQLite := startServer(t, dir, "--postgres=")
 	before := snapshotQueries(t, onSQLite, communities)
 	onSQLite.stop(t)
+	// Threads, read through the stores themselves: every column of theirs
+	// must travel.
+	ctx := context.Background()
+	sq, err := sqlite.Open(ctx, filepath.Join(dir, "plaza.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	threadsBefore := make([]map[string]string, communities)
+	for c := range communities {
+		threadsBefore[c] = threadReads(t, sq, first.App.AppID, c)
+	}
+	sq.Close()
 
 	var stdout, stderr strings.Builder
 	args := []string{"admin", "migrate-store", "--from", dir, "--to", pg}
 	if err := run(context.Background(), args, func(string) string { return "" }, nil, &stdout, &stderr); err != nil {
 		t.Fatalf("migrate-store: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), fmt.Sprintf("messages %d", 2*communities*perChannel)) &&
-		!strings.Contains(stdout.String(), fmt.Sprint(2*communities*perChannel)) {
+	messages := 2*communities*perChannel + communities*2*5 // and the threads' (populateThreads)
+	if !strings.Contains(stdout.String(), fmt.Sprintf("messages %d", messages)) &&
+		!strings.Contains(stdout.String(), fmt.Sprint(messages)) {
 		t.Fatalf("migrate-store reported:\n%s", stdout.String())
 	}
+	pgs, err := postgres.Open(ctx, pg, postgres.Options{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := range communities {
+		after := threadReads(t, pgs, first.App.AppID, c)
+		for k, want := range threadsBefore[c] {
+			if got := after[k]; got != want {
+				t.Errorf("c%d: %s of threads differs after the migration:\nSQLite:     %.600s\nPostgreSQL: %.600s", c, k, want, got)
+			}
+		}
+	}
+	pgs.Close()
 	onPostgres := startServer(t, dir, "--postgres", pg)
 	after := snapshotQueries(t, onPostgres, communities)
 	if len(after) != len(before) {
