@@ -29,8 +29,9 @@ Copies every row of an embedded deployment's SQLite database into an empty
 PostgreSQL database (apps, secrets, specs, billing records, users,
 communities, members, channels and threads, thread members, messages with
 their seqs, read positions, mutes, mentions, reactions, queued callbacks),
-then checks that every table holds as many rows on both sides. It refuses a database that already holds
-Plaza data. Stop the server first: the copy reads a snapshot of the file.
+then checks that every table holds as many rows on both sides. It refuses a
+database that already holds Plaza data. Stop the server first: the copy
+reads a snapshot of the file.
 `
 
 // migrateTables are copied in this order, parents before children.
