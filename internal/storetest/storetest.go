@@ -124,6 +124,7 @@ func Run(t *testing.T, open func(t *testing.T) plaza.Store) {
 		{"StartReadingThreads", testStartReadingThreads},
 		{"LeaveChannelsThreads", testLeaveChannelsThreads},
 		{"DeleteChannelThreads", testDeleteChannelThreads},
+		{"DeleteCommunityThreads", testDeleteCommunityThreads},
 		{"ThreadInfo", testThreadInfo},
 		{"UserPrivateChannelsThreads", testUserPrivateChannelsThreads},
 		{"RollbackThreadWrites", testRollbackThreadWrites},

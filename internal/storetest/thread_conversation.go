@@ -587,3 +587,35 @@ func testUserPrivateChannelsThreads(t *testing.T, s plaza.Store) {
 	})
 	diff(t, "UserPrivateChannels of u after it left tp", map[string][]string{"c": {"priv", "tq"}, "d": {"td"}}, privateChannels(t, s, u))
 }
+
+// testDeleteCommunityThreads checks that a deleted community takes its
+// threads with it: their rows, members, conversations and mutes.
+func testDeleteCommunityThreads(t *testing.T, s plaza.Store) {
+	ctx := t.Context()
+	us := addUsers(t, s, appA, "owner", "u")
+	owner, u := us[0], us[1]
+	c := addCommunity(t, s, appA, "c")
+	d := addCommunity(t, s, appA, "d")
+	for _, cc := range []plaza.CommunityInfo{c, d} {
+		addMember(t, s, cc, owner, plaza.RoleOwner)
+		addMember(t, s, cc, u, plaza.RoleMember)
+	}
+	th := addThread(t, s, addChannel(t, s, c, "pub"), "th", threadOpt{private: true})
+	kept := addThread(t, s, addChannel(t, s, d, "pub"), "kept", threadOpt{private: true})
+	for _, x := range []plaza.Channel{th, kept} {
+		joinThread(t, s, x, u, 0, t0)
+		sendMentioning(t, s, x, owner, text("hello"), []plaza.User{u}, false)
+		setMute(t, s, plaza.CommunityInfo{PK: x.CommunityPK}, u, x.PK, plaza.PermanentMute)
+	}
+	update(t, s, func(tx plaza.Tx) error { return tx.DeleteCommunity(ctx, c, t0+1000) })
+	_, err := s.Channel(ctx, c.PK, "th")
+	wantErr(t, "Channel of a thread of a deleted community", err, plaza.ErrNotFound)
+	checkListed(t, s, "a thread of a deleted community", th, map[plaza.User]bool{u: false})
+	diff(t, "FollowedThreads of u after a community was deleted", []string{"kept"}, followedIDs(t, s, u))
+	diff(t, "UserPrivateChannels of u after a community was deleted", map[string][]string{"d": {"kept"}}, privateChannels(t, s, u))
+	diff(t, "UnreadByCommunity of u after a community was deleted",
+		[]plaza.CommunityUnread{{CommunityID: "d", NotificationStatus: plaza.Notify, ThreadUnread: 1, ThreadMentions: 1}}, unreadOf(t, s, u))
+	diff(t, "Conversations of u after a community was deleted", []string{"d/kept", "d/pub"}, conversationKeys(allConversations(t, s, u)))
+	diff(t, "UserMutes of u after a community was deleted",
+		map[int64][]plaza.MemberMute{d.PK: {{ChannelID: "kept", ChannelPK: kept.PK, MuteExpiredTime: plaza.PermanentMute}}}, userMutes(t, s, u))
+}
