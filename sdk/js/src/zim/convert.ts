@@ -7,6 +7,7 @@ import type {
   ChannelConversation,
   Community,
   CommunityInfo,
+  JoinedThread,
   Member,
   MentionedInfo,
   Message,
@@ -14,6 +15,8 @@ import type {
   MessageType,
   MuteInfo,
   Reaction,
+  Thread,
+  ThreadMember,
   UserInfo,
   ErrorUser,
 } from "../generated/api.js";
@@ -37,6 +40,9 @@ import type {
   ZIMCommunityChannel,
   ZIMCommunityChannelFullInfo,
   ZIMCommunityFullInfo,
+  ZIMCommunityJoinedThreadInfo,
+  ZIMCommunityThreadInfo,
+  ZIMCommunityThreadMemberInfo,
   ZIMCommunityMemberInfo,
   ZIMCommunityMemberMuteInfo,
   ZIMCommunityMuteInfo,
@@ -132,6 +138,8 @@ export function community(c: Community): ZIMCommunity {
     totalUnreadMessageCount: c.totalUnreadMessageCount,
     notificationStatus: c.notificationStatus,
     memberRole: c.memberRole,
+    threadTotalUnreadMessageCount: c.threadTotalUnreadMessageCount ?? 0,
+    threadTotalUnreadMentionCount: c.threadTotalUnreadMentionCount ?? 0,
   };
 }
 
@@ -139,7 +147,12 @@ export function muteInfo(m: MuteInfo | undefined): ZIMCommunityMuteInfo {
   return { mode: m?.mode ?? 0, expiredTime: m?.expiredTime ?? 0, roles: m?.roles ?? [] };
 }
 
-export function communityFullInfo(c: CommunityInfo): ZIMCommunityFullInfo {
+/**
+ * communityFullInfo converts a community's full information; `entry` is the
+ * caller's entry of it in its community list, whose thread totals the
+ * server's CommunityInfo lacks.
+ */
+export function communityFullInfo(c: CommunityInfo, entry?: Community): ZIMCommunityFullInfo {
   return {
     baseInfo: { communityID: c.communityID, communityName: c.communityName, communityAvatarUrl: c.communityAvatarUrl },
     communityNotice: c.communityNotice,
@@ -151,6 +164,8 @@ export function communityFullInfo(c: CommunityInfo): ZIMCommunityFullInfo {
     joinMode: c.joinMode,
     inviteMode: c.inviteMode,
     muteInfo: muteInfo(c.muteInfo),
+    threadTotalUnreadMessageCount: entry?.threadTotalUnreadMessageCount ?? 0,
+    threadTotalUnreadMentionCount: entry?.threadTotalUnreadMentionCount ?? 0,
   };
 }
 
@@ -183,7 +198,7 @@ export function application(a: Application): ZIMCommunityApplication {
 // ---- Channels and conversations ----
 
 function channelType(t: number): ZIMCommunityChannelType {
-  return t === 0 || t === 1 || t === 2 ? t : ZIMCommunityChannelType.Unknown;
+  return t === 0 || t === 1 || t === 2 || t === 3 ? t : ZIMCommunityChannelType.Unknown;
 }
 
 /** conversationTypeOf tells a thread (channelType 3, SPEC §6a) from a channel. */
@@ -473,4 +488,76 @@ export function seqOf(z: ZIMMessage | undefined, field = "message"): number {
 export function channelOf(z: ZIMMessage | undefined, field = "message"): { communityID: string; channelID: string } {
   if (z?.communityID && z.channelID) return { communityID: z.communityID, channelID: z.channelID };
   return parseConversationID(z?.conversationID, z?.conversationType);
+}
+
+// ---- Threads (SPEC §6a) ----
+
+/** communityThread converts a thread: the server's fields, its last message as a ZIMMessage, and its conversationID. */
+export function communityThread(t: Thread, me: string): ZIMCommunityThreadInfo {
+  const z: ZIMCommunityThreadInfo = {
+    communityID: t.communityID,
+    channelID: t.channelID,
+    threadID: t.threadID,
+    channelType: ZIMCommunityChannelType.Thread,
+    parentChannelID: t.parentChannelID,
+    threadName: t.threadName,
+    rootMessageSeq: t.rootMessageSeq,
+    creatorUserID: t.creatorUserID,
+    createTime: t.createTime,
+    isPrivate: t.isPrivate,
+    isArchived: t.isArchived,
+    isLocked: t.isLocked,
+    invitable: t.invitable,
+    autoArchiveDuration: t.autoArchiveDuration,
+    archiveTime: t.archiveTime,
+    messageCount: t.messageCount,
+    memberCount: t.memberCount,
+    lastMessageSeq: t.lastMessageSeq,
+    conversationID: conversationIDOf(t.communityID, t.threadID),
+  };
+  if (t.lastMessage) z.lastMessage = message({ ...t.lastMessage, parentChannelID: t.parentChannelID } as Message, me);
+  return z;
+}
+
+/** communityJoinedThread converts a followed thread with the caller's unread state. */
+export function communityJoinedThread(j: JoinedThread, me: string): ZIMCommunityJoinedThreadInfo {
+  return {
+    ...communityThread(j, me),
+    unreadMessageCount: j.unreadMessageCount,
+    readMessageSeq: j.readMessageSeq,
+    notificationStatus: j.notificationStatus,
+    mentionedInfoList: mentioned(j.mentionedInfoList),
+  };
+}
+
+export function threadMember(m: ThreadMember): ZIMCommunityThreadMemberInfo {
+  return { ...userInfo(m), memberRole: m.memberRole, joinTime: m.joinTime };
+}
+
+/**
+ * threadConversation makes the caller's conversation in a followed thread
+ * from its joined-list entry. The entry lacks the draft, the pin and the
+ * mute expiry of a conversation: those of `known` (the conversation as the
+ * instance last saw it) are kept, else none.
+ */
+export function threadConversation(j: JoinedThread, known?: ChannelConversation): ChannelConversation {
+  return {
+    communityID: j.communityID,
+    channelID: j.channelID,
+    channelType: 3,
+    channelName: j.threadName,
+    channelAvatarUrl: "",
+    parentChannelID: j.parentChannelID,
+    channelAttributes: {},
+    notificationStatus: j.notificationStatus,
+    unreadMessageCount: j.unreadMessageCount,
+    lastMessage: j.lastMessage,
+    lastMessageSeq: j.lastMessageSeq,
+    readMessageSeq: j.readMessageSeq,
+    mentionedInfoList: j.mentionedInfoList ?? [],
+    selfMutedExpiredTime: known?.selfMutedExpiredTime ?? 0,
+    draft: known?.draft ?? "",
+    isPinned: known?.isPinned ?? false,
+    pinnedTime: known?.pinnedTime ?? 0,
+  };
 }

@@ -227,6 +227,8 @@ export enum ZIMCommunityChannelType {
   General = 0,
   Public = 1,
   Private = 2,
+  /** Plaza's extension: a thread, as queryCommunityChannelsInfo answers a thread's ID (SPEC §6a). */
+  Thread = 3,
 }
 
 export enum ZIMCommunityChannelListChangeAction {
@@ -280,4 +282,20 @@ export enum ZIMCommunityApplicationState {
   Accepted = 2,
   Rejected = 3,
   Expired = 4,
+}
+
+/** ZIMCommunityThreadListFilter picks the threads of queryCommunityThreadList (Plaza, SPEC §6a). */
+export enum ZIMCommunityThreadListFilter {
+  /** Active threads, newest activity first (the default). */
+  Active = 0,
+  /** Archived threads, newest archive first. */
+  Archived = 1,
+}
+
+/** ZIMCommunityThreadAutoArchiveDuration is how many minutes without a message archive a thread (Plaza, SPEC §6a). */
+export enum ZIMCommunityThreadAutoArchiveDuration {
+  OneHour = 60,
+  OneDay = 1440,
+  ThreeDays = 4320,
+  OneWeek = 10080,
 }

@@ -227,4 +227,12 @@ export enum ZIMErrorCode {
   PlazaQuotaExhausted = 7006005,
   PlazaMessageRejected = 7006006,
   PlazaHookUnavailable = 7006007,
+  PlazaThreadNesting = 7007001,
+  PlazaThreadExists = 7007002,
+  PlazaThreadArchived = 7007003,
+  PlazaThreadLocked = 7007004,
+  PlazaThreadLimit = 7007005,
+  PlazaThreadMemberLimit = 7007006,
+  PlazaNotThreadMember = 7007007,
+  PlazaAlreadyThreadMember = 7007008,
 }

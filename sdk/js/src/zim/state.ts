@@ -9,18 +9,37 @@ export interface Derived {
   total?: number;
 }
 
+/** ThreadsDerived is what a new list of a community's followed threads changed. */
+export interface ThreadsDerived {
+  /** Conversations that appeared (0), went (1) or changed (2). */
+  changes: { action: 0 | 1 | 2; conversation: ChannelConversation }[];
+  /** The community, when its thread totals changed. */
+  community?: Community;
+  /** The user's new total unread, when it changed. */
+  total?: number;
+}
+
 /**
  * LocalState keeps the user's communities and channel conversations as the
  * server last reported them, and derives what new messages change: Plaza
  * pushes no per-member unread counts for a new message (that would be work
  * per member); with the read positions it has, a client computes them
  * (docs/gateway.md). Applying the same message twice changes nothing.
+ *
+ * Threads (SPEC §6a): a followed thread is a conversation of its own
+ * (channelType 3); its messages count there and in the community's thread
+ * totals (threadTotalUnreadMessageCount, threadTotalUnreadMentionCount),
+ * never in the parent channel or the community's channel total. The state
+ * also remembers which channel IDs are threads (IDs are never reused), to
+ * tell a thread's messages from a channel's.
  */
 export class LocalState {
   readonly me: string;
   #communities = new Map<string, Community>();
   #convs = new Map<string, ChannelConversation>();
   #loaded = new Set<string>();
+  #threadsLoaded = new Set<string>();
+  #kinds = new Map<string, string>(); // channel key → "" (a channel) or its parent's ID (a thread)
 
   constructor(me: string) {
     this.me = me;
@@ -31,6 +50,7 @@ export class LocalState {
     this.#communities.clear();
     this.#convs.clear();
     this.#loaded.clear();
+    this.#threadsLoaded.clear();
     for (const c of list) this.#communities.set(c.communityID, { ...c });
   }
 
@@ -41,6 +61,7 @@ export class LocalState {
   removeCommunity(communityID: string): void {
     this.#communities.delete(communityID);
     this.#loaded.delete(communityID);
+    this.#threadsLoaded.delete(communityID);
     for (const [k, c] of this.#convs) if (c.communityID === communityID) this.#convs.delete(k);
   }
 
@@ -53,6 +74,7 @@ export class LocalState {
   }
 
   putConversation(c: ChannelConversation): void {
+    this.#kinds.set(key(c.communityID, c.channelID), c.channelType === 3 ? (c.parentChannelID ?? "?") : "");
     this.#convs.set(key(c.communityID, c.channelID), { ...c, mentionedInfoList: [...(c.mentionedInfoList ?? [])] });
   }
 
@@ -73,11 +95,109 @@ export class LocalState {
     this.#loaded.add(communityID);
   }
 
-  /** total is the user's total unread: its communities in notify. */
+  /** total is the user's total unread: the channels and followed threads in notify of its communities in notify. */
   total(): number {
     let n = 0;
-    for (const c of this.#communities.values()) if (c.notificationStatus === 1) n += c.totalUnreadMessageCount;
+    for (const c of this.#communities.values()) if (c.notificationStatus === 1) n += c.totalUnreadMessageCount + (c.threadTotalUnreadMessageCount ?? 0);
     return n;
+  }
+
+  // ---- threads ----
+
+  /** noteThread remembers that a channel ID of a community is a thread of parentChannelID. */
+  noteThread(communityID: string, threadID: string, parentChannelID: string): void {
+    this.#kinds.set(key(communityID, threadID), parentChannelID || "?");
+  }
+
+  /** noteChannel remembers that a channel ID of a community is a channel, not a thread. */
+  noteChannel(communityID: string, channelID: string): void {
+    if (!this.#kinds.has(key(communityID, channelID))) this.#kinds.set(key(communityID, channelID), "");
+  }
+
+  /** isThread reports whether a channel ID is a thread the state knows of. */
+  isThread(communityID: string, channelID: string): boolean {
+    return !!this.#kinds.get(key(communityID, channelID));
+  }
+
+  /** kindKnown reports whether the state knows a channel ID to be a channel or a thread. */
+  kindKnown(communityID: string, channelID: string): boolean {
+    return this.#kinds.has(key(communityID, channelID));
+  }
+
+  /** threadsLoaded reports whether every followed thread of a community is known. */
+  threadsLoaded(communityID: string): boolean {
+    return this.#threadsLoaded.has(communityID);
+  }
+
+  /**
+   * setThreads replaces a community's followed-thread conversations with
+   * the server's list, and its thread totals with their sums (exact: the
+   * list is every followed thread). A thread in `entered` that appears is
+   * reported as added, one that goes as deleted, and others whose unread
+   * state changed as updated; on the first load of the community (nothing
+   * to compare with) only the threads in `entered` are reported.
+   */
+  setThreads(communityID: string, list: ChannelConversation[], entered: ReadonlySet<string> = new Set()): ThreadsDerived {
+    const first = !this.#threadsLoaded.has(communityID);
+    const before = new Map<string, ChannelConversation>();
+    for (const [k, c] of this.#convs) if (c.communityID === communityID && c.channelType === 3) before.set(k, c);
+    const out: ThreadsDerived = { changes: [] };
+    for (const c of list) {
+      const k = key(c.communityID, c.channelID);
+      const old = before.get(k);
+      before.delete(k);
+      this.putConversation(c);
+      const now = this.#convs.get(k)!;
+      if (!old) {
+        if (!first || entered.has(c.channelID)) out.changes.push({ action: 0, conversation: { ...now } });
+      } else if (old.unreadMessageCount !== now.unreadMessageCount || old.lastMessageSeq !== now.lastMessageSeq || old.readMessageSeq !== now.readMessageSeq || old.mentionedInfoList.length !== now.mentionedInfoList.length || old.notificationStatus !== now.notificationStatus) {
+        out.changes.push({ action: 2, conversation: { ...now } });
+      }
+    }
+    for (const [k, old] of before) {
+      this.#convs.delete(k);
+      out.changes.push({ action: 1, conversation: old });
+    }
+    this.#threadsLoaded.add(communityID);
+    const c = this.#communities.get(communityID);
+    if (c) {
+      let unread = 0;
+      let mentions = 0;
+      for (const t of this.#convs.values()) {
+        if (t.communityID !== communityID || t.channelType !== 3 || t.notificationStatus !== 1) continue;
+        unread += t.unreadMessageCount;
+        mentions += t.mentionedInfoList.length;
+      }
+      if (unread !== (c.threadTotalUnreadMessageCount ?? 0) || mentions !== (c.threadTotalUnreadMentionCount ?? 0)) {
+        const totalChanges = unread !== (c.threadTotalUnreadMessageCount ?? 0);
+        c.threadTotalUnreadMessageCount = unread;
+        c.threadTotalUnreadMentionCount = mentions;
+        out.community = { ...c };
+        if (totalChanges && c.notificationStatus === 1) out.total = this.total();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * dropThread forgets the caller's conversation in a dismissed thread and
+   * takes its unread out of the community's thread totals; undefined when
+   * the caller had none.
+   */
+  dropThread(communityID: string, threadID: string): Derived | undefined {
+    const k = key(communityID, threadID);
+    const conv = this.#convs.get(k);
+    if (!conv) return undefined;
+    this.#convs.delete(k);
+    const d: Derived = { conversation: conv };
+    const c = this.#communities.get(communityID);
+    if (c && conv.notificationStatus === 1 && (conv.unreadMessageCount > 0 || conv.mentionedInfoList.length > 0)) {
+      c.threadTotalUnreadMessageCount = Math.max(0, (c.threadTotalUnreadMessageCount ?? 0) - conv.unreadMessageCount);
+      c.threadTotalUnreadMentionCount = Math.max(0, (c.threadTotalUnreadMentionCount ?? 0) - conv.mentionedInfoList.length);
+      d.community = { ...c };
+      if (conv.unreadMessageCount > 0 && c.notificationStatus === 1) d.total = this.total();
+    }
+    return d;
   }
 
   /** applyMessages takes new messages of a channel; undefined when the channel's conversation is unknown or nothing changed. */
@@ -125,11 +245,19 @@ export class LocalState {
     }
     const d: Derived = { conversation: { ...conv } };
     const c = this.#communities.get(conv.communityID);
-    if (c && delta !== 0 && conv.notificationStatus === 1) {
+    if (!c || conv.notificationStatus !== 1) return d;
+    if (conv.channelType === 3) {
+      // A followed thread: its own totals, never the channels'.
+      const mentions = conv.mentionedInfoList.length - before.mentions;
+      if (delta === 0 && mentions === 0) return d;
+      c.threadTotalUnreadMessageCount = Math.max(0, (c.threadTotalUnreadMessageCount ?? 0) + delta);
+      c.threadTotalUnreadMentionCount = Math.max(0, (c.threadTotalUnreadMentionCount ?? 0) + mentions);
+    } else {
+      if (delta === 0) return d;
       c.totalUnreadMessageCount = Math.max(0, c.totalUnreadMessageCount + delta);
-      d.community = { ...c };
-      if (c.notificationStatus === 1) d.total = this.total();
     }
+    d.community = { ...c };
+    if (delta !== 0 && c.notificationStatus === 1) d.total = this.total();
     return d;
   }
 }

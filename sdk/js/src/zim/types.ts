@@ -34,6 +34,8 @@ import type {
   ZIMCommunityApplicationState,
   ZIMCommunityJoinMode,
   ZIMCommunityInviteMode,
+  ZIMCommunityThreadAutoArchiveDuration,
+  ZIMCommunityThreadListFilter,
 } from "./enums.js";
 
 // ---- Lifecycle ----
@@ -524,6 +526,10 @@ export interface ZIMCommunity {
   /** Plaza's addition: the caller's notification status and role. */
   notificationStatus: ZIMCommunityMessageNotificationStatus | 0;
   memberRole: number;
+  /** Plaza's addition (SPEC §6a): the unread messages of the threads the caller follows here and set to notify; not part of totalUnreadMessageCount, which sums channels. */
+  threadTotalUnreadMessageCount: number;
+  /** Plaza's addition (SPEC §6a): those threads' unread messages that mention the caller (or everyone). */
+  threadTotalUnreadMentionCount: number;
 }
 
 export interface ZIMCommunityMuteInfo {
@@ -544,6 +550,13 @@ export interface ZIMCommunityFullInfo {
   joinMode: ZIMCommunityJoinMode;
   inviteMode: ZIMCommunityInviteMode;
   muteInfo: ZIMCommunityMuteInfo;
+  /**
+   * Plaza's additions (SPEC §6a): the caller's followed-thread totals, as in
+   * ZIMCommunity, from the instance's community list (the login's, kept
+   * current by events); 0 for a community the instance does not list.
+   */
+  threadTotalUnreadMessageCount: number;
+  threadTotalUnreadMentionCount: number;
 }
 
 export interface ZIMCommunityCreateConfig {
@@ -847,6 +860,180 @@ export interface ZIMCommunityApplicationListQueriedResult {
   nextFlag: number;
 }
 
+// ---- Threads (Plaza, SPEC §6a: the reference has none yet) ----
+// Shapes with the server's field names; a thread's conversationID is
+// `communityID/threadID`, its conversationType 4 (CommunityThread).
+
+/** ZIMCommunityThreadInfo is a thread: a channel of type 3 whose parent is a channel. */
+export interface ZIMCommunityThreadInfo {
+  communityID: string;
+  /** The thread's ID in the community's channel namespace (the same as threadID). */
+  channelID: string;
+  threadID: string;
+  /** Always 3 (ZIMCommunityChannelType.Thread). */
+  channelType: ZIMCommunityChannelType;
+  /** The channel the thread was opened in. */
+  parentChannelID: string;
+  threadName: string;
+  /** The seq, in the parent channel, of the message the thread was opened from; 0 for a standalone thread. */
+  rootMessageSeq: number;
+  creatorUserID: string;
+  createTime: number;
+  isPrivate: boolean;
+  /** Whether the thread is archived now (by hand, or after autoArchiveDuration minutes without a message). */
+  isArchived: boolean;
+  /** Whether only the owner and admins may send in, rename or unarchive the thread. */
+  isLocked: boolean;
+  /** For a private thread: whether its members may invite others. */
+  invitable: boolean;
+  /** Minutes: 60, 1440, 4320 or 10080. */
+  autoArchiveDuration: ZIMCommunityThreadAutoArchiveDuration;
+  /** When the thread was archived, or, while active, when it will archive if no message comes (Unix ms). */
+  archiveTime: number;
+  messageCount: number;
+  memberCount: number;
+  lastMessageSeq: number;
+  /** The thread's newest message, where the server reads it (queryCommunityThreadsInfo, the joined list). */
+  lastMessage?: ZIMMessage;
+  /** The facade's conversation ID of the thread (`communityID/threadID`), for the message and conversation methods with conversationType 4. */
+  conversationID: string;
+}
+
+/** ZIMCommunityJoinedThreadInfo is a thread the caller follows, with its unread state there. */
+export interface ZIMCommunityJoinedThreadInfo extends ZIMCommunityThreadInfo {
+  unreadMessageCount: number;
+  readMessageSeq: number;
+  /** A followed thread starts in notify (1). */
+  notificationStatus: ZIMConversationNotificationStatus;
+  mentionedInfoList: ZIMMessageMentionedInfo[];
+}
+
+/** ZIMCommunityThreadMemberInfo is a member (follower) of a thread, with the user's profile. */
+export interface ZIMCommunityThreadMemberInfo extends ZIMUserInfo {
+  /** The user's role in the community. */
+  memberRole: number;
+  /** When the user last started following the thread (Unix ms). */
+  joinTime: number;
+}
+
+/** What createCommunityThread opens: a thread of channelID, from the message rootMessageSeq of it, or standalone. */
+export interface ZIMCommunityThreadCreateInfo {
+  communityID: string;
+  /** The parent channel (a channel, not a thread). */
+  channelID: string;
+  /** Empty or absent: the server generates one (`#T…`). */
+  threadID?: string;
+  /** Empty or absent: the root message's text, cut to 100 characters; required for a standalone thread. */
+  threadName?: string;
+  /** The seq of the parent channel's message the thread opens from (a message's messageSeq); absent or 0: standalone. */
+  rootMessageSeq?: number;
+}
+
+export interface ZIMCommunityThreadCreateConfig {
+  /** Only the thread's members, the owner and admins see a private thread. Default false. */
+  isPrivate?: boolean;
+  /** Minutes; absent or 0: 1440 (a day). */
+  autoArchiveDuration?: ZIMCommunityThreadAutoArchiveDuration;
+  /** For a private thread: whether its members may invite others (default true). */
+  invitable?: boolean;
+}
+
+export interface ZIMCommunityThreadListQueryConfig {
+  nextFlag: number;
+  /** Active (default) or Archived; the server's strings "active" and "archived" are taken too. */
+  filter?: ZIMCommunityThreadListFilter | "active" | "archived";
+}
+
+export interface ZIMCommunityJoinedThreadListQueryConfig {
+  nextFlag: number;
+}
+
+export interface ZIMCommunityThreadMemberListQueryConfig {
+  nextFlag: number;
+}
+
+export interface ZIMCommunityThreadCreatedResult {
+  threadInfo: ZIMCommunityThreadInfo;
+}
+/** The result of dismiss, join and leave: the thread acted on. */
+export interface ZIMCommunityThreadOperatedResult {
+  communityID: string;
+  threadID: string;
+}
+export type ZIMCommunityThreadDismissedResult = ZIMCommunityThreadOperatedResult;
+export type ZIMCommunityThreadJoinedResult = ZIMCommunityThreadOperatedResult;
+export type ZIMCommunityThreadLeftResult = ZIMCommunityThreadOperatedResult;
+/** The result of invite and kick: the users who could not be invited or removed. */
+export interface ZIMCommunityThreadMembersOperatedResult {
+  communityID: string;
+  threadID: string;
+  errorUserList: ZIMErrorUserInfo[];
+}
+export type ZIMCommunityThreadUsersInvitedResult = ZIMCommunityThreadMembersOperatedResult;
+export type ZIMCommunityThreadMembersKickedResult = ZIMCommunityThreadMembersOperatedResult;
+export interface ZIMCommunityThreadMemberListQueriedResult {
+  communityID: string;
+  threadID: string;
+  memberList: ZIMCommunityThreadMemberInfo[];
+  nextFlag: number;
+}
+export interface ZIMCommunityThreadListQueriedResult {
+  communityID: string;
+  /** The parent channel. */
+  channelID: string;
+  /** Without lastMessage (the server reads it in queryCommunityThreadsInfo). */
+  threadList: ZIMCommunityThreadInfo[];
+  nextFlag: number;
+}
+export interface ZIMCommunityJoinedThreadListQueriedResult {
+  threadList: ZIMCommunityJoinedThreadInfo[];
+  nextFlag: number;
+}
+export interface ZIMCommunityThreadsInfoQueriedResult {
+  communityID: string;
+  threadInfos: ZIMCommunityThreadInfo[];
+  /** Threads that do not exist or that the caller does not see. */
+  errorThreadIDs: string[];
+}
+export interface ZIMCommunityThreadNameUpdatedResult {
+  communityID: string;
+  threadID: string;
+  threadName: string;
+  threadInfo: ZIMCommunityThreadInfo;
+}
+export interface ZIMCommunityThreadArchivedStateUpdatedResult {
+  communityID: string;
+  threadID: string;
+  isArchived: boolean;
+  threadInfo: ZIMCommunityThreadInfo;
+}
+export interface ZIMCommunityThreadLockedStateUpdatedResult {
+  communityID: string;
+  threadID: string;
+  isLocked: boolean;
+  threadInfo: ZIMCommunityThreadInfo;
+}
+export interface ZIMCommunityThreadAutoArchiveDurationUpdatedResult {
+  communityID: string;
+  threadID: string;
+  autoArchiveDuration: ZIMCommunityThreadAutoArchiveDuration;
+  threadInfo: ZIMCommunityThreadInfo;
+}
+
+export interface ZIMCommunityThreadChangeInfo {
+  /** 0 added (opened), 1 deleted (dismissed), 2 updated (renamed, archived or unarchived, locked or unlocked, a new auto-archive duration). */
+  action: ZIMCommunityListChangeAction;
+  thread: ZIMCommunityThreadInfo;
+}
+
+export interface ZIMCommunityThreadMemberStateChangeInfo {
+  /** 1 entered (follows the thread now), 0 exited. */
+  state: ZIMCommunityMemberChangeState;
+  /** 1 joined (by hand, by sending, by being mentioned, as creator), 2 invited, 3 left, 4 kicked. */
+  action: ZIMCommunityMemberChangeAction;
+  memberInfo: ZIMCommunityThreadMemberInfo;
+}
+
 // ---- Events ----
 
 export interface ZIMEventOfConnectionStateChangedResult {
@@ -917,6 +1104,23 @@ export interface ZIMCommunityChannelInfoUpdatedEventResult {
 export interface ZIMCommunityApplicationListChangedEventResult {
   changeInfoList: { action: ZIMCommunityListChangeAction; application: ZIMCommunityApplication }[];
 }
+/** communityThreadListChanged (Plaza, SPEC §6a): threads of a channel were opened, changed or dismissed. */
+export interface ZIMCommunityThreadListChangedEventResult {
+  communityID: string;
+  /** The parent channel. */
+  channelID: string;
+  changeInfoList: ZIMCommunityThreadChangeInfo[];
+}
+/** communityThreadMemberStateChanged (Plaza, SPEC §6a): users started or stopped following a thread. */
+export interface ZIMCommunityThreadMemberStateChangedEventResult {
+  communityID: string;
+  /** The thread's parent channel. */
+  channelID: string;
+  threadID: string;
+  /** Who made the change (the joiner, inviter, sender, leaver or kicker). */
+  operatedUserID: string;
+  changeInfoList: ZIMCommunityThreadMemberStateChangeInfo[];
+}
 /** Plaza's addition: the session came back after a resync; the app should re-read what it shows. */
 export interface ZIMConnectionResyncedEventResult {
   communityList: ZIMCommunity[];
@@ -940,6 +1144,10 @@ export interface ZIMEventHandler<Z> {
   communityChannelListChanged: (zim: Z, data: ZIMCommunityChannelListChangedEventResult) => void;
   communityChannelInfoUpdated: (zim: Z, data: ZIMCommunityChannelInfoUpdatedEventResult) => void;
   communityApplicationListChanged: (zim: Z, data: ZIMCommunityApplicationListChangedEventResult) => void;
+  /** Plaza's addition (SPEC §6a). */
+  communityThreadListChanged: (zim: Z, data: ZIMCommunityThreadListChangedEventResult) => void;
+  /** Plaza's addition (SPEC §6a). */
+  communityThreadMemberStateChanged: (zim: Z, data: ZIMCommunityThreadMemberStateChangedEventResult) => void;
   /** Plaza's addition: after a resync (see ZIMConnectionResyncedEventResult). */
   connectionResynced: (zim: Z, data: ZIMConnectionResyncedEventResult) => void;
 }

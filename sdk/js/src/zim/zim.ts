@@ -5,8 +5,10 @@
 import type {
   ChannelBrief,
   ChannelConversation,
+  CommunityInfo,
   EventMap,
   Message,
+  Thread,
   MessageListEvent,
   OperationID,
   QueryConversationListResult,
@@ -24,6 +26,8 @@ import {
   communityChannel,
   community,
   communityFullInfo,
+  communityJoinedThread,
+  communityThread,
   content,
   conversation,
   conversationIDOf,
@@ -36,6 +40,8 @@ import {
   parseConversationID,
   reaction,
   seqOf,
+  threadConversation,
+  threadMember,
   toZIMError,
   userInfo,
 } from "./convert.js";
@@ -50,6 +56,8 @@ import {
   ZIMMessageRepliedInfoState,
   ZIMMessageSentStatus,
   ZIMMessageType,
+  ZIMCommunityThreadListFilter,
+  type ZIMCommunityThreadAutoArchiveDuration,
   type ZIMCommunityChannelType,
   type ZIMCommunityInviteMode,
   type ZIMCommunityJoinMode,
@@ -57,7 +65,7 @@ import {
   type ZIMConversationNotificationStatus,
 } from "./enums.js";
 import { Cursors } from "./paging.js";
-import { LocalState, type Derived } from "./state.js";
+import { LocalState, type Derived, type ThreadsDerived } from "./state.js";
 import type * as T from "./types.js";
 
 /** The facade's version: Plaza's SDK version, in the reference's getVersion. */
@@ -116,6 +124,10 @@ export class ZIM {
   #destroyed = false;
   #active: string[] = [];
   #activeTimer: ReturnType<typeof setTimeout> | undefined;
+  // Loads of a community's followed threads in flight (loadThreads).
+  #threadLoads = new Map<string, { again: boolean; entered: Set<string>; promise: Promise<void> }>();
+  // Messages of a conversation waiting for the facade to learn whether it is a channel or a thread.
+  #ordering = new Map<string, Promise<void>>();
 
   constructor(appConfig: T.ZIMAppConfig) {
     if (!appConfig || typeof appConfig.server !== "string" || !/^https?:\/\//.test(appConfig.server)) {
@@ -231,6 +243,8 @@ export class ZIM {
     this.#plaza = undefined;
     this.#userID = "";
     this.#loading.clear();
+    this.#threadLoads.clear();
+    this.#ordering.clear();
     this.#sent.clear();
     this.#active = [];
     p.close();
@@ -277,10 +291,17 @@ export class ZIM {
   }
 
   // typeOf tells a thread (a conversation of channelType 3) from a channel,
-  // by what the instance knows of the conversation.
+  // by what the instance knows of the conversation or of the thread.
   #typeOf(communityID: string, channelID: string): ZIMConversationType {
     const c = this.#state.conversation(communityID, channelID);
-    return c ? conversationTypeOf(c) : ZIMConversationType.CommunityChannel;
+    if (c) return conversationTypeOf(c);
+    return this.#state.isThread(communityID, channelID) ? ZIMConversationType.CommunityThread : ZIMConversationType.CommunityChannel;
+  }
+
+  // fullInfo converts a community's full information, with the caller's
+  // thread totals from its community list (the server's CommunityInfo has none).
+  #fullInfo(c: CommunityInfo): T.ZIMCommunityFullInfo {
+    return communityFullInfo(c, this.#state.community(c.communityID));
   }
 
   #localID(): string {
@@ -326,6 +347,7 @@ export class ZIM {
           const list = this.#plaza?.session?.ready.communityList ?? [];
           this.#state.setCommunities(list);
           this.#loading.clear();
+          this.#threadLoads.clear();
           this.#emit("communityListChanged", { changeInfoList: list.map((x) => ({ action: ZIMCommunityListChangeAction.Updated, community: community(x) })) });
           this.#emit("connectionResynced", { communityList: list.map(community) });
         }
@@ -367,7 +389,7 @@ export class ZIM {
       case "messageReactionsChanged": {
         const d = e.data as EventMap["messageReactionsChanged"];
         const conversationID = conversationIDOf(d.communityID, d.channelID);
-        const type = ZIMConversationType.CommunityChannel;
+        const type = this.#typeOf(d.communityID, d.channelID);
         const stub: T.ZIMMessage = { type: ZIMMessageType.Unknown, messageID: d.messageID, messageSeq: d.messageSeq, conversationID, conversationType: type, communityID: d.communityID, channelID: d.channelID };
         this.#emit("messageReactionsChanged", {
           reactions: d.reactions.map((r) => reaction(r, conversationID, type, d.messageID)),
@@ -399,7 +421,7 @@ export class ZIM {
       }
       case "communityInfoUpdated": {
         const d = e.data as EventMap["communityInfoUpdated"];
-        this.#emit("communityInfoUpdated", { updateInfoList: d.updateInfoList.map((u) => ({ communityInfo: communityFullInfo(u.communityInfo) })) });
+        this.#emit("communityInfoUpdated", { updateInfoList: d.updateInfoList.map((u) => ({ communityInfo: this.#fullInfo(u.communityInfo) })) });
         return;
       }
       case "communityMemberStateChanged": {
@@ -416,6 +438,7 @@ export class ZIM {
       case "communityChannelListChanged": {
         const d = e.data as EventMap["communityChannelListChanged"];
         const changeInfoList = d.changeInfoList.map((ch) => {
+          this.#state.noteChannel(ch.channel.communityID, ch.channel.channelID);
           const known = this.#state.conversation(ch.channel.communityID, ch.channel.channelID);
           if (ch.action === 1) this.#state.removeConversation(ch.channel.communityID, ch.channel.channelID);
           const conv: ChannelConversation = known ? { ...known, ...ch.channel } : blankConversation(ch.channel);
@@ -436,8 +459,51 @@ export class ZIM {
       }
       case "channelHeadsUpdated": {
         const d = e.data as EventMap["channelHeadsUpdated"];
-        void this.#ensureChannels(d.communityID).then(() => {
+        for (const h of d.heads) if (h.parentChannelID) this.#state.noteThread(d.communityID, h.channelID, h.parentChannelID);
+        const threads = d.heads.some((h) => h.parentChannelID) ? this.#loadThreads(d.communityID) : undefined;
+        void Promise.all([this.#ensureChannels(d.communityID), threads]).then(() => {
           for (const h of d.heads) this.#derived(this.#state.applyHead(d.communityID, h.channelID, h.lastMessageSeq));
+        });
+        return;
+      }
+      case "communityThreadListChanged": {
+        const d = e.data as EventMap["communityThreadListChanged"];
+        const gone: Derived[] = [];
+        for (const ch of d.changeInfoList) {
+          const t = ch.thread;
+          this.#state.noteThread(t.communityID, t.threadID, t.parentChannelID);
+          if (ch.action === 1) {
+            const g = this.#state.dropThread(t.communityID, t.threadID);
+            if (g) gone.push(g);
+            continue;
+          }
+          const conv = this.#state.conversation(t.communityID, t.threadID);
+          if (conv && conv.channelName !== t.threadName) this.#state.putConversation({ ...conv, channelName: t.threadName });
+        }
+        this.#emit("communityThreadListChanged", {
+          communityID: d.communityID,
+          channelID: d.channelID,
+          changeInfoList: d.changeInfoList.map((ch) => ({ action: ch.action, thread: communityThread(ch.thread, this.#userID) })),
+        });
+        for (const g of gone) this.#derived(g, 1);
+        return;
+      }
+      case "communityThreadMemberStateChanged": {
+        const d = e.data as EventMap["communityThreadMemberStateChanged"];
+        const mine = d.changeInfoList.filter((ch) => ch.memberInfo.userID === this.#userID);
+        if (mine.length > 0) {
+          // The user started or stopped following the thread (by hand, by
+          // sending, by a mention, an invite or a kick): its conversation
+          // and the community's thread totals come from the server again.
+          this.#state.noteThread(d.communityID, d.threadID, d.channelID);
+          void this.#loadThreads(d.communityID, mine.some((ch) => ch.state === 1) ? [d.threadID] : []);
+        }
+        this.#emit("communityThreadMemberStateChanged", {
+          communityID: d.communityID,
+          channelID: d.channelID,
+          threadID: d.threadID,
+          operatedUserID: d.operatedUserID,
+          changeInfoList: d.changeInfoList.map((ch) => ({ state: ch.state, action: ch.action, memberInfo: threadMember(ch.memberInfo) })),
         });
         return;
       }
@@ -459,9 +525,42 @@ export class ZIM {
     }
   }
 
-  // onMessages delivers new messages (without those this instance sent,
-  // which its sendMessage already returned) and derives the unread changes.
+  // onMessages delivers new messages in order. The messages of a channel ID
+  // the instance cannot yet tell for a channel or a thread wait until it
+  // can (classify), with those that follow them.
   #onMessages(d: MessageListEvent, recovered: boolean): void {
+    const k = conversationIDOf(d.communityID, d.channelID);
+    const queued = this.#ordering.get(k);
+    if (!queued && this.#state.kindKnown(d.communityID, d.channelID)) {
+      this.#deliver(d, recovered);
+      return;
+    }
+    const p = (queued ?? this.#classify(d.communityID, d.channelID)).then(() => this.#deliver(d, recovered));
+    this.#ordering.set(k, p);
+    void p.then(() => {
+      if (this.#ordering.get(k) === p) this.#ordering.delete(k);
+    });
+  }
+
+  // classify learns whether a channel ID is a channel or a thread: from the
+  // community's channel list (loaded once), else by asking for it as a
+  // thread. A failure leaves it a channel.
+  async #classify(communityID: string, channelID: string): Promise<void> {
+    try {
+      await this.#ensureChannels(communityID);
+      if (this.#state.kindKnown(communityID, channelID)) return;
+      const r = await this.#call("queryCommunityThreadsInfo", { communityID, threadIDs: [channelID] });
+      for (const t of r.threadInfos) this.#state.noteThread(t.communityID, t.threadID, t.parentChannelID);
+      this.#state.noteChannel(communityID, channelID);
+    } catch {
+      // Delivered as a channel's.
+    }
+  }
+
+  // deliver emits new messages (without those this instance sent, which its
+  // sendMessage already returned) and derives the unread changes: a
+  // followed thread's in its own conversation, never in its parent's.
+  #deliver(d: MessageListEvent, recovered: boolean): void {
     const conversationID = conversationIDOf(d.communityID, d.channelID);
     const conversationType = this.#typeOf(d.communityID, d.channelID);
     const list: T.ZIMMessage[] = [];
@@ -483,7 +582,62 @@ export class ZIM {
       this.#derived(this.#state.applyMessages(d.communityID, d.channelID, stored));
       return;
     }
-    void this.#ensureChannels(d.communityID).then(() => this.#derived(this.#state.applyMessages(d.communityID, d.channelID, stored)));
+    const loaded = conversationType === ZIMConversationType.CommunityThread ? this.#loadThreads(d.communityID) : this.#ensureChannels(d.communityID);
+    void loaded.then(() => this.#derived(this.#state.applyMessages(d.communityID, d.channelID, stored)));
+  }
+
+  // loadThreads reads a community's followed threads (every page of
+  // queryJoinedCommunityThreadList) into the state: once, or, with
+  // `entered`, again after the user started (those threads) or stopped
+  // following some, which the server tells only by
+  // communityThreadMemberStateChanged. Loads of one community coalesce: one
+  // asked again during a load runs after it, and the promise resolves after
+  // both.
+  #loadThreads(communityID: string, entered?: Iterable<string>): Promise<void> {
+    const fresh = entered !== undefined;
+    if ((!fresh && this.#state.threadsLoaded(communityID)) || !this.#state.community(communityID)) {
+      return this.#threadLoads.get(communityID)?.promise ?? Promise.resolve();
+    }
+    const running = this.#threadLoads.get(communityID);
+    if (running) {
+      if (fresh) {
+        running.again = true;
+        for (const id of entered) running.entered.add(id);
+      }
+      return running.promise;
+    }
+    const state = this.#state;
+    const load = { again: false, entered: new Set(entered ?? []), promise: Promise.resolve() };
+    load.promise = (async () => {
+      do {
+        load.again = false;
+        const hint = load.entered;
+        load.entered = new Set();
+        const list: ChannelConversation[] = [];
+        let nextFlag: string | undefined;
+        do {
+          const req: RequestOf<"queryJoinedCommunityThreadList"> = { communityID, count: 100 };
+          if (nextFlag) req.nextFlag = nextFlag;
+          const page = await this.#call("queryJoinedCommunityThreadList", req);
+          for (const j of page.threadList) list.push(threadConversation(j, state.conversation(j.communityID, j.channelID)));
+          nextFlag = page.nextFlag;
+        } while (nextFlag);
+        if (state !== this.#state) return;
+        this.#threadsDerived(state.setThreads(communityID, list, hint));
+      } while (load.again);
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.#threadLoads.get(communityID) === load) this.#threadLoads.delete(communityID);
+      });
+    this.#threadLoads.set(communityID, load);
+    return load.promise;
+  }
+
+  #threadsDerived(d: ThreadsDerived): void {
+    this.#emitConversations(d.changes);
+    if (d.community) this.#emit("communityListChanged", { changeInfoList: [{ action: ZIMCommunityListChangeAction.Updated, community: community(d.community) }] });
+    if (d.total !== undefined) this.#emit("conversationTotalUnreadMessageCountUpdated", { totalUnreadMessageCount: d.total });
   }
 
   // ensureChannels loads a community's channel conversations once, so that
@@ -510,9 +664,9 @@ export class ZIM {
     return p;
   }
 
-  #derived(d: Derived | undefined): void {
+  #derived(d: Derived | undefined, action = 2): void {
     if (!d) return;
-    this.#emitConversations([{ action: 2, conversation: d.conversation }]);
+    this.#emitConversations([{ action, conversation: d.conversation }]);
     if (d.community) this.#emit("communityListChanged", { changeInfoList: [{ action: ZIMCommunityListChangeAction.Updated, community: community(d.community) }] });
     if (d.total !== undefined) this.#emit("conversationTotalUnreadMessageCountUpdated", { totalUnreadMessageCount: d.total });
   }
@@ -530,6 +684,7 @@ export class ZIM {
     });
     const byCommunity = new Map<string, T.ZIMCommunityChannelChangeInfo[]>();
     for (const x of list) {
+      if (x.conversation.channelType === 3) continue; // a thread is not in the channel list
       const l = byCommunity.get(x.conversation.communityID) ?? [];
       l.push({ action: x.action === 1 ? 1 : 2, channel: communityChannel(x.conversation, this.#userID) });
       byCommunity.set(x.conversation.communityID, l);
@@ -569,7 +724,7 @@ export class ZIM {
       const attrs = attributes(config?.communityAttributes);
       if (attrs && Object.keys(attrs).length > 0) req.communityAttributes = attrs;
       const r = await this.#call("createCommunity", req);
-      return { communityInfo: communityFullInfo(r.communityInfo) };
+      return { communityInfo: this.#fullInfo(r.communityInfo) };
     });
   }
 
@@ -578,7 +733,7 @@ export class ZIM {
   }
 
   joinCommunity(communityID: string): Promise<T.ZIMCommunityJoinedResult> {
-    return this.#wrap(async () => ({ communityInfo: communityFullInfo((await this.#call("joinCommunity", { communityID })).communityInfo) }));
+    return this.#wrap(async () => ({ communityInfo: this.#fullInfo((await this.#call("joinCommunity", { communityID })).communityInfo) }));
   }
 
   leaveCommunity(communityID: string): Promise<T.ZIMCommunityLeftResult> {
@@ -598,7 +753,7 @@ export class ZIM {
 
   queryCommunityInfo(communityID: string): Promise<T.ZIMCommunityInfoQueriedResult> {
     this.#touch(communityID);
-    return this.#wrap(async () => ({ communityInfo: communityFullInfo((await this.#call("queryCommunityInfo", { communityID })).communityInfo) }));
+    return this.#wrap(async () => ({ communityInfo: this.#fullInfo((await this.#call("queryCommunityInfo", { communityID })).communityInfo) }));
   }
 
   updateCommunityName(communityName: string, communityID: string): Promise<T.ZIMCommunityNameUpdatedResult> {
@@ -735,7 +890,7 @@ export class ZIM {
       if (config?.wording) req.wording = config.wording;
       const r = await this.#call("sendCommunityJoinApplication", req);
       const out: T.ZIMCommunityJoinApplicationSentResult = { communityID: r.communityID, joined: r.joined };
-      if (r.communityInfo) out.communityInfo = communityFullInfo(r.communityInfo);
+      if (r.communityInfo) out.communityInfo = this.#fullInfo(r.communityInfo);
       if (r.application) out.application = application(r.application);
       return out;
     });
@@ -1115,20 +1270,33 @@ export class ZIM {
     return list.map((c) => conversation(c, this.#userID));
   }
 
-  /** queryConversation reads one channel conversation (through its community's channel list). */
+  /**
+   * queryConversation reads one conversation: a channel's through its
+   * community's channel list, a followed thread's through the conversation
+   * list (the channel list holds no threads).
+   */
   queryConversation(conversationID: string, conversationType: ZIMConversationType): Promise<T.ZIMConversationQueriedResult> {
     return this.#wrap(async () => {
       const { communityID, channelID } = parseConversationID(conversationID, conversationType);
+      const thread = conversationType === ZIMConversationType.CommunityThread || this.#state.isThread(communityID, channelID);
       let nextFlag: string | undefined;
       do {
-        const req: RequestOf<"queryCommunityChannelList"> = { communityID, count: 100 };
-        if (nextFlag) req.nextFlag = nextFlag;
-        const page = await this.#call("queryCommunityChannelList", req);
-        for (const c of page.channelList) {
-          this.#state.putConversation(c);
-          if (c.channelID === channelID) return { conversation: conversation(c, this.#userID) };
+        let list: ChannelConversation[];
+        if (thread) {
+          const req: RequestOf<"queryConversationList"> = { count: 100 };
+          if (nextFlag) req.nextFlag = nextFlag;
+          const page = await this.#call("queryConversationList", req);
+          [list, nextFlag] = [page.conversationList, page.nextFlag];
+        } else {
+          const req: RequestOf<"queryCommunityChannelList"> = { communityID, count: 100 };
+          if (nextFlag) req.nextFlag = nextFlag;
+          const page = await this.#call("queryCommunityChannelList", req);
+          [list, nextFlag] = [page.channelList, page.nextFlag];
         }
-        nextFlag = page.nextFlag;
+        for (const c of list) {
+          this.#state.putConversation(c);
+          if (c.communityID === communityID && c.channelID === channelID) return { conversation: conversation(c, this.#userID) };
+        }
       } while (nextFlag);
       throw { code: 6000603, message: `no conversation ${conversationID}` } satisfies T.ZIMError;
     });
@@ -1255,13 +1423,161 @@ export class ZIM {
     return unsupported("setConversationMark", "Plaza has no conversation marks");
   }
 
-  // ---- threads (SPEC §6a) ----
-  // The thread methods come in a second pass, once the server serves them:
-  // createCommunityThread(threadInfo, config), dismissCommunityThread(threadID,
-  // channelID, communityID), … in the same style, on the generated
-  // operations. A thread's messages and conversation already work through
-  // the methods above with conversationType 4 (CommunityThread) and the
-  // thread's conversationID (communityID/threadID).
+  // ---- threads (Plaza, SPEC §6a; the reference has none yet) ----
+  // In the style of the channel methods: payload first, IDs last (a thread's
+  // ID names it in its community, so no parent channel is needed); results
+  // with the server's field names. A thread's messages and conversation go
+  // through the methods above with conversationType 4 (CommunityThread) and
+  // its conversationID (`communityID/threadID`).
+
+  /**
+   * createCommunityThread opens a thread in a channel: from one of its
+   * messages (`rootMessageSeq`, a message's messageSeq) or standalone (then
+   * `threadName` is required). The creator and the root message's sender
+   * follow it.
+   */
+  createCommunityThread(threadInfo: T.ZIMCommunityThreadCreateInfo, config?: T.ZIMCommunityThreadCreateConfig): Promise<T.ZIMCommunityThreadCreatedResult> {
+    return this.#wrap(async () => {
+      if (!threadInfo?.communityID) throw invalid("threadInfo.communityID must not be empty", "communityID");
+      if (!threadInfo.channelID) throw invalid("threadInfo.channelID must name the parent channel", "channelID");
+      const req: RequestOf<"createCommunityThread"> = { communityID: threadInfo.communityID, channelID: threadInfo.channelID };
+      if (threadInfo.threadID) req.threadID = threadInfo.threadID;
+      if (threadInfo.threadName) req.threadName = threadInfo.threadName;
+      if (threadInfo.rootMessageSeq) req.rootMessageSeq = threadInfo.rootMessageSeq;
+      if (config?.isPrivate) req.isPrivate = true;
+      if (config?.autoArchiveDuration) req.autoArchiveDuration = config.autoArchiveDuration as RequestOf<"createCommunityThread">["autoArchiveDuration"];
+      if (config?.invitable !== undefined) req.invitable = config.invitable;
+      const r = await this.#call("createCommunityThread", req);
+      return { threadInfo: this.#thread(r.threadInfo) };
+    });
+  }
+
+  /** dismissCommunityThread deletes a thread with its messages: its creator, the owner and admins. */
+  dismissCommunityThread(threadID: string, communityID: string): Promise<T.ZIMCommunityThreadDismissedResult> {
+    return this.#wrap(async () => {
+      const r = await this.#call("dismissCommunityThread", { communityID, threadID });
+      return { communityID: r.communityID, threadID: r.threadID };
+    });
+  }
+
+  /** joinCommunityThread follows a thread: it gets a conversation (type 4) with unread and mentions. */
+  joinCommunityThread(threadID: string, communityID: string): Promise<T.ZIMCommunityThreadJoinedResult> {
+    return this.#wrap(async () => {
+      const r = await this.#call("joinCommunityThread", { communityID, threadID });
+      return { communityID: r.communityID, threadID: r.threadID };
+    });
+  }
+
+  /** leaveCommunityThread stops following a thread (a later mention follows it again). */
+  leaveCommunityThread(threadID: string, communityID: string): Promise<T.ZIMCommunityThreadLeftResult> {
+    return this.#wrap(async () => {
+      const r = await this.#call("leaveCommunityThread", { communityID, threadID });
+      return { communityID: r.communityID, threadID: r.threadID };
+    });
+  }
+
+  /** inviteUsersIntoCommunityThread makes members who see the parent channel follow a thread. */
+  inviteUsersIntoCommunityThread(userIDs: string[], threadID: string, communityID: string): Promise<T.ZIMCommunityThreadUsersInvitedResult> {
+    return this.#wrap(async () => {
+      const r = await this.#call("inviteUsersIntoCommunityThread", { communityID, threadID, userIDs });
+      return { communityID: r.communityID, threadID: r.threadID, errorUserList: errorUsers(r.errorUserList) };
+    });
+  }
+
+  /** kickCommunityThreadMembers removes followers from a thread: the owner and admins. */
+  kickCommunityThreadMembers(userIDs: string[], threadID: string, communityID: string): Promise<T.ZIMCommunityThreadMembersKickedResult> {
+    return this.#wrap(async () => {
+      const r = await this.#call("kickCommunityThreadMembers", { communityID, threadID, userIDs });
+      return { communityID: r.communityID, threadID: r.threadID, errorUserList: errorUsers(r.errorUserList) };
+    });
+  }
+
+  /** queryCommunityThreadMemberList pages a thread's followers, in the order they joined. */
+  queryCommunityThreadMemberList(threadID: string, communityID: string, count: number, config?: T.ZIMCommunityThreadMemberListQueryConfig): Promise<T.ZIMCommunityThreadMemberListQueriedResult> {
+    this.#touch(communityID);
+    return this.#wrap(async () => {
+      const req: RequestOf<"queryCommunityThreadMemberList"> = { communityID, threadID, count };
+      const cursor = this.#cursors.cursorOf(config?.nextFlag);
+      if (cursor) req.nextFlag = cursor;
+      const r = await this.#call("queryCommunityThreadMemberList", req);
+      return { communityID: r.communityID, threadID: r.threadID, memberList: r.memberList.map(threadMember), nextFlag: this.#cursors.flagOf(r.nextFlag) };
+    });
+  }
+
+  /** queryCommunityThreadList pages a channel's threads the caller sees: active (newest activity first) or archived (newest archive first). */
+  queryCommunityThreadList(channelID: string, communityID: string, count: number, config?: T.ZIMCommunityThreadListQueryConfig): Promise<T.ZIMCommunityThreadListQueriedResult> {
+    this.#touch(communityID);
+    return this.#wrap(async () => {
+      const req: RequestOf<"queryCommunityThreadList"> = { communityID, channelID, count };
+      const f = config?.filter;
+      if (f === ZIMCommunityThreadListFilter.Archived || f === "archived") req.filter = "archived";
+      else if (f !== undefined && f !== ZIMCommunityThreadListFilter.Active && f !== "active") throw invalid(`config.filter must be Active (0) or Archived (1), got ${String(f)}`, "filter");
+      const cursor = this.#cursors.cursorOf(config?.nextFlag);
+      if (cursor) req.nextFlag = cursor;
+      const r = await this.#call("queryCommunityThreadList", req);
+      return { communityID: r.communityID, channelID: r.channelID, threadList: r.threadList.map((t) => this.#thread(t)), nextFlag: this.#cursors.flagOf(r.nextFlag) };
+    });
+  }
+
+  /** queryJoinedCommunityThreadList pages the threads the caller follows in a community (empty communityID: in all), newest activity first, with their unread state. */
+  queryJoinedCommunityThreadList(communityID: string, count: number, config?: T.ZIMCommunityJoinedThreadListQueryConfig): Promise<T.ZIMCommunityJoinedThreadListQueriedResult> {
+    return this.#wrap(async () => {
+      const req: RequestOf<"queryJoinedCommunityThreadList"> = { count };
+      if (communityID) req.communityID = communityID;
+      const cursor = this.#cursors.cursorOf(config?.nextFlag);
+      if (cursor) req.nextFlag = cursor;
+      const r = await this.#call("queryJoinedCommunityThreadList", req);
+      for (const j of r.threadList) this.#state.putConversation(threadConversation(j, this.#state.conversation(j.communityID, j.channelID)));
+      return { threadList: r.threadList.map((j) => communityJoinedThread(j, this.#userID)), nextFlag: this.#cursors.flagOf(r.nextFlag) };
+    });
+  }
+
+  /** queryCommunityThreadsInfo reads threads by ID, each with its newest message; others are in errorThreadIDs. */
+  queryCommunityThreadsInfo(threadIDs: string[], communityID: string): Promise<T.ZIMCommunityThreadsInfoQueriedResult> {
+    return this.#wrap(async () => {
+      const r = await this.#call("queryCommunityThreadsInfo", { communityID, threadIDs });
+      return { communityID: r.communityID, threadInfos: r.threadInfos.map((t) => this.#thread(t)), errorThreadIDs: r.errorThreadIDs };
+    });
+  }
+
+  /** updateCommunityThreadName renames a thread: its creator, the owner and admins (only they while it is locked). */
+  updateCommunityThreadName(threadName: string, threadID: string, communityID: string): Promise<T.ZIMCommunityThreadNameUpdatedResult> {
+    return this.#wrap(async () => {
+      const t = (await this.#call("updateCommunityThreadName", { communityID, threadID, threadName })).threadInfo;
+      return { communityID: t.communityID, threadID: t.threadID, threadName: t.threadName, threadInfo: this.#thread(t) };
+    });
+  }
+
+  /** updateCommunityThreadArchivedState archives or unarchives a thread: its creator, the owner and admins. */
+  updateCommunityThreadArchivedState(isArchived: boolean, threadID: string, communityID: string): Promise<T.ZIMCommunityThreadArchivedStateUpdatedResult> {
+    return this.#wrap(async () => {
+      const t = (await this.#call("updateCommunityThreadArchivedState", { communityID, threadID, isArchived })).threadInfo;
+      return { communityID: t.communityID, threadID: t.threadID, isArchived: t.isArchived, threadInfo: this.#thread(t) };
+    });
+  }
+
+  /** updateCommunityThreadLockedState locks or unlocks a thread: the owner and admins. */
+  updateCommunityThreadLockedState(isLocked: boolean, threadID: string, communityID: string): Promise<T.ZIMCommunityThreadLockedStateUpdatedResult> {
+    return this.#wrap(async () => {
+      const t = (await this.#call("updateCommunityThreadLockedState", { communityID, threadID, isLocked })).threadInfo;
+      return { communityID: t.communityID, threadID: t.threadID, isLocked: t.isLocked, threadInfo: this.#thread(t) };
+    });
+  }
+
+  /** updateCommunityThreadAutoArchiveDuration sets after how many minutes without a message a thread archives (60, 1440, 4320, 10080). */
+  updateCommunityThreadAutoArchiveDuration(autoArchiveDuration: ZIMCommunityThreadAutoArchiveDuration, threadID: string, communityID: string): Promise<T.ZIMCommunityThreadAutoArchiveDurationUpdatedResult> {
+    return this.#wrap(async () => {
+      const req: RequestOf<"updateCommunityThreadAutoArchiveDuration"> = { communityID, threadID, autoArchiveDuration: autoArchiveDuration as RequestOf<"updateCommunityThreadAutoArchiveDuration">["autoArchiveDuration"] };
+      const t = (await this.#call("updateCommunityThreadAutoArchiveDuration", req)).threadInfo;
+      return { communityID: t.communityID, threadID: t.threadID, autoArchiveDuration: t.autoArchiveDuration, threadInfo: this.#thread(t) };
+    });
+  }
+
+  // thread converts a thread the server returned, and remembers that its ID is a thread's.
+  #thread(t: Thread): T.ZIMCommunityThreadInfo {
+    this.#state.noteThread(t.communityID, t.threadID, t.parentChannelID);
+    return communityThread(t, this.#userID);
+  }
 }
 
 function unsupported(method: string, why: string): Promise<never> {
