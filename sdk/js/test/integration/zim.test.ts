@@ -1,9 +1,7 @@
 // Two facade instances against a real plaza serve: they create a community,
 // chat, see unread change, revoke, react, reconnect and miss nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import {
-  ZIM,
   ZIMConnectionState,
   ZIMConversationType,
   ZIMMessageType,
@@ -11,9 +9,9 @@ import {
   ZIMConversationNotificationStatus,
   type ZIMError,
   type ZIMMessage,
-  type ZIMEventHandler,
 } from "../../src/index.js";
 import { Server } from "../helpers/server.js";
+import { ZIMUser, sleep, waitFor } from "../helpers/zimuser.js";
 
 let server: Server;
 beforeAll(async () => {
@@ -23,60 +21,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type Events = ZIMEventHandler<ZIM>;
-type Payload<K extends keyof Events> = Parameters<Events[K]>[1];
-
-/** A user: a facade instance that records every event it gets. */
-class User {
-  readonly zim: ZIM;
-  readonly events: { name: keyof Events; data: unknown }[] = [];
-  constructor(readonly id: string) {
-    this.zim = new ZIM({ appID: Number(server.appID), server: server.baseURL, WebSocket });
-    const names: (keyof Events)[] = [
-      "connectionStateChanged",
-      "tokenWillExpire",
-      "messageReceived",
-      "messageRevokeReceived",
-      "messageEdited",
-      "messageReactionsChanged",
-      "conversationChanged",
-      "conversationTotalUnreadMessageCountUpdated",
-      "communityListChanged",
-      "communityMemberStateChanged",
-      "communityChannelListChanged",
-      "connectionResynced",
-    ];
-    for (const n of names) this.zim.on(n, ((_z: ZIM, d: unknown) => this.events.push({ name: n, data: d })) as Events[typeof n]);
-  }
-  login(ttl = 3600): Promise<void> {
-    return this.zim.login(this.id, { userName: this.id.toUpperCase(), token: server.token(this.id, ttl) });
-  }
-  of<K extends keyof Events>(name: K): Payload<K>[] {
-    return this.events.filter((e) => e.name === name).map((e) => e.data as Payload<K>);
-  }
-  received(): ZIMMessage[] {
-    return this.of("messageReceived").flatMap((d) => d.messageList);
-  }
-  async until<K extends keyof Events>(name: K, pred: (d: Payload<K>) => boolean = () => true, timeout = 10_000): Promise<Payload<K>> {
-    const end = Date.now() + timeout;
-    for (;;) {
-      const hit = this.of(name).find(pred);
-      if (hit) return hit;
-      if (Date.now() > end) throw new Error(`${this.id}: no ${name} within ${timeout} ms`);
-      await sleep(20);
-    }
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitFor(cond: () => boolean, what: string, timeout = 15_000): Promise<void> {
-  const end = Date.now() + timeout;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(20);
+class User extends ZIMUser {
+  constructor(id: string) {
+    super(server, id);
   }
 }
 
