@@ -146,16 +146,19 @@ func TestBenchIdle(t *testing.T) {
 		if r["sessions"].(float64) != want || r["errors"].(float64) != 0 {
 			t.Errorf("step %d: %v sessions with %v errors, want %v with none", i, r["sessions"], r["errors"], want)
 		}
-		// Each session holds its reader goroutine, and some memory.
-		if g := r["goroutinesPerSession"].(float64); g < 0.9 || g > 3 {
-			t.Errorf("step %d: %v goroutines per session, want about 1", i, g)
+		// An idle session holds no goroutine (the gateway reads on
+		// readiness), only some memory.
+		if g := r["goroutinesPerSession"].(float64); g > 0.5 {
+			t.Errorf("step %d: %v goroutines per session, want none (a few of the server's own, shared)", i, g)
 		}
 		if r["rssBytes"].(float64) <= 0 || r["baseRSSBytes"].(float64) <= 0 {
 			t.Errorf("step %d: RSS %v (base %v), want both measured", i, r["rssBytes"], r["baseRSSBytes"])
 		}
-		// Each session's reader goroutine has a stack; the heap's share is
-		// too noisy at 40 sessions to be more than present.
-		if _, ok := r["heapPerSessionBytes"].(float64); !ok || r["stackPerSessionBytes"].(float64) <= 0 {
+		// The heap's and the stacks' shares are too noisy at 40 sessions to
+		// be more than measured.
+		_, heap := r["heapPerSessionBytes"].(float64)
+		_, stack := r["stackPerSessionBytes"].(float64)
+		if !heap || !stack {
 			t.Errorf("step %d: %v heap and %v stack bytes per session, want both measured", i, r["heapPerSessionBytes"], r["stackPerSessionBytes"])
 		}
 	}

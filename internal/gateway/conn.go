@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -34,10 +35,11 @@ func (f *outFrame) size() int64 {
 	return int64(len(f.raw))
 }
 
-// conn is one WebSocket connection. Its reader runs on the HTTP handler's
-// goroutine; its writer is started when frames are queued and exits when the
-// queue is empty, so that an idle connection costs one goroutine. A session
-// outlives its connection for the resume window.
+// conn is one WebSocket connection. On Linux an idle connection has no
+// goroutine: the gateway's poller starts one when a frame arrives (elsewhere
+// a reader goroutine waits for frames). Its writer is started when frames
+// are queued and exits when the queue is empty. A session outlives its
+// connection for the resume window.
 type conn struct {
 	g   *Gateway
 	nc  net.Conn
@@ -57,7 +59,18 @@ type conn struct {
 
 	addr string // the remote host, for the identify limit per address
 
-	// Reader goroutine only.
+	// With a poller, the connection has no reader goroutine while idle:
+	// fd is watched for the next frame (see poller).
+	polled   bool
+	fd       int
+	deadline atomic.Int64 // when the next frame must have come (Unix ns)
+	stop     context.CancelFunc
+	finished sync.Once
+
+	// Reader state: held by whoever reads a frame (the reader goroutine, or
+	// the goroutine a readiness event started).
+	rmu           sync.Mutex
+	rd            *wsutil.Reader
 	s             *session // set by identify or resume
 	lastHeartbeat time.Time
 	limited       int // consecutive rate-limited requests
@@ -141,7 +154,7 @@ func (c *conn) closeLocked(code int, reason string) {
 	c.queue = append(c.queue, f)
 	c.kickLocked()
 	// However the peer behaves, the socket closes soon.
-	time.AfterFunc(c.g.opts.WriteTimeout, func() { c.nc.Close() })
+	time.AfterFunc(c.g.opts.WriteTimeout, c.drop)
 }
 
 // closeCode returns the code the connection closed with, 0 if it did not
@@ -197,7 +210,7 @@ func (c *conn) write() {
 			c.queue = nil
 			c.writing = false
 			c.mu.Unlock()
-			c.nc.Close()
+			c.drop()
 			c.flushOnce.Do(func() { close(c.flushed) })
 			return
 		}
@@ -239,9 +252,9 @@ func (c *conn) writeFrames(frames []outFrame) (closed bool, err error) {
 	return closed, bw.Flush()
 }
 
-// run reads frames until the connection ends.
-func (c *conn) run(src io.Reader) {
-	rd := &wsutil.Reader{
+// newReader returns the connection's frame reader over src.
+func (c *conn) newReader(src io.Reader) *wsutil.Reader {
+	return &wsutil.Reader{
 		Source:         src,
 		State:          ws.StateServerSide,
 		CheckUTF8:      true,
@@ -249,36 +262,108 @@ func (c *conn) run(src io.Reader) {
 		MaxMessageSize: c.g.opts.MaxFrameBytes,
 		OnIntermediate: func(h ws.Header, r io.Reader) error { return c.control(h, r) },
 	}
-	deadline := time.Now().Add(c.g.opts.IdentifyTimeout)
-	for {
-		c.nc.SetReadDeadline(deadline)
-		hdr, err := rd.NextFrame()
-		if err != nil {
-			c.readFailed(err)
-			return
-		}
-		if hdr.OpCode.IsControl() {
-			if err := c.control(hdr, rd); err != nil {
-				return
-			}
-			continue
-		}
-		if hdr.OpCode != ws.OpText {
-			c.close(CloseUnsupportedData, "frames must be text (JSON)")
-			return
-		}
-		payload, err := io.ReadAll(rd)
-		if err != nil {
-			c.readFailed(err)
-			return
-		}
-		if !c.handle(payload) {
-			return
-		}
-		if c.s != nil {
-			deadline = c.lastHeartbeat.Add(c.g.heartbeatDeadline())
-		}
+}
+
+// run reads frames on the connection's own goroutine until it ends.
+func (c *conn) run(src io.Reader) {
+	defer c.finish()
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	c.rd = c.newReader(src)
+	for c.readFrame() {
 	}
+}
+
+// readReady reads and handles the frame whose first bytes made the
+// connection ready, then watches the connection again; it runs on a
+// goroutine of its own, started by the poller.
+func (c *conn) readReady() {
+	c.rmu.Lock()
+	ok := c.readFrame()
+	c.rmu.Unlock()
+	if !ok || c.g.poll.rearm(c, c.fd) != nil {
+		c.finish()
+	}
+}
+
+// readFrame reads and handles one frame, within the connection's deadline;
+// false ends the connection. The reader state is held.
+func (c *conn) readFrame() bool {
+	c.nc.SetReadDeadline(time.Unix(0, c.deadline.Load()))
+	hdr, err := c.rd.NextFrame()
+	if err != nil {
+		c.readFailed(err)
+		return false
+	}
+	if hdr.OpCode.IsControl() {
+		return c.control(hdr, c.rd) == nil
+	}
+	if hdr.OpCode != ws.OpText {
+		c.close(CloseUnsupportedData, "frames must be text (JSON)")
+		return false
+	}
+	payload, err := io.ReadAll(c.rd)
+	if err != nil {
+		c.readFailed(err)
+		return false
+	}
+	if !c.handle(payload) {
+		return false
+	}
+	if c.s != nil {
+		c.deadline.Store(c.lastHeartbeat.Add(c.g.heartbeatDeadline()).UnixNano())
+	}
+	return true
+}
+
+// expire closes a polled connection whose deadline passed with no frame:
+// no identify in time, or no heartbeat. A connection whose frame is being
+// read is left to its reader's deadline.
+func (c *conn) expire(now time.Time) {
+	if !c.polled || now.UnixNano() < c.deadline.Load() || !c.rmu.TryLock() {
+		return
+	}
+	if c.s != nil {
+		c.close(CloseHeartbeatMissed, "no heartbeat within the deadline")
+	} else {
+		c.close(CloseNotIdentified, "no identify within the deadline")
+	}
+	c.rmu.Unlock()
+	c.finish()
+}
+
+// closeSocket closes the socket, first taking it out of the poller, so
+// that its descriptor, once the system reuses it, reaches no other
+// connection.
+func (c *conn) closeSocket() {
+	if c.polled {
+		c.g.poll.remove(c, c.fd)
+	}
+	c.nc.Close()
+}
+
+// drop closes the socket from outside the reader. A reader goroutine
+// notices by itself; a polled connection, which has none, is finished here.
+func (c *conn) drop() {
+	c.closeSocket()
+	if c.polled {
+		go c.finish()
+	}
+}
+
+// finish ends the connection once: its session detaches (or ends), and the
+// gateway forgets it.
+func (c *conn) finish() {
+	c.finished.Do(func() {
+		c.stop()
+		c.end()
+		g := c.g
+		g.mu.Lock()
+		delete(g.conns, c)
+		g.mu.Unlock()
+		g.metrics.conns.Add(-1)
+		g.wg.Done()
+	})
 }
 
 // readFailed ends the connection after a read error, saying why when the
@@ -377,8 +462,19 @@ func (c *conn) refuse(code int, err error) {
 	c.close(code, string(pe.Code))
 }
 
+// orEmpty reads a protocol frame's absent or null payload as an empty
+// object.
 func orEmpty(d json.RawMessage) []byte {
 	if len(d) == 0 || string(d) == "null" {
+		return []byte("{}")
+	}
+	return d
+}
+
+// requestBody is a request's payload: absent reads as an empty object; a
+// null one, as over HTTP, goes on for the decoder to refuse.
+func requestBody(d json.RawMessage) []byte {
+	if len(d) == 0 {
 		return []byte("{}")
 	}
 	return d
@@ -604,7 +700,7 @@ func (c *conn) request(f Frame) bool {
 		// ends, so that its write is never left half-known.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), c.g.opts.RequestTimeout)
 		defer cancel()
-		d := orEmpty(f.D)
+		d := requestBody(f.D)
 		start := time.Now()
 		res, err := op.Call(ctx, c.g.opts.Service, s.actor, func(v any) error { return plaza.DecodeJSON(d, v) })
 		if obs := c.g.opts.Observe; obs != nil {
@@ -647,9 +743,13 @@ func (c *conn) end() {
 		case <-time.After(c.g.opts.WriteTimeout):
 		}
 	}
-	c.nc.Close()
-	if c.s != nil {
-		c.s.unbind(c, resumableClose(closing, code))
+	c.closeSocket()
+	// A reader still reading returns at once, its socket closed.
+	c.rmu.Lock()
+	s := c.s
+	c.rmu.Unlock()
+	if s != nil {
+		s.unbind(c, resumableClose(closing, code))
 	}
 }
 

@@ -120,6 +120,7 @@ type Gateway struct {
 	opts    Options
 	log     *slog.Logger
 	hub     *hub
+	poll    *poller       // nil: every connection has a reader goroutine
 	userIDs *keyedLimiter // identifies per user
 	addrIDs *keyedLimiter // identifies per remote address
 	// afterRead, when set by a test, runs between reading a new session's
@@ -219,6 +220,7 @@ func New(o Options) *Gateway {
 	g.hub = newHub(o.Bus, o.Logger, func() *limiter { return newLimiter(userRate, userBurst, time.Now) })
 	g.userIDs = newKeyedLimiter(o.IdentifyRate, max(20*o.IdentifyRate, 10), 1<<20, time.Now)
 	g.addrIDs = newKeyedLimiter(o.AddressRate, max(10*o.AddressRate, 10), 1<<20, time.Now)
+	g.poll = newPoller()
 	g.ticker.Add(2)
 	go g.tick()
 	go g.recheckLoop()
@@ -236,6 +238,8 @@ func (g *Gateway) tick() {
 	defer secrets.Stop()
 	sweep := time.NewTicker(time.Minute)
 	defer sweep.Stop()
+	expire := time.NewTicker(250 * time.Millisecond)
+	defer expire.Stop()
 	for {
 		select {
 		case <-g.stop:
@@ -247,7 +251,28 @@ func (g *Gateway) tick() {
 		case <-sweep.C:
 			g.userIDs.sweep()
 			g.addrIDs.sweep()
+		case now := <-expire.C:
+			g.expire(now)
 		}
+	}
+}
+
+// expire closes the polled connections whose deadline passed without a
+// frame (connections with a reader goroutine hold a read deadline).
+func (g *Gateway) expire(now time.Time) {
+	if g.poll == nil {
+		return
+	}
+	g.mu.Lock()
+	conns := make([]*conn, 0, len(g.conns))
+	for c := range g.conns {
+		if c.polled && now.UnixNano() >= c.deadline.Load() {
+			conns = append(conns, c)
+		}
+	}
+	g.mu.Unlock()
+	for _, c := range conns {
+		c.expire(now)
 	}
 }
 
@@ -378,7 +403,19 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		src = io.MultiReader(bytes.NewReader(bytes.Clone(pending)), nc)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	c := &conn{g: g, nc: nc, ctx: ctx, flushed: make(chan struct{}), addr: remoteHost(r.RemoteAddr)}
+	c := &conn{g: g, nc: nc, ctx: ctx, stop: stop, flushed: make(chan struct{}), addr: remoteHost(r.RemoteAddr)}
+	c.deadline.Store(time.Now().Add(g.opts.IdentifyTimeout).UnixNano())
+	// This handler returns, and the HTTP server's goroutine, its deep stack
+	// and its buffers, which the hijacked connection no longer uses, go
+	// away. With a poller (Linux), the connection then has no goroutine at
+	// all until a frame arrives; otherwise a reader goroutine of its own
+	// waits for frames.
+	if src == io.Reader(nc) && g.poll != nil {
+		c.fd, c.polled = fdOf(nc)
+	}
+	if c.polled {
+		c.rd = c.newReader(nc)
+	}
 
 	g.mu.Lock()
 	if g.closed {
@@ -392,26 +429,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mu.Unlock()
 	g.metrics.conns.Add(1)
 
+	if c.polled && g.poll.add(c, c.fd) != nil {
+		g.mu.Lock()
+		c.polled = false
+		g.mu.Unlock()
+	}
 	c.enqueueRaw(encodeFrame(Frame{Op: OpHello, D: mustJSON(Hello{
 		HeartbeatInterval: g.opts.HeartbeatInterval.Milliseconds(),
 		ProtocolVersion:   ProtocolVersion,
 	})}))
-	// The reader runs on a goroutine of its own, and this handler returns:
-	// the HTTP server's goroutine, its deep stack and its buffers, which
-	// the hijacked connection no longer uses, go away, so that an idle
-	// session costs a small stack and its state.
-	go func() {
-		defer func() {
-			stop()
-			c.end()
-			g.mu.Lock()
-			delete(g.conns, c)
-			g.mu.Unlock()
-			g.metrics.conns.Add(-1)
-			g.wg.Done()
-		}()
-		c.run(src)
-	}()
+	if !c.polled {
+		go c.run(src)
+	}
 }
 
 // remoteHost returns the host part of a remote address, for the identify
@@ -466,12 +495,15 @@ func (g *Gateway) Close(ctx context.Context) error {
 	case <-done:
 	case <-ctx.Done():
 		for _, c := range conns {
-			c.nc.Close()
+			c.drop()
 		}
 		err = ctx.Err()
 	}
 	for _, s := range sessions {
 		s.end()
+	}
+	if g.poll != nil {
+		g.poll.close()
 	}
 	return err
 }

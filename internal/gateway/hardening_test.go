@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gobwas/ws"
+
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/internal/plazatest"
 )
@@ -299,5 +301,34 @@ func waitFor(tb testing.TB, d time.Duration, cond func() bool) {
 			tb.Fatal("condition not met in time")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestNullRequestBody refuses a request whose payload is null, as HTTP
+// refuses a null body; an absent one reads as {}.
+func TestNullRequestBody(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t, Options{})
+	c := g.identified(t, "amy")
+	c.sendRaw(ws.OpText, []byte(`{"op":"request","id":"n","t":"queryCommunityList","d":null}`))
+	for {
+		f := c.read()
+		if f.Op != OpReply {
+			continue
+		}
+		if f.Error == nil || f.Error.Code != plaza.EInvalidArgument {
+			t.Fatalf("a null payload answered %+v", f)
+		}
+		break
+	}
+	c.sendRaw(ws.OpText, []byte(`{"op":"request","id":"e","t":"queryCommunityList"}`))
+	for {
+		f := c.read()
+		if f.Op == OpReply {
+			if f.Error != nil {
+				t.Fatalf("an absent payload answered %+v", f.Error)
+			}
+			break
+		}
 	}
 }
