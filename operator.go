@@ -366,5 +366,6 @@ func specFields(s *Spec) []*int {
 		&s.AttributesMax, &s.AttributeKeyMaxChars, &s.AttributeValueMaxChars,
 		&s.UsersPerCall, &s.PageMax, &s.TextMessageMaxBytes,
 		&s.RevokeWindowSeconds, &s.SendIntervalMillis, &s.SendsPerSecond,
+		&s.ActiveThreadsPerChannel, &s.ThreadNameMaxChars, &s.PrivateThreadMembersMax,
 	}
 }

@@ -245,6 +245,15 @@ func (s *Service) beforeSend(ctx context.Context, actor Actor, system bool, comm
 		}
 	} else {
 		sc, ch, err = s.channelRead(ctx, s.store, actor, communityID, channelID)
+		if err == nil {
+			// A muted sender learns it is muted, not the hook's verdict
+			// (the send's transaction checks again).
+			pk, mute := muteTarget(ch)
+			if e := muteCheck(s.nowMs(), sc.self.MemberRole, sc.self.Mutes, pk, mute, sc.community.MuteInfo); e != nil {
+				return nil, e
+			}
+			err = threadSendable(&sc, ch)
+		}
 	}
 	if err != nil {
 		return nil, err

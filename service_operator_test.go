@@ -473,6 +473,20 @@ func TestBeforeSendMessageHook(t *testing.T) {
 	if len(hook.calls) != 0 {
 		t.Fatalf("the hook was asked about a non-member's send: %+v", hook.calls)
 	}
+	// Nor of a muted member's: the member learns it is muted.
+	owner := env.Actor("owner")
+	env.Users(t, "quiet")
+	if _, err := env.Service.InviteUsersIntoCommunity(ctx, owner, plaza.UserIDsRequest{CommunityID: "club", UserIDs: []string{"quiet"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Service.MuteCommunityMembers(ctx, owner, plaza.MuteCommunityMembersRequest{CommunityID: "club", UserIDs: []string{"quiet"}, IsMute: true, Duration: -1}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = env.Service.SendMessage(ctx, env.Actor("quiet"), plaza.SendMessageRequest{CommunityID: "club", ChannelID: plaza.GeneralChannelID, Message: text("hi")})
+	wantCode(t, err, plaza.EMemberMuted)
+	if len(hook.calls) != 0 {
+		t.Fatalf("the hook was asked about a muted member's send: %+v", hook.calls)
+	}
 }
 
 func TestWebhookCallbacksAreQueued(t *testing.T) {

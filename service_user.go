@@ -67,7 +67,7 @@ func (s *Service) updateUser(ctx context.Context, actor Actor, change func(App, 
 				return err
 			}
 			m = shown[0]
-			out.add(Event{Name: EventCommunityMemberInfoUpdated, AppID: actor.AppID, CommunityID: id},
+			out.add(Event{Name: EventCommunityMemberInfoUpdated, AppID: actor.AppID, CommunityID: id, Large: s.large(c)},
 				CommunityMemberInfoUpdatedEvent{CommunityID: id, UpdateInfoList: []MemberInfoUpdate{{MemberInfo: m}}})
 		}
 		return nil

@@ -59,7 +59,7 @@ func SignRequest(req *http.Request, appID, secret string, now time.Time) error {
 //
 // Failures are *Error values, as with Client. Every call may fail with
 // signature_invalid, signature_expired (the machine's clock is more than 10
-// minutes off) or nonce_reused, all HTTP 401, and app_not_found.
+// minutes off) or nonce_reused, all HTTP 401 (an unknown app answers as a wrong signature).
 type Server struct {
 	base, appID, secret string
 	hc                  *http.Client

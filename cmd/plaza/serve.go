@@ -532,6 +532,10 @@ func bootstrap(ctx context.Context, svc *plaza.Service, cfg serveConfig, stdout 
 	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	// WriteFile sets the mode only on a file it creates.
+	if err := os.Chmod(path, 0o600); err != nil {
+		return fmt.Errorf("protect %s: %w", path, err)
+	}
 	const ttl = 7 * 24 * time.Hour
 	token, err := plaza.MintToken(secret, app.AppID, cfg.devUser, time.Now(), ttl)
 	if err != nil {
