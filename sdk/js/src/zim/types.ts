@@ -926,7 +926,7 @@ export interface ZIMCommunityThreadCreateInfo {
   /** Empty or absent: the root message's text, cut to 100 characters; required for a standalone thread. */
   threadName?: string;
   /** The seq of the parent channel's message the thread opens from (a message's messageSeq); absent or 0: standalone. */
-  rootMessageSeq?: number;
+  rootMessageSeq?: number | undefined;
 }
 
 export interface ZIMCommunityThreadCreateConfig {
