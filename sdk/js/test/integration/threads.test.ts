@@ -207,6 +207,11 @@ describe("threads through the facade", () => {
 
   it("bob leaves the thread: his conversation and its unread go; alice sees him leave", async () => {
     await waitFor(() => trips()?.threadTotalUnreadMessageCount === 1, "alice's last message unread for bob");
+    // A new login starts from the server's totals.
+    bob.zim.logout();
+    await bob.login();
+    expect((await bob.zim.queryCommunityInfo("trips")).communityInfo).toMatchObject({ threadTotalUnreadMessageCount: 1, threadTotalUnreadMentionCount: 0 });
+    bob.events.length = 0;
     await bob.zim.leaveCommunityThread(threadID, "trips");
     await bob.until("conversationChanged", (d) => d.infoList.some((i) => i.conversation.conversationID === threadConv && i.action === 1));
     await waitFor(() => trips()?.threadTotalUnreadMessageCount === 0, "bob's totals after leaving");
