@@ -535,7 +535,10 @@ export class ZIM {
       this.#deliver(d, recovered);
       return;
     }
-    const p = (queued ?? this.#classify(d.communityID, d.channelID)).then(() => this.#deliver(d, recovered));
+    const plaza = this.#plaza;
+    const p = (queued ?? this.#classify(d.communityID, d.channelID)).then(() => {
+      if (this.#plaza === plaza) this.#deliver(d, recovered); // not after a logout
+    });
     this.#ordering.set(k, p);
     void p.then(() => {
       if (this.#ordering.get(k) === p) this.#ordering.delete(k);
