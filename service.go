@@ -302,7 +302,11 @@ func (s *Service) publish(ctx context.Context, events []*Event) {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
+	now := time.Now().UnixMicro() // the wall clock: other nodes measure the bus's lag against it
 	for _, e := range events {
+		if e.PublishedAt == 0 {
+			e.PublishedAt = now
+		}
 		if err := s.bus.Publish(ctx, e); err != nil {
 			s.log.Warn("publish event", "event", e.Name, "app", e.AppID, "community", e.CommunityID, "err", err)
 		}

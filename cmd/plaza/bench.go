@@ -22,6 +22,7 @@ import (
 
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/client"
+	"github.com/plazahq/plaza/internal/gateway"
 )
 
 // scenario is one load scenario of plaza bench.
@@ -454,6 +455,34 @@ type fanoutResult struct {
 	// generator beside it costs.
 	ServerCPUSeconds             float64 `json:"serverCPUSeconds,omitempty"`
 	DeliveriesPerServerCPUSecond float64 `json:"deliveriesPerServerCPUSecond,omitempty"`
+	// StagesMs is where the step's events waited in the server (child
+	// process only): p50 and p99 of each stage (gateway.Stages).
+	StagesMs *stageFigures `json:"stagesMs,omitempty"`
+}
+
+// stageFigures are the p50 and p99, in milliseconds, of the stages of
+// delivery in the server over one step.
+type stageFigures struct {
+	BusP50   float64 `json:"busP50"`
+	BusP99   float64 `json:"busP99"`
+	QueueP50 float64 `json:"queueP50"`
+	QueueP99 float64 `json:"queueP99"`
+	WriteP50 float64 `json:"writeP50"`
+	WriteP99 float64 `json:"writeP99"`
+}
+
+// stagesOver returns the stage figures between two snapshots of the
+// server's gateway counters.
+func stagesOver(a, b gateway.Stats) *stageFigures {
+	ms := func(h gateway.Histogram, q float64) float64 {
+		return round2(float64(h.Quantile(q).Microseconds()) / 1000)
+	}
+	bus, queue, write := b.Stages.Bus.Since(a.Stages.Bus), b.Stages.Queue.Since(a.Stages.Queue), b.Stages.Write.Since(a.Stages.Write)
+	return &stageFigures{
+		BusP50: ms(bus, 0.5), BusP99: ms(bus, 0.99),
+		QueueP50: ms(queue, 0.5), QueueP99: ms(queue, 0.99),
+		WriteP50: ms(write, 0.5), WriteP99: ms(write, 0.99),
+	}
 }
 
 // sendFigures are the counts and latencies of a sending phase, shared by
@@ -594,12 +623,18 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 		acks              *latencies
 		elapsed           time.Duration
 		serverCPU         time.Duration // the server process's CPU time over the step, if it is a child
+		stages            *stageFigures
 	}
 	steps := make([]stepCounts, len(rates))
 	for step, rate := range rates {
 		fmt.Fprintf(stderr, "bench: sending %.0f/s for %s from %d senders\n", rate, cfg.duration, cfg.senders)
 		st := &steps[step]
 		cpu0 := tgt.serverCPU()
+		var gw0 gateway.Stats
+		var gwErr error
+		if tgt.proc != nil {
+			gw0, gwErr = tgt.proc.gatewayStats(ctx)
+		}
 		st.sent, st.acked, st.errs, st.acks, st.elapsed = sendAtRate(ctx, senders, community, channels, rate, step, cfg, stderr)
 		// Let the step's last deliveries arrive before the next one.
 		expected := st.acked * int64(cfg.members)
@@ -607,6 +642,11 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 			time.Sleep(20 * time.Millisecond)
 		}
 		st.serverCPU = tgt.serverCPU() - cpu0
+		if tgt.proc != nil && gwErr == nil {
+			if gw1, err := tgt.proc.gatewayStats(ctx); err == nil {
+				st.stages = stagesOver(gw0, gw1)
+			}
+		}
 	}
 	for _, c := range conns {
 		c.Close()
@@ -636,6 +676,7 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 			out[i].ServerCPUSeconds = round2(st.serverCPU.Seconds())
 			out[i].DeliveriesPerServerCPUSecond = math.Round(float64(deliveries[i].Load()) / st.serverCPU.Seconds())
 		}
+		out[i].StagesMs = st.stages
 	}
 	return out, nil
 }

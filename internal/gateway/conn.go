@@ -25,6 +25,7 @@ type outFrame struct {
 	seq int64
 	d   *dispatch
 	raw []byte
+	at  int64 // when it was queued (Unix ns)
 }
 
 // size is what the frame weighs in its queue, in bytes.
@@ -108,6 +109,7 @@ func (c *conn) enqueueLocked(f outFrame) {
 		return
 	}
 	c.countLocked(n)
+	f.at = time.Now().UnixNano()
 	c.queue = append(c.queue, f)
 	c.kickLocked()
 }
@@ -190,10 +192,16 @@ func (c *conn) write() {
 		c.mu.Unlock()
 
 		var n int64
+		start := time.Now()
+		st := &c.g.stages
 		for i := range frames {
 			n += frames[i].size()
+			if frames[i].d != nil {
+				st.queue.observe(time.Duration(start.UnixNano() - frames[i].at))
+			}
 		}
 		closed, err := c.writeFrames(frames)
+		st.write.observe(time.Since(start))
 		clear(frames) // drop references to shared payloads
 		c.mu.Lock()
 		c.countLocked(-n)

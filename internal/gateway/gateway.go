@@ -129,6 +129,7 @@ type Gateway struct {
 	inflight  chan struct{}
 	wg        sync.WaitGroup // connections and their requests
 	metrics   metrics
+	stages    stages
 	stop      chan struct{}
 	ticker    sync.WaitGroup
 
@@ -218,6 +219,7 @@ func New(o Options) *Gateway {
 	}
 	userRate, userBurst := o.UserRate, float64(2*o.RequestBurst)
 	g.hub = newHub(o.Bus, o.Logger, func() *limiter { return newLimiter(userRate, userBurst, time.Now) })
+	g.hub.stages = &g.stages
 	g.userIDs = newKeyedLimiter(o.IdentifyRate, max(20*o.IdentifyRate, 10), 1<<20, time.Now)
 	g.addrIDs = newKeyedLimiter(o.AddressRate, max(10*o.AddressRate, 10), 1<<20, time.Now)
 	g.poll = newPoller()
@@ -535,6 +537,8 @@ type Stats struct {
 	// SecretRetired counts sessions closed because the secret that signed
 	// their token was retired.
 	SecretRetired int64 `json:"secretRetired"`
+	// Stages are where delivered events spent their time, since the start.
+	Stages Stages `json:"stages"`
 }
 
 // Stats returns the gateway's current counters.
@@ -558,6 +562,7 @@ func (g *Gateway) Stats() Stats {
 		RateLimited:     g.metrics.rateLimited.Load(),
 		IdentifyLimited: g.metrics.identLimited.Load(),
 		SecretRetired:   g.metrics.retired.Load(),
+		Stages:          g.stages.snapshot(),
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/plazahq/plaza"
 )
@@ -73,6 +74,7 @@ type hub struct {
 	bus       plaza.Bus
 	log       *slog.Logger
 	userLimit func() *limiter
+	stages    *stages
 
 	mu          sync.RWMutex
 	users       map[userKey]*localUser
@@ -348,6 +350,9 @@ func (h *hub) deliverUsers(e *plaza.Event) {
 // deliver routes one bus event: it applies the event's grants, then queues
 // the event for every local session entitled to it.
 func (h *hub) deliver(e *plaza.Event) {
+	if e.PublishedAt > 0 && h.stages != nil {
+		h.stages.bus.observe(time.Since(time.UnixMicro(e.PublishedAt)))
+	}
 	if len(e.Grants) > 0 || len(e.ChannelGrants) > 0 || e.Dismissed || (e.Large && e.Seq > 0) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
