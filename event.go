@@ -278,9 +278,11 @@ type ChannelInfoUpdate struct {
 // MessageListEvent is the payload of messageReceived, messageRevokeReceived
 // and messageEdited: messages of one channel, oldest first.
 type MessageListEvent struct {
-	CommunityID string    `json:"communityID"`
-	ChannelID   string    `json:"channelID"`
-	MessageList []Message `json:"messageList"`
+	CommunityID string `json:"communityID"`
+	ChannelID   string `json:"channelID"`
+	// ParentChannelID is set when ChannelID is a thread: its parent.
+	ParentChannelID string    `json:"parentChannelID,omitempty"`
+	MessageList     []Message `json:"messageList"`
 }
 
 // MessageReactionsChangedEvent tells those who see a channel that a

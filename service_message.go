@@ -385,7 +385,7 @@ func (s *Service) announce(out *outbox, sc *scope, ch Channel, m Message) {
 	e.Large = s.large(sc.community)
 	e.Mentions = m.MentionedUserIDs
 	e.MentionAll = m.IsMentionAll
-	out.add(e, MessageListEvent{CommunityID: sc.community.CommunityID, ChannelID: ch.ChannelID, MessageList: []Message{m}})
+	out.add(e, MessageListEvent{CommunityID: sc.community.CommunityID, ChannelID: ch.ChannelID, ParentChannelID: ch.ParentChannelID, MessageList: []Message{m}})
 }
 
 // large reports whether a community is past the passive threshold, so that
@@ -452,7 +452,7 @@ func (s *Service) sendCommand(ctx context.Context, actor Actor, communityID, cha
 	var out outbox
 	e := channelEvent(&sc, ch, EventMessageReceived)
 	e.Large = s.large(sc.community)
-	out.add(e, MessageListEvent{CommunityID: communityID, ChannelID: ch.ChannelID, MessageList: []Message{m}})
+	out.add(e, MessageListEvent{CommunityID: communityID, ChannelID: ch.ChannelID, ParentChannelID: ch.ParentChannelID, MessageList: []Message{m}})
 	s.publish(ctx, out.events)
 	s.meter.add(sc.app.AppID, monthOf(m.Timestamp), recipients(sc.community, ch, false))
 	return MessageResult{Message: m}, nil
@@ -585,7 +585,7 @@ func (s *Service) RevokeMessage(ctx context.Context, actor Actor, req MessageReq
 		}
 		e := channelEvent(&sc, ch, EventMessageRevokeReceived)
 		e.Large = s.large(sc.community)
-		out.add(e, MessageListEvent{CommunityID: req.CommunityID, ChannelID: req.ChannelID, MessageList: []Message{m}})
+		out.add(e, MessageListEvent{CommunityID: req.CommunityID, ChannelID: req.ChannelID, ParentChannelID: ch.ParentChannelID, MessageList: []Message{m}})
 		res.Message = m
 		return nil
 	})
@@ -635,7 +635,7 @@ func (s *Service) EditMessage(ctx context.Context, actor Actor, req EditMessageR
 		}
 		e := channelEvent(&sc, ch, EventMessageEdited)
 		e.Large = s.large(sc.community)
-		out.add(e, MessageListEvent{CommunityID: req.CommunityID, ChannelID: req.ChannelID, MessageList: []Message{m}})
+		out.add(e, MessageListEvent{CommunityID: req.CommunityID, ChannelID: req.ChannelID, ParentChannelID: ch.ParentChannelID, MessageList: []Message{m}})
 		res.Message = m
 		return nil
 	})

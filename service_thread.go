@@ -146,6 +146,12 @@ func (s *Service) followBySending(ctx context.Context, tx Tx, out *outbox, sc *s
 		return fmt.Errorf("update thread: %w", err)
 	}
 	s.tellThreadMembers(out, sc, *ch, joined, MemberEntered, MemberJoined, sc.self.UserID)
+	s.tellConversations(out, sc, *ch, joined, m.MessageSeq, func(u Member) int64 {
+		if u.UserPK == sc.self.UserPK && !system {
+			return m.MessageSeq // the sender has read its message
+		}
+		return m.MessageSeq - 1
+	})
 	return nil
 }
 
@@ -175,8 +181,12 @@ func (s *Service) tellThreadMembers(out *outbox, sc *scope, ch Channel, users []
 	now := s.nowMs()
 	for i, u := range users {
 		ids[i] = u.UserID
+		joined := now
+		if state == MemberExited {
+			joined = 0
+		}
 		changes[i] = ThreadMemberStateChange{State: state, Action: action,
-			MemberInfo: ThreadMember{UserInfo: u.UserInfo, MemberRole: u.MemberRole, JoinTime: now}}
+			MemberInfo: ThreadMember{UserInfo: u.UserInfo, MemberRole: u.MemberRole, JoinTime: joined}}
 	}
 	data := CommunityThreadMemberStateChangedEvent{CommunityID: ch.CommunityID, ChannelID: ch.ParentChannelID,
 		ThreadID: ch.ChannelID, OperatedUserID: operator, ChangeInfoList: changes}
@@ -198,6 +208,28 @@ func (s *Service) tellThreadMembers(out *outbox, sc *scope, ch Channel, users []
 	}
 	out.callback(&sc.app, event, ThreadMemberCallback{CommunityID: ch.CommunityID, ChannelID: ch.ParentChannelID,
 		ThreadID: ch.ChannelID, UserIDs: ids, Action: action, OperatedUserID: operator})
+}
+
+// tellConversations queues, for users who started or stopped following a
+// thread otherwise than by their own join or leave (an invite, a kick, a
+// message they sent or that mentions them, the creation), conversationChanged
+// with their conversation in it (added, from read position readSeq(user)
+// with the thread's last seq lastSeq; or deleted). Their totals change with
+// it: clients add the counts up, or read them again.
+func (s *Service) tellConversations(out *outbox, sc *scope, ch Channel, users []Member, lastSeq int64, readSeq func(Member) int64) {
+	for _, u := range users {
+		c := ChannelConversation{ChannelBrief: ch.brief(), ChannelAttributes: map[string]string{}, MentionedInfoList: []MentionedInfo{}}
+		action := ListDeleted
+		if readSeq != nil {
+			action = ListAdded
+			read := readSeq(u)
+			c.NotificationStatus = Notify
+			c.LastMessageSeq, c.ReadMessageSeq = lastSeq, read
+			c.UnreadMessageCount = max(lastSeq-read, 0)
+		}
+		out.add(Event{Name: EventConversationChanged, AppID: sc.app.AppID, CommunityID: sc.community.CommunityID, UserIDs: []string{u.UserID}},
+			ConversationChangedEvent{InfoList: []ConversationChange{{Action: action, Conversation: c}}})
+	}
 }
 
 // tellThread queues communityThreadListChanged about one thread to those who
@@ -408,6 +440,7 @@ func (s *Service) CreateCommunityThread(ctx context.Context, actor Actor, req Cr
 		out.add(e, CommunityThreadListChangedEvent{CommunityID: ch.CommunityID, ChannelID: parent.ChannelID,
 			ChangeInfoList: []ThreadChange{{Action: ListAdded, Thread: info}}})
 		s.tellThreadMembers(out, &sc, ch, followers, MemberEntered, MemberJoined, actor.UserID)
+		s.tellConversations(out, &sc, ch, followers, 0, func(Member) int64 { return 0 })
 		out.callback(&sc.app, WebhookThreadCreated, ThreadCallback{CommunityID: ch.CommunityID, Thread: info, OperatedUserID: actor.UserID})
 		res.ThreadInfo = info
 		return nil
@@ -735,6 +768,7 @@ func (s *Service) InviteUsersIntoCommunityThread(ctx context.Context, actor Acto
 			return fmt.Errorf("update thread: %w", err)
 		}
 		s.tellThreadMembers(out, &sc, ch, added, MemberEntered, MemberInvited, actor.UserID)
+		s.tellConversations(out, &sc, ch, added, ch.LastMessageSeq, func(Member) int64 { return ch.LastMessageSeq })
 		return nil
 	})
 	return res, err
@@ -786,6 +820,7 @@ func (s *Service) KickCommunityThreadMembers(ctx context.Context, actor Actor, r
 			return fmt.Errorf("update thread: %w", err)
 		}
 		s.tellThreadMembers(out, &sc, ch, kicked, MemberExited, MemberKicked, actor.UserID)
+		s.tellConversations(out, &sc, ch, kicked, 0, nil)
 		return nil
 	})
 	return res, err

@@ -672,8 +672,23 @@ func TestThreadEvents(t *testing.T) {
 	// A thread's messages go to its parent's audience, named by the thread.
 	sendText(t, env, ann, th.ThreadID, "hello")
 	me := rec.next(t, plaza.EventMessageReceived)
-	if me.ChannelID != th.ThreadID || me.Parent != plaza.GeneralChannelID || me.Seq != 1 {
+	if me.ChannelID != th.ThreadID || me.Parent != plaza.GeneralChannelID || me.Seq != 1 ||
+		decode[plaza.MessageListEvent](t, me).ParentChannelID != plaza.GeneralChannelID {
 		t.Fatalf("message event %+v", me)
+	}
+	// A user invited in gets its new conversation; one kicked, its removal.
+	bobs := record(t, env, plaza.UserTopic(env.App.AppID, "bob"))
+	must[plaza.ThreadUsersResult](t)(env.Service.InviteUsersIntoCommunityThread(ctx, ann, plaza.ThreadUsersRequest{CommunityID: "club", ThreadID: th.ThreadID, UserIDs: []string{"bob"}}))
+	var cc plaza.ConversationChangedEvent
+	for cc = decode[plaza.ConversationChangedEvent](t, bobs.next(t, plaza.EventConversationChanged)); cc.InfoList[0].Conversation.ChannelID != th.ThreadID; {
+		cc = decode[plaza.ConversationChangedEvent](t, bobs.next(t, plaza.EventConversationChanged))
+	}
+	if c := cc.InfoList[0]; c.Action != plaza.ListAdded || c.Conversation.ChannelType != plaza.ChannelThread || c.Conversation.ParentChannelID != plaza.GeneralChannelID || c.Conversation.LastMessageSeq != 1 {
+		t.Fatalf("bob's conversation event %+v", c)
+	}
+	must[plaza.ThreadUsersResult](t)(env.Service.KickCommunityThreadMembers(ctx, env.Actor("owner"), plaza.ThreadUsersRequest{CommunityID: "club", ThreadID: th.ThreadID, UserIDs: []string{"bob"}}))
+	if c := decode[plaza.ConversationChangedEvent](t, bobs.next(t, plaza.EventConversationChanged)).InfoList[0]; c.Action != plaza.ListDeleted || c.Conversation.ChannelID != th.ThreadID {
+		t.Fatalf("bob's removal %+v", c)
 	}
 	// A private thread's events carry the grants of who may see it.
 	priv := createThread(t, env, ann, plaza.CreateCommunityThreadRequest{ThreadName: "Hush", IsPrivate: true})
