@@ -1015,6 +1015,8 @@ export interface ChannelInfoUpdate {
 export interface MessageListEvent {
   communityID: ID;
   channelID: ID;
+  /** Set when `channelID` is a thread (SPEC §6a): the thread's parent channel. */
+  parentChannelID?: ID;
   messageList: Message[];
 }
 
