@@ -29,6 +29,7 @@ import (
 	"github.com/plazahq/plaza/internal/postgres"
 	"github.com/plazahq/plaza/internal/sqlite"
 	"github.com/plazahq/plaza/internal/webhook"
+	"github.com/plazahq/plaza/web"
 )
 
 // serveConfig is every setting of plaza serve.
@@ -69,6 +70,7 @@ type serveConfig struct {
 	accessLog         bool
 	metricsAddr       string
 	readTimeout       time.Duration
+	devLogin          bool
 }
 
 func (c *serveConfig) flags(fs *flag.FlagSet) {
@@ -108,6 +110,7 @@ func (c *serveConfig) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.accessLog, "access-log", false, "log one line per HTTP request (request ID, operation, status, latency, app, user), whatever --log-level")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "address of a separate listener serving Prometheus metrics at /metrics (empty: /metrics on --addr; off: none)")
 	fs.DurationVar(&c.readTimeout, "read-timeout", defaultReadTimeout, "how long a client may take to send a request's headers and body")
+	fs.BoolVar(&c.devLogin, "dev-login", false, "DEVELOPMENT ONLY: anyone who reaches the server signs in as any user of the development app by name, without a token (the web client offers it); never on a server others can reach")
 }
 
 // defaultReadTimeout bounds the reading of a request: a body trickled
@@ -210,6 +213,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := bootstrap(ctx, svc, cfg, stdout); err != nil {
 		return err
 	}
+	devLogin, err := devLoginOf(cfg, log, stdout)
+	if err != nil {
+		return err
+	}
 
 	gw := gateway.New(gateway.Options{
 		Service:           svc,
@@ -249,6 +256,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Origins:     splitList(cfg.origins),
 		Metrics:     metricsHandler,
 		AccessLog:   accessLog,
+		Web:         web.Handler(),
+		DevLogin:    devLogin,
 		Observe: func(o httpapi.Observation) {
 			code := o.Code
 			if code == "" && o.Status >= 400 {
@@ -549,6 +558,26 @@ func bootstrap(ctx context.Context, svc *plaza.Service, cfg serveConfig, stdout 
 Mint tokens for other users with: %s
 `, path, app.AppID, secret, cfg.devUser, token, mint)
 	return nil
+}
+
+// devLoginOf turns development sign-in on when --dev-login asks for it,
+// for the development app of dev-app.json only, and says so loudly.
+func devLoginOf(cfg serveConfig, log *slog.Logger, stdout io.Writer) (*httpapi.DevLogin, error) {
+	if !cfg.devLogin {
+		return nil, nil
+	}
+	path := filepath.Join(cfg.data, devAppFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--dev-login signs in users of the development app, which %s names: %w", path, err)
+	}
+	var app devApp
+	if err := json.Unmarshal(b, &app); err != nil || app.AppID == "" {
+		return nil, fmt.Errorf("--dev-login: %s names no development app", path)
+	}
+	log.Warn("development sign-in is on (--dev-login): anyone who reaches this server signs in as any user of the development app; never use it on a server others can reach", "app", app.AppID)
+	fmt.Fprintf(stdout, "DEVELOPMENT SIGN-IN IS ON (--dev-login): anyone who reaches this server signs in as any user of app %s by name\n", app.AppID)
+	return &httpapi.DevLogin{AppID: app.AppID}, nil
 }
 
 // operatorKeyFile holds the operator key in the data directory when

@@ -74,6 +74,13 @@ type Options struct {
 	Observe func(Observation)
 	// AccessLog, when set, gets one line per request, at level info.
 	AccessLog *slog.Logger
+	// Web, when set, serves the web client: GET and HEAD of every path
+	// outside /v1 that no route takes (the page, its assets, the client's
+	// own paths). Unknown paths under /v1 keep their JSON answers.
+	Web http.Handler
+	// DevLogin, when set, turns development sign-in on (devlogin.go). Never
+	// on a server that others can reach.
+	DevLogin *DevLogin
 }
 
 // New returns the API server.
@@ -101,11 +108,45 @@ func New(o Options) (*Server, error) {
 		mux.Handle("GET /metrics", o.Metrics)
 	}
 	s.endpoints = endpoints()
+	if o.Web != nil {
+		mountWeb(mux, o.Web)
+		for _, p := range webPatterns {
+			s.endpoints[p] = endpoint{api: "web", operation: "web"}
+		}
+	}
+	if o.DevLogin != nil {
+		s.mountDevLogin(mux, *o.DevLogin)
+	}
 	// From the outside in: the request ID, which the rest logs; the
 	// observer, which sees every answer, panics' too; CORS, which answers
 	// preflights and refuses unlisted origins before anything else runs.
 	s.handler = s.requestID(s.observed(mux, s.recoverPanics(s.cors(rejectEmptySegments(mux)))))
 	return s, nil
+}
+
+// webPatterns are the mux patterns of the web client: the root, and every
+// path of one segment or more that no route is more specific about.
+var webPatterns = []string{"/{$}", "/{first}", "/{first}/"}
+
+// mountWeb serves the web client at every path outside /v1 that no route
+// takes. Paths under /v1 that no route takes keep their JSON 404 or 405,
+// and so do methods other than GET and HEAD.
+func mountWeb(mux *http.ServeMux, web http.Handler) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			unrouted().ServeHTTP(w, r)
+			return
+		}
+		web.ServeHTTP(w, r)
+	})
+	for _, p := range webPatterns {
+		mux.Handle(p, h)
+	}
+	// The API's paths, and the infrastructure's even when not served here
+	// (metrics on their own listener), are never the client's.
+	for _, p := range []string{"/v1", "/v1/", "/healthz", "/readyz", "/metrics"} {
+		mux.Handle(p, unrouted())
+	}
 }
 
 // ServeHTTP serves the API.
