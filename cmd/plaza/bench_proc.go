@@ -30,7 +30,8 @@ type proc struct {
 	stderr io.Writer
 
 	cmd    *exec.Cmd
-	exited chan error
+	exited  chan struct{} // closed when the process has exited
+	exitErr error
 }
 
 // freeAddr returns a loopback address with a port nobody listens on now.
@@ -99,14 +100,13 @@ func (p *proc) start() error {
 	if err := p.cmd.Start(); err != nil {
 		return fmt.Errorf("bench: start server: %w", err)
 	}
-	p.exited = make(chan error, 1)
-	go func() { p.exited <- p.cmd.Wait() }()
+	p.exited = make(chan struct{})
+	go func() { p.exitErr = p.cmd.Wait(); close(p.exited) }()
 	select {
 	case <-out.found:
 		return nil
-	case err := <-p.exited:
-		p.exited <- err
-		return fmt.Errorf("bench: server exited: %v", err)
+	case <-p.exited:
+		return fmt.Errorf("bench: server exited: %v", p.exitErr)
 	case <-time.After(60 * time.Second):
 		p.kill()
 		return errors.New("bench: server did not start within 60s")
@@ -126,7 +126,8 @@ func (p *proc) stop() {
 	}
 }
 
-// kill ends the process with SIGKILL, as a crash would.
+// kill ends the process with SIGKILL, as a crash would. Stopping or
+// killing a process that ended already does nothing.
 func (p *proc) kill() {
 	p.cmd.Process.Kill()
 	<-p.exited
