@@ -4,7 +4,7 @@ import type { Timeline } from "../model/timeline.js";
 import { sameDay } from "../lib/format.js";
 import { anchorAt, Layout, scrollTopFor, type Anchor } from "../lib/virtual.js";
 import { Icon } from "./Icon.js";
-import { MessageRow, PendingRow, textOf, type RowActions } from "./MessageRow.js";
+import { MessageRow, PendingRow, textOf, tipsText, type RowActions } from "./MessageRow.js";
 
 /** Overscan is how far (px) above and below the viewport rows are drawn, so that scrolling shows no gap. */
 const Overscan = 900;
@@ -174,6 +174,7 @@ export function MessageList({ tl, label, beginning, actions, editing, loadOlder,
                   grouped={r.grouped}
                   dayBreak={r.dayBreak}
                   senderName={actions.name(r.m.senderUserID)}
+                  tips={r.m.type === 32 ? tipsText(r.m, actions) : undefined}
                   replyTo={replyOf(tl, r.m, actions)}
                   editing={editing === r.m.messageSeq}
                   actions={actions}

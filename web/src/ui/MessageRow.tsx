@@ -34,18 +34,32 @@ export interface RowProps {
   grouped: boolean;
   dayBreak: boolean;
   senderName: string;
+  /** What a tips message (type 32) says, in names the reader knows. */
+  tips?: string | undefined;
   replyTo: { name: string; text: string } | undefined;
   editing: boolean;
   actions: RowActions;
 }
 
 // A row re-renders when its message, its place or its sender's name change.
-export const MessageRow = memo(Row, (a, b) => a.m === b.m && a.grouped === b.grouped && a.dayBreak === b.dayBreak && a.senderName === b.senderName && a.editing === b.editing && a.replyTo?.text === b.replyTo?.text && a.replyTo?.name === b.replyTo?.name && a.actions === b.actions);
+export const MessageRow = memo(
+  Row,
+  (a, b) =>
+    a.m === b.m &&
+    a.grouped === b.grouped &&
+    a.dayBreak === b.dayBreak &&
+    a.senderName === b.senderName &&
+    a.tips === b.tips &&
+    a.editing === b.editing &&
+    a.replyTo?.text === b.replyTo?.text &&
+    a.replyTo?.name === b.replyTo?.name &&
+    a.actions === b.actions,
+);
 
-function Row({ m, grouped, dayBreak, senderName, replyTo, editing, actions }: RowProps) {
+function Row({ m, grouped, dayBreak, senderName, tips, replyTo, editing, actions }: RowProps) {
   const [picker, setPicker] = useState(false);
   const [confirm, setConfirm] = useState(false);
-  if (m.type === 32) return <Tips m={m} dayBreak={dayBreak} actions={actions} />;
+  if (m.type === 32) return <Tips m={m} dayBreak={dayBreak} text={tips ?? tipsText(m, actions)} />;
   const revoked = m.type === 31;
   const mine = m.senderUserID === actions.me;
   const mentionsMe = !mine && (m.isMentionAll === true || (m.mentionedUserIDs?.includes(actions.me) ?? false));
@@ -215,15 +229,25 @@ export function PendingRow({ o, senderName, actions }: { o: Outgoing; senderName
   );
 }
 
-function Tips({ m, dayBreak, actions }: { m: Message; dayBreak: boolean; actions: RowActions }) {
+/** tipsText says what a tips message (type 32) reports, in the reader's names. */
+export function tipsText(m: Message, actions: RowActions): string {
   const t = m.tipsInfo;
   const who = t ? actions.name(t.operatedUserID) : "";
   const targets = t ? t.targetUserIDs.map(actions.name).join(", ") : "";
-  let text = "Something happened.";
-  if (t?.event === 101) text = `${who} created the community.`;
-  else if (t?.event === 103) text = `${targets} joined.`;
-  else if (t?.event === 104) text = `${who} invited ${targets}.`;
-  else if (t?.event === 151) text = `${who} added the channel #${actions.channelName(t.targetUserIDs[0] ?? "")}.`;
+  switch (t?.event) {
+    case 101:
+      return `${who} created the community.`;
+    case 103:
+      return `${targets} joined.`;
+    case 104:
+      return `${who} invited ${targets}.`;
+    case 151:
+      return `${who} added the channel #${actions.channelName(t.targetUserIDs[0] ?? "").replace(/^#/, "")}.`;
+  }
+  return "Something happened.";
+}
+
+function Tips({ m, dayBreak, text }: { m: Message; dayBreak: boolean; text: string }) {
   return (
     <article class="msg tips" aria-label={text}>
       {dayBreak && <Day ms={m.timestamp} />}

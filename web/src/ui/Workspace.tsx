@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { Chat } from "../model/chat.js";
 import { key } from "../model/chat.js";
-import type { Conv } from "../model/conversation.js";
+import { mentions, unread, type Conv } from "../model/conversation.js";
 import { pathOf, placeOf } from "../lib/route.js";
 import { ChannelView } from "./ChannelView.js";
 import { Dialogs, type DialogKind } from "./Dialogs.js";
@@ -73,6 +73,20 @@ export function Workspace({ chat, onSignOut }: { chat: Chat; onSignOut: () => vo
   useEscape(useCallback(() => (dialog ? setDialog(undefined) : setPanel(undefined)), [dialog]));
 
   const conv = communityID && channelID ? chat.convs.get(key(communityID, channelID)) : undefined;
+
+  // The tab's title: where the person is, and whether anything waits elsewhere.
+  let waiting = 0;
+  let mentioned = 0;
+  for (const c of chat.convs.values()) {
+    waiting += unread(c);
+    mentioned += mentions(c);
+  }
+  const community = communityID ? chat.communities.get(communityID) : undefined;
+  const title = (mentioned > 0 ? `(${mentioned}) ` : waiting > 0 ? "• " : "") + (conv ? `# ${conv.name} · ${community?.communityName ?? ""} — Plaza` : "Plaza");
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+
   return (
     <div class={"workspace" + (panel ? " with-panel" : "")}>
       <Rail chat={chat} current={communityID} onOpen={openCommunity} onDialog={setDialog} />

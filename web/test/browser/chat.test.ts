@@ -89,6 +89,7 @@ describe("two people chat in the browser", () => {
     await (await seen(B.page.getByRole("link", { name: /^Hikers/ }))).click();
     await seen(B.page.getByRole("heading", { name: "Hikers" }));
     await seen(message(B.page, "Messages in # general", "user1 invited bob."));
+    await seen(message(B.page, "Messages in # general", "user1 created the community."));
   });
 
   it("adds a channel, which shows at once on the other side", async () => {
@@ -97,6 +98,7 @@ describe("two people chat in the browser", () => {
     await A.page.getByRole("button", { name: "Create", exact: true }).click();
     await seen(A.page.getByRole("heading", { name: "trails" }));
     await seen(link(B.page, "# trails"));
+    await seen(message(B.page, "Messages in # general", "user1 added the channel #trails."));
   });
 
   it("sends; the other sees the channel's unread badge live, and the community's", async () => {
@@ -250,11 +252,21 @@ describe("two people chat in the browser", () => {
   });
 
   it("shows the chat as a person sees it", async () => {
-    const root = message(A.page, "Messages in # trails", "Anyone up for Mont Blanc?");
+    // Bob in #trails with the thread beside it; Climbers waits with its badge.
+    await message(A.page, "Messages in # trails", "Anyone up for Mont Blanc?").getByRole("button", { name: /replies/ }).click();
+    await send(A.page, "Reply in thread Anyone up for Mont Blanc?", "Weather looks good for Saturday ☀️");
+    const root = message(B.page, "Messages in # trails", "Anyone up for Mont Blanc?");
     await root.getByRole("button", { name: /replies/ }).click();
-    await seen(message(A.page, "Messages in thread Anyone up for Mont Blanc?", "Bring snacks"));
-    await A.page.mouse.move(0, 0);
-    await A.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await shot(A.page, "06-chat");
+    const snacks = await seen(message(B.page, "Messages in thread Anyone up for Mont Blanc?", "Bring snacks"));
+    await seen(message(B.page, "Messages in thread Anyone up for Mont Blanc?", "Weather looks good"));
+    await snacks.hover();
+    await snacks.getByRole("button", { name: "Add reaction" }).click();
+    await snacks.getByRole("button", { name: "React with 🎉" }).click();
+    await seen(snacks.getByRole("button", { name: "🎉 1" }));
+    await B.page.mouse.move(0, 0);
+    await B.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await gone(B.page.getByText("Connected again"));
+    expect(await B.page.title()).toMatch(/# trails · Hikers — Plaza$/);
+    await shot(B.page, "06-chat");
   });
 });
