@@ -95,7 +95,9 @@ export class Chat {
 
   constructor(opts: ChatOptions) {
     this.#opts = opts;
-    this.client = new PlazaClient({ baseURL: opts.baseURL, token: opts.token });
+    // fetch is called on the window: the SDK's default calls it on its
+    // REST client, which browsers refuse ("Illegal invocation").
+    this.client = new PlazaClient({ baseURL: opts.baseURL, token: opts.token, fetch: (url, init) => globalThis.fetch(url, init) });
   }
 
   // ---- change notification ----

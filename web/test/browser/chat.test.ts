@@ -5,7 +5,7 @@
 // both ways; the network drops in the middle and nothing is lost; the owner
 // makes the other an admin. Screenshots of each view go to test-results/.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from "playwright-core";
 import { api, launch, mintToken, person, shot, startServer, type Server } from "./harness.js";
 
 let server: Server;
@@ -235,6 +235,40 @@ describe("two people chat in the browser", () => {
       expect(await message(p, "Messages in # trails", "Leaving at 6").count()).toBe(1);
       expect(await message(p, "Messages in thread Anyone up for Mont Blanc?", "Bring snacks").count()).toBe(1);
     }
+  });
+
+  it("on a second device, sends over HTTP while only the gateway is away; its return brings the rest", async () => {
+    // Bob's second device, whose gateway connections the test holds: the
+    // page's WebSocket is routed (from its first load) to the server while
+    // the gateway is "there", and refused while it is "away".
+    const second = await person(browser);
+    let away = false;
+    let socket: WebSocketRoute | undefined;
+    await second.context.routeWebSocket(/\/v1\/gateway$/, (ws) => {
+      if (away) return void ws.close();
+      socket = ws;
+      ws.connectToServer();
+    });
+    const p = second.page;
+    await p.goto(server.url + "/c/" + encodeURIComponent(hikers) + "/trails#token=" + bobToken());
+    await link(p, "# trails").click();
+    await seen(message(p, "Messages in # trails", "Leaving at 6"));
+
+    away = true;
+    await socket!.close();
+    const reconnecting = p.getByRole("status", { name: "Connection" }).getByText("Reconnecting…");
+    await seen(reconnecting);
+    await send(p, "Message # trails", "Sent without the gateway");
+    await seen(message(A.page, "Messages in # trails", "Sent without the gateway"));
+    await gone(message(p, "Messages in # trails", "Sent without the gateway").getByText("Sending…"));
+    await send(A.page, "Message # trails", "Meanwhile, on the gateway");
+    away = false;
+    await gone(reconnecting, 20_000);
+    await seen(message(p, "Messages in # trails", "Meanwhile, on the gateway"));
+    // The first device saw its own user's message from the second.
+    await seen(message(B.page, "Messages in # trails", "Sent without the gateway"));
+    for (const q of [A.page, B.page, p]) expect(await message(q, "Messages in # trails", "Sent without the gateway").count()).toBe(1);
+    await second.context.close();
   });
 
   it("lists members by role; the owner makes the other an admin", async () => {
