@@ -36,19 +36,32 @@ const stateVisible = `(ch.channel_type < 2 OR mb.role IN (1, 2) OR (ch.channel_t
 	OR EXISTS (SELECT 1 FROM channel_members cm
 	           WHERE cm.channel_pk = CASE ch.channel_type WHEN 3 THEN ch.parent_pk ELSE ch.id END AND cm.user_pk = ?1))`
 
+// conversationSelect is what conversationKeys and conversationsOf select.
+var conversationSelect = `
+	SELECT ch.id AS channel_pk, mb.community_pk AS community_pk, mb.role AS role, mb.notification_status AS community_status,
+	       coalesce(st.read_seq, 0) AS read_seq, coalesce(st.notification_status, 2) AS status,
+	       coalesce(st.draft, '') AS draft, coalesce(st.pinned_at, 0) AS pinned_at,
+	       CASE WHEN coalesce(st.pinned_at, 0) > 0 THEN st.pinned_at + ` + strconv.FormatInt(pinnedBase, 10) + ` ELSE ch.last_at END AS order_key`
+
 // conversationKeys selects the keys of a user's conversations (?1 is the
 // user) that it sees; callers add their filter and order. The outer query
 // then reads the page's rows in full, so that the last messages and
 // communities are read for the page only.
-var conversationKeys = `
-	SELECT ch.id AS channel_pk, mb.community_pk AS community_pk, mb.role AS role, mb.notification_status AS community_status,
-	       coalesce(st.read_seq, 0) AS read_seq, coalesce(st.notification_status, 2) AS status,
-	       coalesce(st.draft, '') AS draft, coalesce(st.pinned_at, 0) AS pinned_at,
-	       CASE WHEN coalesce(st.pinned_at, 0) > 0 THEN st.pinned_at + ` + strconv.FormatInt(pinnedBase, 10) + ` ELSE ch.last_at END AS order_key
+var conversationKeys = conversationSelect + `
 	FROM members mb
 	JOIN channels ch ON ch.community_pk = mb.community_pk
 	LEFT JOIN channel_states st ON st.user_pk = mb.user_pk AND st.channel_pk = ch.id
 	WHERE mb.user_pk = ?1 AND ` + visibleTo
+
+// conversationsOf is conversationKeys for channels the caller names by key
+// (it adds "AND ch.id …"): each channel is read by its key, then the user's
+// member row of its community, rather than every channel of the user's
+// communities (which SQLite would otherwise choose for a list of keys).
+var conversationsOf = conversationSelect + `
+	FROM channels ch
+	CROSS JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = ?1
+	LEFT JOIN channel_states st ON st.user_pk = mb.user_pk AND st.channel_pk = ch.id
+	WHERE ` + visibleTo
 
 // conversationFrom reads the rest of a conversation's columns: its channel,
 // community, parent channel (for a thread) and last message.
@@ -132,7 +145,7 @@ func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cu
 		args = append(args, id)
 	}
 	return q.conversations(ctx, `
-		WITH p AS (`+conversationKeys+` AND ch.id IN (`+strings.Join(in, ", ")+`))
+		WITH p AS (`+conversationsOf+` AND ch.id IN (`+strings.Join(in, ", ")+`))
 		SELECT `+rowcodec.ConversationColumns+` FROM p`+conversationFrom+` ORDER BY p.order_key DESC, p.channel_pk DESC`, args...)
 }
 
@@ -178,7 +191,7 @@ func (q queries) TotalUnread(ctx context.Context, userPK int64) (int64, error) {
 // Conversation reads one of a user's conversations.
 func (q queries) Conversation(ctx context.Context, userPK, channelPK int64) (plaza.ChannelConversation, error) {
 	cs, err := q.conversations(ctx, `
-		WITH p AS (`+conversationKeys+` AND ch.id = ?2)
+		WITH p AS (`+conversationsOf+` AND ch.id = ?2)
 		SELECT `+rowcodec.ConversationColumns+` FROM p`+conversationFrom, userPK, channelPK)
 	if err != nil {
 		return plaza.ChannelConversation{}, err
