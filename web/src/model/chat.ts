@@ -205,10 +205,14 @@ export class Chat {
       const fresh = new Map(communityList.map((c) => [c.communityID, c]));
       for (const id of this.communities.keys()) if (!fresh.has(id)) this.#dropCommunity(id);
       for (const c of communityList) this.communities.set(c.communityID, c);
+      // What was shown is read again: lists, members, conversations.
+      const shown = [...this.#channelsLoaded.keys()].filter((id) => this.communities.has(id));
+      const withMembers = [...this.members.keys()].filter((id) => this.communities.has(id));
       this.#channelsLoaded.clear();
       this.#membersLoading.clear();
       this.members.clear();
       await this.#loadConversations();
+      await Promise.all([...shown.map((id) => this.loadCommunity(id)), ...withMembers.map((id) => this.loadMembers(id))]);
       if (this.#active.length > 0) this.session?.setActiveCommunities(this.#active).catch(() => {});
     } catch (e) {
       console.warn("plaza: reload after resync", e);

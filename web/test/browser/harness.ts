@@ -21,6 +21,8 @@ export interface Server {
   appID: string;
   serverSecret: string;
   operatorKey: string;
+  /** restart stops the server (as SIGTERM does) and starts it again on the same address and data. */
+  restart: () => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -33,7 +35,35 @@ export async function startServer(args: string[] = []): Promise<Server> {
   const bin = process.env.PLAZA_BIN;
   if (!bin || !existsSync(bin)) throw new Error("PLAZA_BIN must name a plaza binary (web/test.sh builds one: go build -o .tmp/plaza ./cmd/plaza)");
   const data = mkdtempSync(join(tmpdir(), "plaza-web-"));
-  const child: ChildProcess = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "warn", "--sqlite-sync", "normal", ...args], {
+  let { child, url } = await serve(bin, "127.0.0.1:0", data, args);
+  const app = JSON.parse(readFileSync(join(data, "dev-app.json"), "utf8")) as { appID: string; serverSecret: string };
+  const operatorKey = readFileSync(join(data, "operator-key"), "utf8").trim();
+  const halt = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const done = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await done;
+  };
+  return {
+    url,
+    data,
+    appID: app.appID,
+    serverSecret: app.serverSecret,
+    operatorKey,
+    restart: async () => {
+      await halt();
+      ({ child, url } = await serve(bin, new URL(url).host, data, args));
+    },
+    stop: async () => {
+      await halt();
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+// serve runs plaza serve and resolves once it listens.
+async function serve(bin: string, addr: string, data: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child: ChildProcess = spawn(bin, ["serve", "--addr", addr, "--data", data, "--log-level", "warn", "--sqlite-sync", "normal", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -54,23 +84,7 @@ export async function startServer(args: string[] = []): Promise<Server> {
       reject(new Error(`plaza serve exited (${code}):\n${out}\n${err}`));
     });
   });
-  const app = JSON.parse(readFileSync(join(data, "dev-app.json"), "utf8")) as { appID: string; serverSecret: string };
-  const operatorKey = readFileSync(join(data, "operator-key"), "utf8").trim();
-  return {
-    url,
-    data,
-    appID: app.appID,
-    serverSecret: app.serverSecret,
-    operatorKey,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const done = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await done;
-      }
-      rmSync(data, { recursive: true, force: true });
-    },
-  };
+  return { child, url };
 }
 
 /** mintToken signs a user token for the development app, as an app's backend would (HS256 JWT). */
