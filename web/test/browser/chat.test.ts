@@ -243,6 +243,25 @@ describe("two people chat in the browser", () => {
     }
   });
 
+  it("shows the chat as a person sees it", async () => {
+    // Bob in #trails with the thread beside it; Climbers waits with its badge.
+    await message(A.page, "Messages in # trails", "Anyone up for Mont Blanc?").getByRole("button", { name: /replies/ }).click();
+    await send(A.page, "Reply in thread Anyone up for Mont Blanc?", "Weather looks good for Saturday ☀️");
+    const root = message(B.page, "Messages in # trails", "Anyone up for Mont Blanc?");
+    await root.getByRole("button", { name: /replies/ }).click();
+    const snacks = await seen(message(B.page, "Messages in thread Anyone up for Mont Blanc?", "Bring snacks"));
+    await seen(message(B.page, "Messages in thread Anyone up for Mont Blanc?", "Weather looks good"));
+    await snacks.hover();
+    await snacks.getByRole("button", { name: "Add reaction" }).click();
+    await snacks.getByRole("button", { name: "React with 🎉" }).click();
+    await seen(snacks.getByRole("button", { name: "🎉 1" }));
+    await B.page.mouse.move(0, 0);
+    await B.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await gone(B.page.getByText(/Connected again/));
+    expect(await B.page.title()).toMatch(/# trails · Hikers — Plaza$/);
+    await shot(B.page, "06-chat");
+  });
+
   it("on a second device, sends over HTTP while only the gateway is away; its return brings the rest", async () => {
     // Bob's second device, whose gateway connections the test holds: the
     // page's WebSocket is routed (from its first load) to the server while
@@ -264,16 +283,16 @@ describe("two people chat in the browser", () => {
     await socket!.close();
     const reconnecting = p.getByRole("status", { name: "Connection" }).getByText("Reconnecting…");
     await seen(reconnecting);
-    await send(p, "Message # trails", "Sent without the gateway");
-    await seen(message(A.page, "Messages in # trails", "Sent without the gateway"));
-    await gone(message(p, "Messages in # trails", "Sent without the gateway").getByText("Sending…"));
-    await send(A.page, "Message # trails", "Meanwhile, on the gateway");
+    await send(p, "Message # trails", "Parking is at Les Houches");
+    await seen(message(A.page, "Messages in # trails", "Parking is at Les Houches"));
+    await gone(message(p, "Messages in # trails", "Parking is at Les Houches").getByText("Sending…"));
+    await send(A.page, "Message # trails", "See you at the trailhead");
     away = false;
     await gone(reconnecting, 20_000);
-    await seen(message(p, "Messages in # trails", "Meanwhile, on the gateway"));
+    await seen(message(p, "Messages in # trails", "See you at the trailhead"));
     // The first device saw its own user's message from the second.
-    await seen(message(B.page, "Messages in # trails", "Sent without the gateway"));
-    for (const q of [A.page, B.page, p]) expect(await message(q, "Messages in # trails", "Sent without the gateway").count()).toBe(1);
+    await seen(message(B.page, "Messages in # trails", "Parking is at Les Houches"));
+    for (const q of [A.page, B.page, p]) expect(await message(q, "Messages in # trails", "Parking is at Les Houches").count()).toBe(1);
     await second.context.close();
   });
 
@@ -282,15 +301,15 @@ describe("two people chat in the browser", () => {
     // Sent while the pages reconnect: the server has no session to resume,
     // so the pages start anew and fetch what they missed.
     await api(server, mintToken(server, "user1"), "POST", `/v1/communities/${encodeURIComponent(hikers)}/channels/${encodeURIComponent(await channelIDOf("trails"))}/messages`, {
-      message: { type: 1, message: "Sent while you were away" },
+      message: { type: 1, message: "Forecast updated: clear skies" },
     });
     for (const p of [A.page, B.page]) {
-      await seen(message(p, "Messages in # trails", "Sent while you were away"), 20_000);
+      await seen(message(p, "Messages in # trails", "Forecast updated: clear skies"), 20_000);
       await seen(p.getByRole("status", { name: "Connection" }).getByText(/Connected again/), 20_000);
     }
-    await send(B.page, "Message # trails", "Back again");
-    await seen(message(A.page, "Messages in # trails", "Back again"));
-    for (const p of [A.page, B.page]) expect(await message(p, "Messages in # trails", "Sent while you were away").count()).toBe(1);
+    await send(B.page, "Message # trails", "Great news");
+    await seen(message(A.page, "Messages in # trails", "Great news"));
+    for (const p of [A.page, B.page]) expect(await message(p, "Messages in # trails", "Forecast updated: clear skies").count()).toBe(1);
   });
 
   it("lists members by role; the owner makes the other an admin", async () => {
@@ -305,24 +324,5 @@ describe("two people chat in the browser", () => {
     // Bob, now an admin, may add channels.
     await seen(B.page.getByRole("button", { name: "Create channel" }));
     await A.page.getByRole("button", { name: "Members", exact: true }).click();
-  });
-
-  it("shows the chat as a person sees it", async () => {
-    // Bob in #trails with the thread beside it; Climbers waits with its badge.
-    await message(A.page, "Messages in # trails", "Anyone up for Mont Blanc?").getByRole("button", { name: /replies/ }).click();
-    await send(A.page, "Reply in thread Anyone up for Mont Blanc?", "Weather looks good for Saturday ☀️");
-    const root = message(B.page, "Messages in # trails", "Anyone up for Mont Blanc?");
-    await root.getByRole("button", { name: /replies/ }).click();
-    const snacks = await seen(message(B.page, "Messages in thread Anyone up for Mont Blanc?", "Bring snacks"));
-    await seen(message(B.page, "Messages in thread Anyone up for Mont Blanc?", "Weather looks good"));
-    await snacks.hover();
-    await snacks.getByRole("button", { name: "Add reaction" }).click();
-    await snacks.getByRole("button", { name: "React with 🎉" }).click();
-    await seen(snacks.getByRole("button", { name: "🎉 1" }));
-    await B.page.mouse.move(0, 0);
-    await B.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await gone(B.page.getByText(/Connected again/));
-    expect(await B.page.title()).toMatch(/# trails · Hikers — Plaza$/);
-    await shot(B.page, "06-chat");
   });
 });
