@@ -39,3 +39,23 @@ func BenchmarkStore(b *testing.B) {
 		}
 	})
 }
+
+// TestJIT checks that the store's connections run without JIT unless the
+// URL asks for it.
+func TestJIT(t *testing.T) {
+	url := pgtest.SchemaURL(t)
+	for _, tc := range []struct{ suffix, want string }{{"", "off"}, {"&jit=on", "on"}} {
+		s, err := postgres.Open(t.Context(), url+tc.suffix, postgres.Options{MaxConns: 2})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		var got string
+		if err := s.Pool().QueryRow(t.Context(), `SHOW jit`).Scan(&got); err != nil {
+			t.Fatalf("SHOW jit: %v", err)
+		}
+		s.Close()
+		if got != tc.want {
+			t.Errorf("jit with URL parameters %q = %s, want %s", tc.suffix, got, tc.want)
+		}
+	}
+}
