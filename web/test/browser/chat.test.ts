@@ -325,4 +325,14 @@ describe("two people chat in the browser", () => {
     await seen(B.page.getByRole("button", { name: "Create channel" }));
     await A.page.getByRole("button", { name: "Members", exact: true }).click();
   });
+
+  it("signs out, and in again with a token typed in", async () => {
+    await B.page.getByRole("button", { name: "Sign out" }).click();
+    const form = await seen(B.page.getByRole("form", { name: "Sign in with a token" }));
+    await form.getByLabel("User token").fill(bobToken());
+    await seen(form.getByText("Signs in as bob"));
+    await form.getByRole("button", { name: "Sign in", exact: true }).click();
+    await (await seen(B.page.getByRole("link", { name: /^Hikers/ }))).click();
+    await seen(message(B.page, "Messages in # general", "user1 created the community."));
+  });
 });
