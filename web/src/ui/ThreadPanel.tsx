@@ -69,7 +69,7 @@ export function ThreadPanel({ chat, communityID, threadID, onClose }: Props) {
       <MessageList
         tl={tl}
         label={"Messages in thread " + name}
-        beginning={`This is the beginning of the thread ${name}.`}
+        beginning="This is the beginning of the thread."
         actions={actions}
         editing={editing}
         loadOlder={() => void chat.loadOlder(tl)}
