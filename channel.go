@@ -44,7 +44,13 @@ type ThreadFields struct {
 	ParentChannelID string // read with the thread
 	// ParentPrivate says the parent is a private channel; fixed for the
 	// thread's life.
-	ParentPrivate  bool
+	ParentPrivate bool
+	// ParentMute and ParentMemberCount are the parent's mute and listed
+	// members, read with the thread, so that a send into a thread reads no
+	// second channel.
+	ParentMute        MuteInfo
+	ParentMemberCount int64
+
 	RootMessageSeq int64 // 0: standalone
 	IsPrivate      bool
 	IsLocked       bool

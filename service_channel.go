@@ -38,15 +38,15 @@ func loadChannel(ctx context.Context, q Query, sc *scope, channelID string) (Cha
 	}
 	if ch.ChannelType == ChannelThread {
 		// The parent's mutes apply in the thread, and its audience is the
-		// thread's. It is read without a lock: a thread's changes lock the
-		// thread alone.
-		parent, err := q.Channel(ctx, sc.community.PK, ch.ParentChannelID)
-		if err != nil {
-			return ch, fmt.Errorf("read parent channel: %w", err)
+		// thread's: the store reads what of it a thread needs with the
+		// thread. A thread's changes lock the thread alone.
+		parent := Channel{PK: ch.ParentPK, CommunityPK: ch.CommunityPK, CommunityID: sc.community.CommunityID,
+			ChannelID: ch.ParentChannelID, ChannelType: ChannelPublic, MemberCount: ch.ParentMemberCount,
+			MuteInfo: ch.ParentMute.current(sc.now)}
+		if ch.ParentPrivate {
+			parent.ChannelType = ChannelPrivate
 		}
-		parent.CommunityID = sc.community.CommunityID
 		parent.CurrentMemberCount = memberCount(parent, sc.community)
-		parent.MuteInfo = parent.MuteInfo.current(sc.now)
 		ch.Parent = &parent
 	}
 	ch.CommunityID = sc.community.CommunityID

@@ -56,20 +56,25 @@ const ChannelColumns = `ch.id, ch.community_pk, c.community_id, ch.channel_id, c
 	ch.notice, ch.attributes, ch.creator_user_id, ch.created_at, ch.last_seq, ch.member_count, ch.last_at,
 	ch.mute_mode, ch.mute_expire, ch.mute_roles,
 	ch.parent_pk, coalesce(par.channel_id, ''), ch.parent_private, ch.root_seq, ch.is_private, ch.is_locked, ch.invitable,
-	ch.auto_archive, ch.archive_at`
+	ch.auto_archive, ch.archive_at,
+	coalesce(par.mute_mode, 0), coalesce(par.mute_expire, 0), coalesce(par.mute_roles, '[]'), coalesce(par.member_count, 0)`
 
 // channelDest returns the scan destinations of ChannelColumns into ch, and
 // the text columns that decode returns decodes into it.
 func channelDest(ch *plaza.Channel) (dest []any, decode func() error) {
-	var attrs, roles string
+	var attrs, roles, parentRoles string
 	dest = []any{&ch.PK, &ch.CommunityPK, &ch.CommunityID, &ch.ChannelID, &ch.ChannelType, &ch.ChannelName, &ch.ChannelAvatarURL,
 		&ch.ChannelNotice, &attrs, &ch.CreatorUserID, &ch.CreateTime, &ch.LastMessageSeq, &ch.MemberCount, &ch.LastTime,
 		&ch.MuteInfo.Mode, &ch.MuteInfo.ExpiredTime, &roles,
 		&ch.ParentPK, &ch.ParentChannelID, &ch.ParentPrivate, &ch.RootMessageSeq, &ch.IsPrivate, &ch.IsLocked, &ch.Invitable,
-		&ch.AutoArchiveDuration, &ch.ArchiveAt}
+		&ch.AutoArchiveDuration, &ch.ArchiveAt,
+		&ch.ParentMute.Mode, &ch.ParentMute.ExpiredTime, &parentRoles, &ch.ParentMemberCount}
 	return dest, func() error {
 		var err error
 		if ch.MuteInfo.Roles, err = DecodeRoles(roles); err != nil {
+			return err
+		}
+		if ch.ParentMute.Roles, err = DecodeRoles(parentRoles); err != nil {
 			return err
 		}
 		ch.ChannelAttributes, err = DecodeAttributes(attrs)

@@ -628,6 +628,7 @@ func testFollowedThreads(t *testing.T, s plaza.Store) {
 
 	// The parent's visibility follows u's listing and role.
 	listIn(t, s, hidden, u)
+	f3.Thread.ParentMemberCount = read(t3).ParentMemberCount // the parent lists one more
 	followed(u, c.PK, []plaza.FollowedThread{f3, f1, f2, f6}, "of u in c once listed in t3's parent")
 	mud.MemberRole = plaza.RoleMember
 	update(t, s, func(tx plaza.Tx) error { return tx.UpdateMember(ctx, mud) })
