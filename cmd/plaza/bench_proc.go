@@ -29,7 +29,7 @@ type proc struct {
 	dir    string   // data directory
 	stderr io.Writer
 
-	cmd    *exec.Cmd
+	cmd     *exec.Cmd
 	exited  chan struct{} // closed when the process has exited
 	exitErr error
 }
