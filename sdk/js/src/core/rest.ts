@@ -91,7 +91,10 @@ export class RestClient {
     this.baseURL = opts.baseURL.replace(/\/+$/, "");
     const t = opts.token;
     this.#token = typeof t === "function" ? t : () => t;
-    const f = opts.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
+    // Browsers refuse fetch called on another object than the window:
+    // bind it to the global object.
+    const g = globalThis.fetch as unknown as FetchLike | undefined;
+    const f = opts.fetch ?? (g ? g.bind(globalThis) : undefined);
     if (!f) throw new TypeError("plaza: no fetch implementation: pass one in the options");
     this.#fetch = f;
     this.#timeout = opts.timeout ?? 30_000;

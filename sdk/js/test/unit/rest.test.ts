@@ -64,6 +64,20 @@ function fakeFetch(status: number, body: string, seen?: { url: string; init: Par
 }
 
 describe("RestClient", () => {
+  it("calls the global fetch on the global object, as browsers require", async () => {
+    const saved = globalThis.fetch;
+    // A browser's fetch throws "Illegal invocation" when called on another object.
+    globalThis.fetch = function (this: unknown) {
+      if (this !== globalThis) throw new TypeError("Illegal invocation");
+      return Promise.resolve(new Response('{"communityList":[],"nextFlag":""}', { status: 200 }));
+    } as typeof fetch;
+    try {
+      const c = new RestClient({ baseURL: "http://h", token: "T" });
+      await expect(c.call("queryCommunityList", {})).resolves.toEqual({ communityList: [], nextFlag: "" });
+    } finally {
+      globalThis.fetch = saved;
+    }
+  });
   it("sends the bearer token and decodes the result", async () => {
     const seen: { url: string; init: Parameters<FetchLike>[1] }[] = [];
     const c = new RestClient({ baseURL: "http://h/", token: "T", fetch: fakeFetch(200, '{"communityID":"c"}', seen) });
