@@ -34,6 +34,13 @@ func TestDependenciesPointInward(t *testing.T) {
 			}
 		}
 	}
+	// The embedded web client's package serves files: the standard library
+	// only.
+	for _, d := range deps(module + "/web") {
+		if d != module+"/web" {
+			t.Errorf("package web depends on %s; it may import only the standard library", d)
+		}
+	}
 	for _, d := range deps(module + "/client") {
 		if strings.HasPrefix(d, module+"/internal/") {
 			t.Errorf("the SDK imports %s; it must stand on the root package alone", d)

@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -383,7 +384,7 @@ func (g *Gateway) resumable(id string, actor plaza.Actor) *session {
 
 // ServeHTTP upgrades the request to a WebSocket connection.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !g.originAllowed(r.Header.Get("Origin")) {
+	if !g.originAllowed(r.Header.Get("Origin"), r.Host) {
 		http.Error(w, `{"error":{"code":"origin_not_allowed","zimCode":7000007,"message":"origin not allowed: it is not in the server's --origins"}}`, http.StatusForbidden)
 		return
 	}
@@ -454,8 +455,14 @@ func remoteHost(addr string) string {
 	return addr
 }
 
-func (g *Gateway) originAllowed(origin string) bool {
+// originAllowed reports whether a browser page of origin may open a
+// session: any when no allow-list is set, a listed one, or a page served by
+// this server itself (host: the request's Host).
+func (g *Gateway) originAllowed(origin, host string) bool {
 	if origin == "" || len(g.opts.Origins) == 0 {
+		return true
+	}
+	if u, err := url.Parse(origin); err == nil && u.Host != "" && strings.EqualFold(u.Host, host) {
 		return true
 	}
 	for _, o := range g.opts.Origins {

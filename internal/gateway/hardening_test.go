@@ -332,3 +332,26 @@ func TestNullRequestBody(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginAllowList opens sessions from browser pages: a listed origin and
+// the server's own pass, another is refused with origin_not_allowed.
+func TestOriginAllowList(t *testing.T) {
+	t.Parallel()
+	g := New(Options{Origins: []string{"https://app.example"}})
+	defer g.Close(context.Background())
+	for _, tc := range []struct {
+		origin, host string
+		ok           bool
+	}{
+		{"", "plaza.example", true},
+		{"https://app.example", "plaza.example", true},
+		{"https://plaza.example", "plaza.example", true},
+		{"http://127.0.0.1:8080", "127.0.0.1:8080", true},
+		{"https://evil.example", "plaza.example", false},
+		{"https://plaza.example.evil", "plaza.example", false},
+	} {
+		if got := g.originAllowed(tc.origin, tc.host); got != tc.ok {
+			t.Errorf("origin %q on host %q: allowed %v, want %v", tc.origin, tc.host, got, tc.ok)
+		}
+	}
+}

@@ -57,7 +57,8 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !anyOrigin && !slices.ContainsFunc(s.origins, func(o string) bool { return strings.EqualFold(o, origin) }) {
+		// A page served by Plaza itself (the web client) is always allowed.
+		if !anyOrigin && !sameOrigin(origin, r.Host) && !slices.ContainsFunc(s.origins, func(o string) bool { return strings.EqualFold(o, origin) }) {
 			writeErrorBody(w, plaza.Errorf(plaza.EOriginNotAllowed,
 				"origin %s is not allowed: it is not in the server's --origins", origin))
 			return

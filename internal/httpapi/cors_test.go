@@ -87,6 +87,12 @@ func TestCORSAllowList(t *testing.T) {
 			t.Fatalf("HTTP %d %v, Allow-Origin %q", resp.StatusCode, perr, resp.Header.Get("Access-Control-Allow-Origin"))
 		}
 	})
+	t.Run("a page served by the server itself", func(t *testing.T) {
+		resp, perr := corsCall(t, s, "amy", "GET", "/v1/communities", s.url, false)
+		if perr != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("the server's own origin %s: HTTP %d %v", s.url, resp.StatusCode, perr)
+		}
+	})
 	before := s.env.Snapshot(t)
 	for _, preflight := range []bool{true, false} {
 		name := map[bool]string{true: "preflight", false: "request"}[preflight]
