@@ -32,6 +32,7 @@ type Service struct {
 	meter            *meter
 	hook             SendHook
 	webhookQueued    func()
+	purgeWake        chan struct{} // a community was dismissed (runPurge)
 }
 
 // Options configures a Service.
@@ -94,6 +95,7 @@ func NewService(o Options) *Service {
 		log:              o.Logger,
 		appCache:         make(map[string]cachedApp),
 		known:            make(map[Actor]struct{}),
+		purgeWake:        make(chan struct{}, 1),
 	}
 }
 

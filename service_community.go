@@ -158,8 +158,13 @@ func brief(c CommunityInfo, m Member) Community {
 	}
 }
 
-// DismissCommunity deletes a community with all its channels and members. Its
-// ID is never reused. Owner only.
+// DismissCommunity dismisses a community with all its channels and members.
+// Its ID is never reused. Owner only.
+//
+// It answers at once, whatever the community's size: its transaction marks
+// the community dismissed, after which nothing of it shows to anyone, and the
+// Service's background work (Run) removes its rows afterwards, a bounded
+// batch per transaction (PurgeDismissed).
 func (s *Service) DismissCommunity(ctx context.Context, actor Actor, req CommunityRequest) (CommunityIDResult, error) {
 	err := s.update(ctx, func(tx Tx, out *outbox) error {
 		sc, err := s.loadScope(ctx, tx, actor, req.CommunityID)
@@ -169,9 +174,10 @@ func (s *Service) DismissCommunity(ctx context.Context, actor Actor, req Communi
 		if err := sc.owner(); err != nil {
 			return err
 		}
-		if err := tx.DeleteCommunity(ctx, sc.community, s.nowMs()); err != nil {
-			return fmt.Errorf("delete community: %w", err)
+		if err := tx.DismissCommunity(ctx, sc.community, s.nowMs()); err != nil {
+			return fmt.Errorf("dismiss community: %w", err)
 		}
+		tx.AfterCommit(s.wakePurge)
 		gone := brief(sc.community, Member{})
 		out.callback(&sc.app, WebhookCommunityDismissed, CommunityCallback{Community: sc.community, OperatedUserID: actor.UserID})
 		out.add(Event{Name: EventCommunityListChanged, AppID: actor.AppID, CommunityID: req.CommunityID, Dismissed: true},

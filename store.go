@@ -55,6 +55,9 @@ type Query interface {
 
 	Community(ctx context.Context, appID, communityID string) (CommunityInfo, error)
 	CommunityDismissed(ctx context.Context, appID, communityID string) (bool, error)
+	// DismissedCommunities returns the keys of the dismissed communities
+	// whose rows PurgeCommunity has not removed yet, in key order.
+	DismissedCommunities(ctx context.Context) ([]int64, error)
 	// UserCommunities lists userPK's communities in the order it entered
 	// them; the cursor is (membership key, 0).
 	UserCommunities(ctx context.Context, userPK int64, after Cursor, limit int) ([]Community, error)
@@ -215,6 +218,10 @@ type Tx interface {
 	// UserForUpdate reads and locks a user.
 	UserForUpdate(ctx context.Context, appID, userID string) (User, error)
 	UpdateUser(ctx context.Context, u User) error
+	// EnsureUsers returns the users of userIDs, in that order, creating
+	// those that do not exist: EnsureUser for many at once, for seeding a
+	// large community.
+	EnsureUsers(ctx context.Context, appID string, userIDs []string, now int64) ([]User, error)
 	CountUserCommunities(ctx context.Context, userPK int64) (int, error)
 
 	// CommunityForUpdate reads and locks a community.
@@ -222,9 +229,23 @@ type Tx interface {
 	// InsertCommunity stores c and sets c.PK.
 	InsertCommunity(ctx context.Context, c *CommunityInfo) error
 	UpdateCommunity(ctx context.Context, c CommunityInfo) error
-	// DeleteCommunity removes a community with everything in it and records
-	// its ID as dismissed.
-	DeleteCommunity(ctx context.Context, c CommunityInfo, now int64) error
+	// DismissCommunity dismisses a community at once, whatever its size: it
+	// records its ID as dismissed, never to be reused, and marks the
+	// community, so that from then on no read finds it by ID (Community,
+	// CommunityForUpdate, AppCommunities) and no read that starts from a
+	// user's memberships or settings shows anything of it (UserCommunities,
+	// UserCommunityIDs, CountUserCommunities, VisibleUsers, Conversations,
+	// TotalUnread, UnreadByCommunity, UserMutes, UserPrivateChannels,
+	// FollowedThreads, CountPinned, UserApplications). Its rows stay, read
+	// by key alone, until PurgeCommunity has removed them.
+	DismissCommunity(ctx context.Context, c CommunityInfo, now int64) error
+	// PurgeCommunity removes up to about limit rows of a dismissed
+	// community: its channels' and threads' messages, reactions, mentions,
+	// conversation states and listings, then each channel, then its
+	// members, mutes and applications, and, once nothing else is left, the
+	// community itself. more reports whether rows remain. A community that
+	// no longer exists has none; one that is not dismissed is an error.
+	PurgeCommunity(ctx context.Context, communityPK int64, limit int) (more bool, err error)
 
 	// InsertChannel stores ch and sets ch.PK.
 	InsertChannel(ctx context.Context, ch *Channel) error
@@ -296,6 +317,12 @@ type Tx interface {
 
 	// InsertMember stores m and sets m.PK.
 	InsertMember(ctx context.Context, m *Member) error
+	// InsertMembers stores new memberships of one community at once, each
+	// as InsertMember followed by StartReading stores it, and sets their
+	// PKs; ErrConflict when one of the users is a member already. The
+	// community's member count is the caller's to keep. It is for seeding a
+	// large community, a few thousand members per call.
+	InsertMembers(ctx context.Context, ms []Member) error
 	UpdateMember(ctx context.Context, m Member) error
 	DeleteMember(ctx context.Context, memberPK int64) error
 

@@ -147,8 +147,15 @@ func (s *Service) FlushUsage(ctx context.Context) error {
 const UsageFlushInterval = time.Second
 
 // Run does the Service's background work until ctx ends: it stores the
-// downstream counts every UsageFlushInterval, and once more on the way out.
+// downstream counts every UsageFlushInterval, and once more on the way out,
+// and removes the rows of dismissed communities (PurgeDismissed).
 func (s *Service) Run(ctx context.Context) error {
+	purging := make(chan struct{})
+	go func() {
+		defer close(purging)
+		s.runPurge(ctx)
+	}()
+	defer func() { <-purging }()
 	t := time.NewTicker(UsageFlushInterval)
 	defer t.Stop()
 	for {

@@ -49,7 +49,7 @@ func (q queries) UserApplications(ctx context.Context, userPK int64, after plaza
 		return []plaza.Application{}, nil
 	}
 	return q.applications(ctx, `SELECT `+rowcodec.ApplicationColumns+applicationFrom+`
-		WHERE a.user_pk = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3`, userPK, beforeKey(after), limit)
+		WHERE a.user_pk = $1 AND a.id < $2 AND c.dismissed_at = 0 ORDER BY a.id DESC LIMIT $3`, userPK, beforeKey(after), limit)
 }
 
 // InsertApplication stores an application, replacing an earlier one of the

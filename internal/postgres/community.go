@@ -20,7 +20,8 @@ func (q queries) AppCommunities(ctx context.Context, appID string, after plaza.C
 		return out, nil
 	}
 	rows, err := q.db.Query(ctx, `
-		SELECT `+rowcodec.CommunityColumns+` FROM communities c WHERE c.app_id = $1 AND c.id > $2 ORDER BY c.id LIMIT $3`,
+		SELECT `+rowcodec.CommunityColumns+` FROM communities c WHERE c.app_id = $1 AND c.id > $2 AND c.dismissed_at = 0
+		ORDER BY c.id LIMIT $3`,
 		appID, after.K1, limit)
 	if err != nil {
 		return nil, translate(err)
@@ -38,12 +39,13 @@ func (q queries) CommunityDismissed(ctx context.Context, appID, communityID stri
 	return dismissed, translate(err)
 }
 
-// UserCommunities lists a user's communities in the order it entered them.
+// UserCommunities lists a user's communities in the order it entered them,
+// leaving out dismissed ones.
 func (q queries) UserCommunities(ctx context.Context, userPK int64, after plaza.Cursor, limit int) ([]plaza.Community, error) {
 	rows, err := q.db.Query(ctx, `
 		SELECT m.id, m.role, m.notification_status, c.community_id, c.name, c.avatar_url
 		FROM members m JOIN communities c ON c.id = m.community_pk
-		WHERE m.user_pk = $1 AND m.id > $2
+		WHERE m.user_pk = $1 AND m.id > $2 AND c.dismissed_at = 0
 		ORDER BY m.id LIMIT $3`, userPK, after.K1, limitOrAll(limit))
 	if err != nil {
 		return nil, translate(err)
@@ -100,11 +102,15 @@ func (t *tx) UpdateCommunity(ctx context.Context, c plaza.CommunityInfo) error {
 	return translate(err)
 }
 
-// DeleteCommunity deletes a community (its channels, members, applications
-// and mutes go with it) and records its ID as dismissed, in one statement.
-func (t *tx) DeleteCommunity(ctx context.Context, c plaza.CommunityInfo, now int64) error {
+// DismissCommunity marks a community dismissed and records its ID, in one
+// statement; its rows are removed later by PurgeCommunity. Its community_id
+// becomes '/' and its key, which no ID can be, so that no read by ID finds
+// it.
+func (t *tx) DismissCommunity(ctx context.Context, c plaza.CommunityInfo, now int64) error {
 	_, err := t.db.Exec(ctx, `
-		WITH gone AS (DELETE FROM communities WHERE id = $1)
+		WITH gone AS (
+			UPDATE communities SET dismissed_at = GREATEST($4::bigint, 1), community_id = '/' || id
+			WHERE id = $1 AND dismissed_at = 0)
 		INSERT INTO dismissed_communities (app_id, community_id, dismissed_at) VALUES ($2, $3, $4)`,
 		c.PK, c.AppID, c.CommunityID, now)
 	return translate(err)

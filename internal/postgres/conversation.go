@@ -46,7 +46,7 @@ var conversationKeys = `
 	FROM members mb
 	JOIN channels ch ON ch.community_pk = mb.community_pk
 	LEFT JOIN channel_states st ON st.user_pk = mb.user_pk AND st.channel_pk = ch.id
-	WHERE mb.user_pk = $1 AND ` + visibleTo
+	WHERE mb.user_pk = $1 AND ` + live("mb") + ` AND ` + visibleTo
 
 // conversationFrom reads the rest of a conversation's columns: its channel,
 // community, parent channel (for a thread) and last message.
@@ -102,7 +102,7 @@ func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cu
 			FROM channel_states st
 			JOIN channels ch ON ch.id = st.channel_pk
 			JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = st.user_pk
-			WHERE st.user_pk = $1 AND st.pinned_at > 0 AND `+stateVisible+`
+			WHERE st.user_pk = $1 AND st.pinned_at > 0 AND `+live("mb")+` AND `+stateVisible+`
 			  AND (st.pinned_at + `+strconv.FormatInt(pinnedBase, 10)+`, st.channel_pk) < ($2, $3)
 			ORDER BY st.pinned_at DESC, st.channel_pk DESC LIMIT $4
 		), k AS (
@@ -116,12 +116,12 @@ func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cu
 				  AND (ch.last_at, ch.id) < ($2, $3)
 				ORDER BY ch.last_at DESC, ch.id DESC LIMIT $4
 			) a
-			WHERE mb.user_pk = $1 AND (SELECT count(*) FROM pinned) < $4)
+			WHERE mb.user_pk = $1 AND `+live("mb")+` AND (SELECT count(*) FROM pinned) < $4)
 			UNION ALL
 			(SELECT ch.id, ch.last_at FROM channel_members fm
 			JOIN channels ch ON ch.id = fm.channel_pk
 			JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = $1
-			WHERE fm.user_pk = $1 AND ch.channel_type = 3 AND `+parentVisible+`
+			WHERE fm.user_pk = $1 AND ch.channel_type = 3 AND `+live("mb")+` AND `+parentVisible+`
 			  AND ch.id NOT IN (SELECT channel_pk FROM channel_states WHERE user_pk = $1 AND pinned_at > 0)
 			  AND (ch.last_at, ch.id) < ($2, $3) AND (SELECT count(*) FROM pinned) < $4
 			ORDER BY ch.last_at DESC, ch.id DESC LIMIT $4)
@@ -150,7 +150,7 @@ func (q queries) TotalUnread(ctx context.Context, userPK int64) (int64, error) {
 	err := q.db.QueryRow(ctx, `
 		SELECT coalesce(sum(u.n), 0)::bigint
 		FROM members mb CROSS JOIN LATERAL (`+unreadIn+`) u
-		WHERE mb.user_pk = $1 AND mb.notification_status = 1`,
+		WHERE mb.user_pk = $1 AND mb.notification_status = 1 AND `+live("mb"),
 		userPK).Scan(&n)
 	return n, translate(err)
 }
@@ -227,7 +227,7 @@ func (q queries) UnreadByCommunity(ctx context.Context, userPK int64) ([]plaza.C
 			WHERE st.user_pk = $1 AND st.notification_status = 1 AND st.community_pk = mb.community_pk
 			  AND `+stateVisible+`
 		) u
-		WHERE mb.user_pk = $1`, userPK)
+		WHERE mb.user_pk = $1 AND c.dismissed_at = 0`, userPK)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -240,7 +240,7 @@ func (q queries) UserMutes(ctx context.Context, userPK int64) (map[int64][]plaza
 	rows, err := q.db.Query(ctx, `
 		SELECT mm.community_pk, mm.channel_pk, coalesce(ch.channel_id, ''), mm.expire
 		FROM member_mutes mm LEFT JOIN channels ch ON ch.id = mm.channel_pk
-		WHERE mm.user_pk = $1`, userPK)
+		WHERE mm.user_pk = $1 AND `+live("mm"), userPK)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -285,7 +285,7 @@ func (t *tx) CountPinned(ctx context.Context, userPK int64) (int, error) {
 		SELECT count(*) FROM channel_states st
 		JOIN channels ch ON ch.id = st.channel_pk
 		JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = st.user_pk
-		WHERE st.user_pk = $1 AND st.pinned_at > 0 AND `+stateVisible, userPK).Scan(&n)
+		WHERE st.user_pk = $1 AND st.pinned_at > 0 AND `+live("mb")+` AND `+stateVisible, userPK).Scan(&n)
 	return n, translate(err)
 }
 

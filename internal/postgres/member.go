@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/internal/rowcodec"
@@ -108,4 +109,59 @@ func (t *tx) UpdateMember(ctx context.Context, m plaza.Member) error {
 func (t *tx) DeleteMember(ctx context.Context, memberPK int64) error {
 	_, err := t.db.Exec(ctx, `DELETE FROM members WHERE id = $1`, memberPK)
 	return translate(err)
+}
+
+// InsertMembers stores new memberships of one community, bulkRows to a
+// statement, with their read positions (as StartReading).
+func (t *tx) InsertMembers(ctx context.Context, ms []plaza.Member) error {
+	for start := 0; start < len(ms); start += bulkRows {
+		batch := ms[start:min(start+bulkRows, len(ms))]
+		communityPK := batch[0].CommunityPK
+		users := make([]int64, len(batch))
+		roles := make([]int32, len(batch))
+		times := make([]int64, len(batch))
+		types := make([]int32, len(batch))
+		operators := make([]string, len(batch))
+		statuses := make([]int32, len(batch))
+		for i, m := range batch {
+			if m.CommunityPK != communityPK {
+				return fmt.Errorf("postgres: InsertMembers takes the members of one community, got %d and %d", communityPK, m.CommunityPK)
+			}
+			users[i], roles[i], times[i] = m.UserPK, int32(m.MemberRole), m.EnterTime
+			types[i], operators[i], statuses[i] = int32(m.EnterType), m.OperatedUserID, int32(m.NotificationStatus)
+		}
+		rows, err := t.db.Query(ctx, `
+			INSERT INTO members (community_pk, user_pk, role, enter_time, enter_type, operated_user_id, notification_status)
+			SELECT $1, * FROM unnest($2::bigint[], $3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::integer[])
+			RETURNING user_pk, id`, communityPK, users, roles, times, types, operators, statuses)
+		if err != nil {
+			return translate(err)
+		}
+		pks := make(map[int64]int64, len(batch))
+		for rows.Next() {
+			var user, id int64
+			if err := rows.Scan(&user, &id); err != nil {
+				rows.Close()
+				return translate(err)
+			}
+			pks[user] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return translate(err)
+		}
+		for i := range batch {
+			batch[i].PK = pks[batch[i].UserPK]
+		}
+		if _, err := t.db.Exec(ctx, `
+			INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
+			SELECT u, ch.id, ch.community_pk, ch.last_seq
+			FROM unnest($2::bigint[]) u CROSS JOIN channels ch
+			WHERE ch.community_pk = $1 AND ch.channel_type < 3
+			ON CONFLICT (user_pk, channel_pk) DO UPDATE SET read_seq = excluded.read_seq`,
+			communityPK, users); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
 }

@@ -80,7 +80,7 @@ func (q queries) FollowedThreads(ctx context.Context, userPK, communityPK int64,
 			JOIN channels ch ON ch.id = fm.channel_pk
 			JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = $1
 			WHERE fm.user_pk = $1 AND ch.channel_type = 3 AND ($2::bigint = 0 OR ch.community_pk = $2)
-			  AND (ch.last_at, ch.id) < ($3, $4) AND `+parentVisible+`
+			  AND (ch.last_at, ch.id) < ($3, $4) AND `+live("mb")+` AND `+parentVisible+`
 			ORDER BY ch.last_at DESC, ch.id DESC LIMIT $5)
 		SELECT `+threadColumns+`, coalesce(st.read_seq, 0), coalesce(st.notification_status, 2)
 		FROM k CROSS JOIN `+threadFrom+`

@@ -22,7 +22,7 @@ func (q queries) VisibleUsers(ctx context.Context, appID string, viewerPK int64,
 		  AND (u.id = $3 OR EXISTS (
 		        SELECT 1 FROM members theirs
 		        JOIN members mine ON mine.community_pk = theirs.community_pk AND mine.user_pk = $3
-		        WHERE theirs.user_pk = u.id))
+		        WHERE theirs.user_pk = u.id AND `+live("mine")+`))
 		ORDER BY u.id`, appID, userIDs, viewerPK)
 	if err != nil {
 		return nil, translate(err)
@@ -36,7 +36,7 @@ func (q queries) VisibleUsers(ctx context.Context, appID string, viewerPK int64,
 func (q queries) UserCommunityIDs(ctx context.Context, userPK int64) ([]string, error) {
 	rows, err := q.db.Query(ctx, `
 		SELECT c.community_id FROM members m JOIN communities c ON c.id = m.community_pk
-		WHERE m.user_pk = $1 ORDER BY m.id`, userPK)
+		WHERE m.user_pk = $1 AND c.dismissed_at = 0 ORDER BY m.id`, userPK)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -83,9 +83,54 @@ func (t *tx) UpdateUser(ctx context.Context, u plaza.User) error {
 	return translate(err)
 }
 
-// CountUserCommunities counts the user's memberships.
+// CountUserCommunities counts the user's memberships of communities that
+// are not dismissed.
 func (t *tx) CountUserCommunities(ctx context.Context, userPK int64) (int, error) {
 	var n int
-	err := t.db.QueryRow(ctx, `SELECT count(*) FROM members WHERE user_pk = $1`, userPK).Scan(&n)
+	err := t.db.QueryRow(ctx, `SELECT count(*) FROM members m WHERE m.user_pk = $1 AND `+live("m"), userPK).Scan(&n)
 	return n, translate(err)
+}
+
+// bulkRows is how many rows one statement of a bulk insert carries, as
+// arrays unnested into rows.
+const bulkRows = 5000
+
+// EnsureUsers returns the users of userIDs in order, creating the missing
+// ones, bulkRows to a statement. As in EnsureUser, a user that a concurrent
+// transaction committed first is read by a second statement.
+func (t *tx) EnsureUsers(ctx context.Context, appID string, userIDs []string, now int64) ([]plaza.User, error) {
+	out := make([]plaza.User, 0, len(userIDs))
+	for start := 0; start < len(userIDs); start += bulkRows {
+		ids := userIDs[start:min(start+bulkRows, len(userIDs))]
+		rows, err := t.db.Query(ctx, `
+			WITH created AS (
+				INSERT INTO users (app_id, user_id, created_at) SELECT $1, x, $3 FROM unnest($2::text[]) x
+				ON CONFLICT (app_id, user_id) DO NOTHING
+				RETURNING id, app_id, user_id, user_name, user_avatar_url, created_at
+			)
+			SELECT * FROM created
+			UNION ALL SELECT `+rowcodec.UserColumns+` FROM users u WHERE u.app_id = $1 AND u.user_id = ANY($2)`,
+			appID, ids, now)
+		if err != nil {
+			return nil, translate(err)
+		}
+		found, err := scanned(rowcodec.AppendRows(nil, rows, rowcodec.ScanUser))
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[string]plaza.User, len(found))
+		for _, u := range found {
+			byID[u.UserID] = u
+		}
+		for _, id := range ids {
+			u, ok := byID[id]
+			if !ok {
+				if u, err = t.User(ctx, appID, id); err != nil {
+					return nil, err
+				}
+			}
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }

@@ -43,7 +43,7 @@ func (q queries) CommunityApplications(ctx context.Context, communityPK int64, a
 // UserApplications lists a user's applications, newest first.
 func (q queries) UserApplications(ctx context.Context, userPK int64, after plaza.Cursor, limit int) ([]plaza.Application, error) {
 	return q.applications(ctx, `SELECT `+rowcodec.ApplicationColumns+applicationFrom+`
-		WHERE a.user_pk = ? AND a.id < ? ORDER BY a.id DESC LIMIT ?`, userPK, afterDesc(after), limit)
+		WHERE a.user_pk = ? AND a.id < ? AND c.dismissed_at = 0 ORDER BY a.id DESC LIMIT ?`, userPK, afterDesc(after), limit)
 }
 
 // InsertApplication stores an application, replacing an earlier one of the

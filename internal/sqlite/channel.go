@@ -46,7 +46,7 @@ func (q queries) UserPrivateChannels(ctx context.Context, userPK int64) (map[str
 		FROM channel_members cm
 		JOIN channels ch ON ch.id = cm.channel_pk
 		JOIN communities c ON c.id = ch.community_pk
-		WHERE cm.user_pk = ? AND (ch.channel_type = 2 OR (ch.channel_type = 3 AND ch.is_private))
+		WHERE cm.user_pk = ? AND (ch.channel_type = 2 OR (ch.channel_type = 3 AND ch.is_private)) AND c.dismissed_at = 0
 		ORDER BY ch.id`, userPK)
 	if err != nil {
 		return nil, translate(err)

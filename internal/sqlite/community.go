@@ -20,7 +20,8 @@ func (q queries) AppCommunities(ctx context.Context, appID string, after plaza.C
 		return out, nil
 	}
 	rows, err := q.db.QueryContext(ctx, `
-		SELECT `+rowcodec.CommunityColumns+` FROM communities c WHERE c.app_id = ? AND c.id > ? ORDER BY c.id LIMIT ?`,
+		SELECT `+rowcodec.CommunityColumns+` FROM communities c WHERE c.app_id = ? AND c.id > ? AND c.dismissed_at = 0
+		ORDER BY c.id LIMIT ?`,
 		appID, after.K1, limit)
 	if err != nil {
 		return nil, translate(err)
@@ -37,12 +38,13 @@ func (q queries) CommunityDismissed(ctx context.Context, appID, communityID stri
 	return n > 0, translate(err)
 }
 
-// UserCommunities lists a user's communities in the order it entered them.
+// UserCommunities lists a user's communities in the order it entered them,
+// leaving out dismissed ones.
 func (q queries) UserCommunities(ctx context.Context, userPK int64, after plaza.Cursor, limit int) ([]plaza.Community, error) {
 	rows, err := q.db.QueryContext(ctx, `
 		SELECT m.id, m.role, m.notification_status, c.community_id, c.name, c.avatar_url
 		FROM members m JOIN communities c ON c.id = m.community_pk
-		WHERE m.user_pk = ? AND m.id > ?
+		WHERE m.user_pk = ? AND m.id > ? AND c.dismissed_at = 0
 		ORDER BY m.id LIMIT ?`, userPK, after.K1, limit)
 	if err != nil {
 		return nil, translate(err)
@@ -82,10 +84,13 @@ func (t *tx) UpdateCommunity(ctx context.Context, c plaza.CommunityInfo) error {
 	return translate(err)
 }
 
-// DeleteCommunity deletes a community (its channels, members and
-// applications go with it) and records its ID as dismissed.
-func (t *tx) DeleteCommunity(ctx context.Context, c plaza.CommunityInfo, now int64) error {
-	if _, err := t.db.ExecContext(ctx, `DELETE FROM communities WHERE id = ?`, c.PK); err != nil {
+// DismissCommunity marks a community dismissed and records its ID; its
+// rows are removed later by PurgeCommunity. Its community_id becomes '/' and
+// its key, which no ID can be, so that no read by ID finds it.
+func (t *tx) DismissCommunity(ctx context.Context, c plaza.CommunityInfo, now int64) error {
+	if _, err := t.db.ExecContext(ctx, `
+		UPDATE communities SET dismissed_at = max(?, 1), community_id = '/' || id WHERE id = ? AND dismissed_at = 0`,
+		now, c.PK); err != nil {
 		return translate(err)
 	}
 	_, err := t.db.ExecContext(ctx, `

@@ -51,7 +51,7 @@ var conversationKeys = conversationSelect + `
 	FROM members mb
 	JOIN channels ch ON ch.community_pk = mb.community_pk
 	LEFT JOIN channel_states st ON st.user_pk = mb.user_pk AND st.channel_pk = ch.id
-	WHERE mb.user_pk = ?1 AND ` + visibleTo
+	WHERE mb.user_pk = ?1 AND ` + live("mb") + ` AND ` + visibleTo
 
 // conversationsOf is conversationKeys for channels the caller names by key
 // (it adds "AND ch.id …"): each channel is read by its key, then the user's
@@ -61,7 +61,7 @@ var conversationsOf = conversationSelect + `
 	FROM channels ch
 	CROSS JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = ?1
 	LEFT JOIN channel_states st ON st.user_pk = mb.user_pk AND st.channel_pk = ch.id
-	WHERE ` + visibleTo
+	WHERE ` + live("mb") + ` AND ` + visibleTo
 
 // conversationFrom reads the rest of a conversation's columns: its channel,
 // community, parent channel (for a thread) and last message.
@@ -106,7 +106,7 @@ func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cu
 			SELECT ch.id FROM channel_states st INDEXED BY channel_states_pinned
 			JOIN channels ch ON ch.id = st.channel_pk
 			JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = st.user_pk
-			WHERE st.user_pk = ?1 AND st.pinned_at > 0 AND `+stateVisible+`
+			WHERE st.user_pk = ?1 AND st.pinned_at > 0 AND `+live("mb")+` AND `+stateVisible+`
 			  AND (st.pinned_at + ?2, ch.id) < (?3, ?4)
 			ORDER BY st.pinned_at DESC, ch.id DESC LIMIT ?5`, userPK, pinnedBase, k1, k2, limit)
 		if err != nil {
@@ -122,12 +122,12 @@ func (q queries) Conversations(ctx context.Context, userPK int64, after plaza.Cu
 			SELECT id FROM (
 				SELECT ch.id AS id, ch.last_at AS last_at FROM members mb
 				JOIN channels ch INDEXED BY channels_by_activity ON ch.community_pk = mb.community_pk
-				WHERE mb.user_pk = ?1 AND ch.channel_type < 3 AND `+channelVisible+` AND `+unpinned+`
+				WHERE mb.user_pk = ?1 AND `+live("mb")+` AND ch.channel_type < 3 AND `+channelVisible+` AND `+unpinned+`
 				UNION ALL
 				SELECT ch.id, ch.last_at FROM channel_members fm INDEXED BY channel_members_by_user
 				CROSS JOIN channels ch ON ch.id = fm.channel_pk
 				JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = ?1
-				WHERE fm.user_pk = ?1 AND ch.channel_type = 3 AND `+parentVisible+` AND `+unpinned+`
+				WHERE fm.user_pk = ?1 AND ch.channel_type = 3 AND `+live("mb")+` AND `+parentVisible+` AND `+unpinned+`
 			)
 			ORDER BY last_at DESC, id DESC LIMIT ?4`, userPK, k1, k2, limit-len(ids))
 		if err != nil {
@@ -183,7 +183,7 @@ func (q queries) TotalUnread(ctx context.Context, userPK int64) (int64, error) {
 	var n int64
 	err := q.db.QueryRowContext(ctx, `
 		SELECT coalesce(sum((`+unreadIn+`)), 0)
-		FROM members mb WHERE mb.user_pk = ?1 AND mb.notification_status = 1`,
+		FROM members mb WHERE mb.user_pk = ?1 AND mb.notification_status = 1 AND `+live("mb"),
 		userPK).Scan(&n)
 	return n, translate(err)
 }
@@ -253,7 +253,7 @@ func (q queries) UnreadByCommunity(ctx context.Context, userPK int64) ([]plaza.C
 		LEFT JOIN channel_states st INDEXED BY channel_states_by_status
 		       ON st.user_pk = ?1 AND st.notification_status = 1 AND st.community_pk = mb.community_pk
 		LEFT JOIN channels ch ON ch.id = st.channel_pk AND `+stateVisible+`
-		WHERE mb.user_pk = ?1
+		WHERE mb.user_pk = ?1 AND c.dismissed_at = 0
 		GROUP BY mb.id`, userPK)
 	if err != nil {
 		return nil, translate(err)
@@ -267,7 +267,7 @@ func (q queries) UserMutes(ctx context.Context, userPK int64) (map[int64][]plaza
 	rows, err := q.db.QueryContext(ctx, `
 		SELECT mm.community_pk, mm.channel_pk, coalesce(ch.channel_id, ''), mm.expire
 		FROM member_mutes mm LEFT JOIN channels ch ON ch.id = mm.channel_pk
-		WHERE mm.user_pk = ?`, userPK)
+		WHERE mm.user_pk = ? AND `+live("mm"), userPK)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -301,7 +301,7 @@ func (t *tx) CountPinned(ctx context.Context, userPK int64) (int, error) {
 		SELECT count(*) FROM channel_states st INDEXED BY channel_states_pinned
 		JOIN channels ch ON ch.id = st.channel_pk
 		JOIN members mb ON mb.community_pk = ch.community_pk AND mb.user_pk = st.user_pk
-		WHERE st.user_pk = ?1 AND st.pinned_at > 0 AND `+stateVisible, userPK).Scan(&n)
+		WHERE st.user_pk = ?1 AND st.pinned_at > 0 AND `+live("mb")+` AND `+stateVisible, userPK).Scan(&n)
 	return n, translate(err)
 }
 

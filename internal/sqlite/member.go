@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/internal/rowcodec"
@@ -104,4 +107,69 @@ func (t *tx) UpdateMember(ctx context.Context, m plaza.Member) error {
 func (t *tx) DeleteMember(ctx context.Context, memberPK int64) error {
 	_, err := t.db.ExecContext(ctx, `DELETE FROM members WHERE id = ?`, memberPK)
 	return translate(err)
+}
+
+// InsertMembers stores new memberships of one community, bulkRows to a
+// statement, with their read positions (as StartReading).
+func (t *tx) InsertMembers(ctx context.Context, ms []plaza.Member) error {
+	for start := 0; start < len(ms); start += bulkRows {
+		batch := ms[start:min(start+bulkRows, len(ms))]
+		communityPK := batch[0].CommunityPK
+		values := make([]string, len(batch))
+		args := []any{communityPK}
+		for i, m := range batch {
+			if m.CommunityPK != communityPK {
+				return fmt.Errorf("sqlite: InsertMembers takes the members of one community, got %d and %d", communityPK, m.CommunityPK)
+			}
+			n := len(args)
+			values[i] = fmt.Sprintf("(?1, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d)", n+1, n+2, n+3, n+4, n+5, n+6)
+			args = append(args, m.UserPK, m.MemberRole, m.EnterTime, m.EnterType, m.OperatedUserID, m.NotificationStatus)
+		}
+		rows, err := t.db.QueryContext(ctx, `
+			INSERT INTO members (community_pk, user_pk, role, enter_time, enter_type, operated_user_id, notification_status)
+			VALUES `+strings.Join(values, ", ")+` RETURNING user_pk, id`, args...)
+		if err != nil {
+			return translate(err)
+		}
+		pks := make(map[int64]int64, len(batch))
+		for rows.Next() {
+			var user, id int64
+			if err := rows.Scan(&user, &id); err != nil {
+				rows.Close()
+				return translate(err)
+			}
+			pks[user] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return translate(err)
+		}
+		for i := range batch {
+			batch[i].PK = pks[batch[i].UserPK]
+		}
+		if _, err := t.db.ExecContext(ctx, `
+			INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
+			SELECT u.value, ch.id, ch.community_pk, ch.last_seq
+			FROM json_each(?2) u CROSS JOIN channels ch
+			WHERE ch.community_pk = ?1 AND ch.channel_type < 3
+			ON CONFLICT (user_pk, channel_pk) DO UPDATE SET read_seq = excluded.read_seq`,
+			communityPK, userList(batch)); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+// userList is the members' user keys as a JSON array, for json_each.
+func userList(ms []plaza.Member) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, m := range ms {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(m.UserPK, 10))
+	}
+	b.WriteByte(']')
+	return b.String()
 }

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/plazahq/plaza"
 	"github.com/plazahq/plaza/internal/rowcodec"
@@ -22,7 +24,7 @@ func (q queries) VisibleUsers(ctx context.Context, appID string, viewerPK int64,
 		  AND (u.id = ? OR EXISTS (
 		        SELECT 1 FROM members theirs
 		        JOIN members mine ON mine.community_pk = theirs.community_pk AND mine.user_pk = ?
-		        WHERE theirs.user_pk = u.id))`,
+		        WHERE theirs.user_pk = u.id AND `+live("mine")+`))`,
 		append(stringArgs([]any{appID}, userIDs), viewerPK, viewerPK)...)
 	if err != nil {
 		return nil, translate(err)
@@ -35,7 +37,7 @@ func (q queries) VisibleUsers(ctx context.Context, appID string, viewerPK int64,
 func (q queries) UserCommunityIDs(ctx context.Context, userPK int64) ([]string, error) {
 	rows, err := q.db.QueryContext(ctx, `
 		SELECT c.community_id FROM members m JOIN communities c ON c.id = m.community_pk
-		WHERE m.user_pk = ? ORDER BY m.id`, userPK)
+		WHERE m.user_pk = ? AND c.dismissed_at = 0 ORDER BY m.id`, userPK)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -66,9 +68,59 @@ func (t *tx) UpdateUser(ctx context.Context, u plaza.User) error {
 	return translate(err)
 }
 
-// CountUserCommunities counts the user's memberships.
+// CountUserCommunities counts the user's memberships of communities that
+// are not dismissed.
 func (t *tx) CountUserCommunities(ctx context.Context, userPK int64) (int, error) {
 	var n int
-	err := t.db.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE user_pk = ?`, userPK).Scan(&n)
+	err := t.db.QueryRowContext(ctx, `SELECT count(*) FROM members m WHERE m.user_pk = ? AND `+live("m"), userPK).Scan(&n)
 	return n, translate(err)
+}
+
+// bulkRows is how many rows one statement of a bulk insert carries: SQLite
+// takes up to 32,766 parameters in a statement.
+const bulkRows = 500
+
+// EnsureUsers returns the users of userIDs in order, creating the missing
+// ones, bulkRows to a statement.
+func (t *tx) EnsureUsers(ctx context.Context, appID string, userIDs []string, now int64) ([]plaza.User, error) {
+	out := make([]plaza.User, 0, len(userIDs))
+	for start := 0; start < len(userIDs); start += bulkRows {
+		ids := userIDs[start:min(start+bulkRows, len(userIDs))]
+		values := make([]string, len(ids))
+		in := make([]string, len(ids))
+		args := []any{appID, now}
+		for i, id := range ids {
+			values[i] = fmt.Sprintf("(?1, ?%d, ?2)", i+3)
+			in[i] = fmt.Sprintf("?%d", i+3)
+			args = append(args, id)
+		}
+		if _, err := t.db.ExecContext(ctx, `
+			INSERT INTO users (app_id, user_id, created_at) VALUES `+strings.Join(values, ", ")+`
+			ON CONFLICT (app_id, user_id) DO NOTHING`, args...); err != nil {
+			return nil, translate(err)
+		}
+		rows, err := t.db.QueryContext(ctx, `
+			SELECT `+rowcodec.UserColumns+` FROM users u WHERE u.app_id = ?1 AND u.user_id IN (`+strings.Join(in, ", ")+`)`,
+			append([]any{appID}, args[1:]...)...)
+		if err != nil {
+			return nil, translate(err)
+		}
+		found, err := scanned(rowcodec.AppendRows(nil, rows, rowcodec.ScanUser))
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[string]plaza.User, len(found))
+		for _, u := range found {
+			byID[u.UserID] = u
+		}
+		for _, id := range ids {
+			u, ok := byID[id]
+			if !ok {
+				return nil, fmt.Errorf("sqlite: user %s was not stored", id)
+			}
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }

@@ -466,7 +466,7 @@ func testAppCommunities(t *testing.T, s plaza.Store) {
 	wantA[1].CurrentMemberCount = 3
 	wantA[1].MuteInfo = plaza.MuteInfo{Mode: plaza.MuteCustom, ExpiredTime: plaza.PermanentMute, Roles: []plaza.Role{plaza.RoleMember}}
 	update(t, s, func(tx plaza.Tx) error { return tx.UpdateCommunity(ctx, wantA[1]) })
-	update(t, s, func(tx plaza.Tx) error { return tx.DeleteCommunity(ctx, wantA[3], t0) })
+	update(t, s, func(tx plaza.Tx) error { return tx.DismissCommunity(ctx, wantA[3], t0) })
 	wantA = slices.Delete(wantA, 3, 4)
 	// A community created after the deletion goes last.
 	wantA = append(wantA, addCommunity(t, s, appA, "a-last"))

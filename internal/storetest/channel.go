@@ -497,26 +497,32 @@ func testDeleteChannel(t *testing.T, s plaza.Store) {
 	diff(t, "lst's mutes in another community after a channel was deleted",
 		[]plaza.MemberMute{{ChannelID: "doomed", ChannelPK: twin.PK, MuteExpiredTime: plaza.PermanentMute}}, lstMutes(d))
 
-	// A deleted community takes its channels' listings, conversations and
-	// mutes with it.
-	update(t, s, func(tx plaza.Tx) error { return tx.DeleteCommunity(ctx, d, t0+6000) })
-	diff(t, "UserPrivateChannels after a community was deleted", map[string][]string{"c": {"kept"}},
-		privateChannels(t, s, lst))
-	diff(t, "Conversations after a community was deleted", withoutChannels(everyConversation, doomed, twin), allConversations(t, s, lst))
-	diff(t, "UnreadByCommunity after a community was deleted",
-		[]plaza.CommunityUnread{{CommunityID: "c", NotificationStatus: plaza.Notify, Unread: 1}}, unreadOf(t, s, lst))
-	diff(t, "UserMutes after a community was deleted",
-		map[int64][]plaza.MemberMute{c.PK: {{ChannelID: "kept", ChannelPK: kept.PK, MuteExpiredTime: plaza.PermanentMute}}},
-		userMutes(t, s, lst))
-	update(t, s, func(tx plaza.Tx) error {
-		if n := must(tx.CountPinned(ctx, lst.PK))(t, "CountPinned"); n != 1 {
-			t.Errorf("CountPinned after a community was deleted = %d, want 1", n)
+	// A dismissed community takes its channels' listings, conversations and
+	// mutes with it: at once, and once its rows are purged.
+	update(t, s, func(tx plaza.Tx) error { return tx.DismissCommunity(ctx, d, t0+6000) })
+	for _, when := range []string{"dismissed", "purged"} {
+		if when == "purged" {
+			purge(t, s, d.PK)
 		}
-		return nil
-	})
-	if must(s.ChannelDismissed(ctx, c.PK, "kept"))(t, "ChannelDismissed") {
-		t.Errorf("ChannelDismissed of a channel of a kept community after another community was deleted = true")
+		diff(t, "UserPrivateChannels after a community was "+when, map[string][]string{"c": {"kept"}},
+			privateChannels(t, s, lst))
+		diff(t, "Conversations after a community was "+when, withoutChannels(everyConversation, doomed, twin), allConversations(t, s, lst))
+		diff(t, "UnreadByCommunity after a community was "+when,
+			[]plaza.CommunityUnread{{CommunityID: "c", NotificationStatus: plaza.Notify, Unread: 1}}, unreadOf(t, s, lst))
+		diff(t, "UserMutes after a community was "+when,
+			map[int64][]plaza.MemberMute{c.PK: {{ChannelID: "kept", ChannelPK: kept.PK, MuteExpiredTime: plaza.PermanentMute}}},
+			userMutes(t, s, lst))
+		update(t, s, func(tx plaza.Tx) error {
+			if n := must(tx.CountPinned(ctx, lst.PK))(t, "CountPinned"); n != 1 {
+				t.Errorf("CountPinned after a community was %s = %d, want 1", when, n)
+			}
+			return nil
+		})
+		if must(s.ChannelDismissed(ctx, c.PK, "kept"))(t, "ChannelDismissed") {
+			t.Errorf("ChannelDismissed of a channel of a kept community after another community was %s = true", when)
+		}
 	}
+	checkListed(t, s, "the channel of a purged community", twin, map[plaza.User]bool{lst: false})
 }
 
 // testNewChannelAfterDelete checks that nothing of a deleted channel shows in

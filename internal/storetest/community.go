@@ -177,33 +177,86 @@ func testDeleteCommunity(t *testing.T, s plaza.Store) {
 		t.Errorf("CommunityDismissed of an ID that never existed = true")
 	}
 
-	update(t, s, func(tx plaza.Tx) error { return tx.DeleteCommunity(ctx, doomed, t0+5000) })
+	update(t, s, func(tx plaza.Tx) error { return tx.DismissCommunity(ctx, doomed, t0+5000) })
 
-	// The community and everything in it are gone.
+	// At once, nobody finds the community by its ID.
 	_, err := s.Community(ctx, appA, "doomed")
-	wantErr(t, "Community of a deleted community", err, plaza.ErrNotFound)
+	wantErr(t, "Community of a dismissed community", err, plaza.ErrNotFound)
 	err = s.Update(ctx, func(tx plaza.Tx) error {
 		_, err := tx.CommunityForUpdate(ctx, appA, "doomed")
 		return err
 	})
-	wantErr(t, "CommunityForUpdate of a deleted community", err, plaza.ErrNotFound)
+	wantErr(t, "CommunityForUpdate of a dismissed community", err, plaza.ErrNotFound)
+	diff(t, "DismissedCommunities after a dismissal", []int64{doomed.PK}, must(s.DismissedCommunities(ctx))(t, "DismissedCommunities"))
+	afterwards := func(when string) {
+		// Nothing of it shows from its members' side, whether its rows are
+		// still there or purged.
+		diff(t, "User owner after its community was "+when, owner, must(s.User(ctx, appA, "owner"))(t, "User"))
+		diff(t, "User member after its community was "+when, member, must(s.User(ctx, appA, "member"))(t, "User"))
+		diff(t, "UserCommunityIDs of the owner after a community was "+when, []string{"kept"},
+			must(s.UserCommunityIDs(ctx, owner.PK))(t, "UserCommunityIDs"))
+		diff(t, "UserCommunityIDs of a member of the "+when+" community only", []string{},
+			must(s.UserCommunityIDs(ctx, member.PK))(t, "UserCommunityIDs"))
+		communities := must(s.UserCommunities(ctx, owner.PK, plaza.Cursor{}, 100))(t, "UserCommunities")
+		if len(communities) != 1 || communities[0].CommunityID != "kept" {
+			t.Errorf("UserCommunities of the owner after a community was %s = %+v, want only kept", when, communities)
+		}
+		update(t, s, func(tx plaza.Tx) error {
+			for u, want := range map[*plaza.User]int{&owner: 1, &member: 0, &applicant: 0} {
+				n, err := tx.CountUserCommunities(ctx, u.PK)
+				if err != nil {
+					return err
+				}
+				if n != want {
+					t.Errorf("CountUserCommunities(%s) after a community was %s = %d, want %d", u.UserID, when, n, want)
+				}
+			}
+			return nil
+		})
+		applications := must(s.UserApplications(ctx, applicant.PK, plaza.Cursor{}, 100))(t, "UserApplications")
+		if len(applications) != 1 || applications[0].CommunityID != "kept" {
+			t.Errorf("UserApplications after a community was %s = %+v, want only the one to kept", when, applications)
+		}
+		diff(t, "VisibleUsers of owner and member, who shared only the "+when+" community",
+			[]plaza.User{owner}, must(s.VisibleUsers(ctx, appA, owner.PK, []string{"owner", "member"}))(t, "VisibleUsers"))
+		diff(t, "UnreadByCommunity of the member of the "+when+" community only", []plaza.CommunityUnread{},
+			must(s.UnreadByCommunity(ctx, member.PK))(t, "UnreadByCommunity"))
+		for _, c := range must(s.AppCommunities(ctx, appA, plaza.Cursor{}, 100))(t, "AppCommunities") {
+			if c.PK == doomed.PK {
+				t.Errorf("AppCommunities after a community was %s lists it: %+v", when, c)
+			}
+		}
+	}
+	afterwards("dismissed")
+
+	// Then its rows go, a few at a time, and it with them.
+	purge(t, s, doomed.PK)
+	afterwards("purged")
+	diff(t, "DismissedCommunities after the purge", []int64{}, must(s.DismissedCommunities(ctx))(t, "DismissedCommunities"))
 	for _, id := range []string{plaza.GeneralChannelID, "news"} {
 		_, err := s.Channel(ctx, doomed.PK, id)
-		wantErr(t, "Channel "+id+" of a deleted community", err, plaza.ErrNotFound)
+		wantErr(t, "Channel "+id+" of a purged community", err, plaza.ErrNotFound)
 	}
 	for _, id := range []string{"owner", "member"} {
 		_, err := s.Member(ctx, doomed.PK, id)
-		wantErr(t, "Member "+id+" of a deleted community", err, plaza.ErrNotFound)
+		wantErr(t, "Member "+id+" of a purged community", err, plaza.ErrNotFound)
 	}
-	diff(t, "Members of a deleted community", []plaza.Member{},
+	diff(t, "Members of a purged community", []plaza.Member{},
 		must(s.Members(ctx, doomed.PK, []string{"owner", "member"}))(t, "Members"))
-	diff(t, "MemberList of a deleted community", []plaza.Member{},
+	diff(t, "MemberList of a purged community", []plaza.Member{},
 		must(s.MemberList(ctx, doomed.PK, plaza.Cursor{}, 100))(t, "MemberList"))
-	diff(t, "Managers of a deleted community", []string{}, must(s.Managers(ctx, doomed.PK))(t, "Managers"))
+	diff(t, "Managers of a purged community", []string{}, must(s.Managers(ctx, doomed.PK))(t, "Managers"))
 	_, err = s.Application(ctx, doomed.PK, applicant.PK)
-	wantErr(t, "Application to a deleted community", err, plaza.ErrNotFound)
-	diff(t, "CommunityApplications of a deleted community", []plaza.Application{},
+	wantErr(t, "Application to a purged community", err, plaza.ErrNotFound)
+	diff(t, "CommunityApplications of a purged community", []plaza.Application{},
 		must(s.CommunityApplications(ctx, doomed.PK, plaza.Cursor{}, 100))(t, "CommunityApplications"))
+	update(t, s, func(tx plaza.Tx) error {
+		more, err := tx.PurgeCommunity(ctx, doomed.PK, 10)
+		if more {
+			t.Errorf("PurgeCommunity of a purged community: more = true")
+		}
+		return err
+	})
 
 	// Its ID is recorded as dismissed, in its app only.
 	if !must(s.CommunityDismissed(ctx, appA, "doomed"))(t, "CommunityDismissed") {
@@ -215,36 +268,6 @@ func testDeleteCommunity(t *testing.T, s plaza.Store) {
 	if must(s.CommunityDismissed(ctx, appA, "kept"))(t, "CommunityDismissed") {
 		t.Errorf("CommunityDismissed of a community that was not deleted = true, want false")
 	}
-
-	// The users remain, members of what is left.
-	diff(t, "User owner after its community was deleted", owner, must(s.User(ctx, appA, "owner"))(t, "User"))
-	diff(t, "User member after its community was deleted", member, must(s.User(ctx, appA, "member"))(t, "User"))
-	diff(t, "UserCommunityIDs of the owner", []string{"kept"},
-		must(s.UserCommunityIDs(ctx, owner.PK))(t, "UserCommunityIDs"))
-	diff(t, "UserCommunityIDs of a member of the deleted community only", []string{},
-		must(s.UserCommunityIDs(ctx, member.PK))(t, "UserCommunityIDs"))
-	communities := must(s.UserCommunities(ctx, owner.PK, plaza.Cursor{}, 100))(t, "UserCommunities")
-	if len(communities) != 1 || communities[0].CommunityID != "kept" {
-		t.Errorf("UserCommunities of the owner = %+v, want only kept", communities)
-	}
-	update(t, s, func(tx plaza.Tx) error {
-		for u, want := range map[*plaza.User]int{&owner: 1, &member: 0, &applicant: 0} {
-			n, err := tx.CountUserCommunities(ctx, u.PK)
-			if err != nil {
-				return err
-			}
-			if n != want {
-				t.Errorf("CountUserCommunities(%s) after a deletion = %d, want %d", u.UserID, n, want)
-			}
-		}
-		return nil
-	})
-	applications := must(s.UserApplications(ctx, applicant.PK, plaza.Cursor{}, 100))(t, "UserApplications")
-	if len(applications) != 1 || applications[0].CommunityID != "kept" {
-		t.Errorf("UserApplications after a deletion = %+v, want only the one to kept", applications)
-	}
-	diff(t, "VisibleUsers of owner and member, who shared only the deleted community",
-		[]plaza.User{owner}, must(s.VisibleUsers(ctx, appA, owner.PK, []string{"owner", "member"}))(t, "VisibleUsers"))
 
 	// Other communities are untouched.
 	diff(t, "the kept community", kept, readCommunity(t, s, appA, "kept"))

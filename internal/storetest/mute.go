@@ -144,9 +144,11 @@ func testMemberMutes(t *testing.T, s plaza.Store) {
 		owner: {},
 	})
 
-	// A deleted community takes its mutes with it.
-	update(t, s, func(tx plaza.Tx) error { return tx.DeleteCommunity(ctx, d, t0) })
-	diff(t, "UserMutes(u) after d was deleted", map[int64][]plaza.MemberMute{c.PK: {wide(t0 + 120_000)}}, userMutes(t, s, u))
+	// A dismissed community takes its mutes with it, at once.
+	update(t, s, func(tx plaza.Tx) error { return tx.DismissCommunity(ctx, d, t0) })
+	diff(t, "UserMutes(u) after d was dismissed", map[int64][]plaza.MemberMute{c.PK: {wide(t0 + 120_000)}}, userMutes(t, s, u))
+	purge(t, s, d.PK)
+	diff(t, "UserMutes(u) after d was purged", map[int64][]plaza.MemberMute{c.PK: {wide(t0 + 120_000)}}, userMutes(t, s, u))
 }
 
 // testMutedMemberList checks MutedMemberList: the members with a mute in

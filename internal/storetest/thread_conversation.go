@@ -607,15 +607,22 @@ func testDeleteCommunityThreads(t *testing.T, s plaza.Store) {
 		sendMentioning(t, s, x, owner, text("hello"), []plaza.User{u}, false)
 		setMute(t, s, plaza.CommunityInfo{PK: x.CommunityPK}, u, x.PK, plaza.PermanentMute)
 	}
-	update(t, s, func(tx plaza.Tx) error { return tx.DeleteCommunity(ctx, c, t0+1000) })
-	_, err := s.Channel(ctx, c.PK, "th")
-	wantErr(t, "Channel of a thread of a deleted community", err, plaza.ErrNotFound)
-	checkListed(t, s, "a thread of a deleted community", th, map[plaza.User]bool{u: false})
-	diff(t, "FollowedThreads of u after a community was deleted", []string{"kept"}, followedIDs(t, s, u))
-	diff(t, "UserPrivateChannels of u after a community was deleted", map[string][]string{"d": {"kept"}}, privateChannels(t, s, u))
-	diff(t, "UnreadByCommunity of u after a community was deleted",
-		[]plaza.CommunityUnread{{CommunityID: "d", NotificationStatus: plaza.Notify, ThreadUnread: 1, ThreadMentions: 1}}, unreadOf(t, s, u))
-	diff(t, "Conversations of u after a community was deleted", []string{"d/kept", "d/pub"}, conversationKeys(allConversations(t, s, u)))
-	diff(t, "UserMutes of u after a community was deleted",
-		map[int64][]plaza.MemberMute{d.PK: {{ChannelID: "kept", ChannelPK: kept.PK, MuteExpiredTime: plaza.PermanentMute}}}, userMutes(t, s, u))
+	update(t, s, func(tx plaza.Tx) error { return tx.DismissCommunity(ctx, c, t0+1000) })
+	for _, when := range []string{"dismissed", "purged"} {
+		if when == "purged" {
+			purge(t, s, c.PK)
+			_, err := s.Channel(ctx, c.PK, "th")
+			wantErr(t, "Channel of a thread of a purged community", err, plaza.ErrNotFound)
+			checkListed(t, s, "a thread of a purged community", th, map[plaza.User]bool{u: false})
+		}
+		diff(t, "FollowedThreads of u after a community was "+when, []string{"kept"}, followedIDs(t, s, u))
+		diff(t, "UserPrivateChannels of u after a community was "+when, map[string][]string{"d": {"kept"}}, privateChannels(t, s, u))
+		diff(t, "UnreadByCommunity of u after a community was "+when,
+			[]plaza.CommunityUnread{{CommunityID: "d", NotificationStatus: plaza.Notify, ThreadUnread: 1, ThreadMentions: 1}}, unreadOf(t, s, u))
+		diff(t, "Conversations of u after a community was "+when, []string{"d/kept", "d/pub"}, conversationKeys(allConversations(t, s, u)))
+		diff(t, "UserMutes of u after a community was "+when,
+			map[int64][]plaza.MemberMute{d.PK: {{ChannelID: "kept", ChannelPK: kept.PK, MuteExpiredTime: plaza.PermanentMute}}}, userMutes(t, s, u))
+	}
+	diff(t, "FollowedThreads of u in a purged community", []plaza.FollowedThread{},
+		must(s.FollowedThreads(ctx, u.PK, c.PK, plaza.Cursor{}, 100))(t, "FollowedThreads"))
 }

@@ -178,7 +178,7 @@ func testRollback(t *testing.T, s plaza.Store) {
 		if err := tx.UpdateApplication(ctx, settled); err != nil {
 			return err
 		}
-		if err := tx.DeleteCommunity(ctx, spared, t0); err != nil {
+		if err := tx.DismissCommunity(ctx, spared, t0); err != nil {
 			return err
 		}
 		return errBoom
@@ -407,11 +407,11 @@ func testTxSeesOwnWrites(t *testing.T, s plaza.Store) {
 
 	// A deletion, seen by the transaction that made it.
 	update(t, s, func(tx plaza.Tx) error {
-		if err := tx.DeleteCommunity(ctx, c, t0); err != nil {
+		if err := tx.DismissCommunity(ctx, c, t0); err != nil {
 			return err
 		}
 		_, err := tx.Community(ctx, appA, "c")
-		wantErr(t, "Community after DeleteCommunity in one transaction", err, plaza.ErrNotFound)
+		wantErr(t, "Community after DismissCommunity in one transaction", err, plaza.ErrNotFound)
 		if !must(tx.CommunityDismissed(ctx, appA, "c"))(t, "tx.CommunityDismissed") {
 			t.Errorf("CommunityDismissed in the transaction that deleted the community = false, want true")
 		}

@@ -1,0 +1,87 @@
+package plaza
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// PurgeBatch bounds the rows one transaction of the purge of a dismissed
+// community removes: few enough that the transaction is short, so that the
+// writes that wait behind it (SQLite has one writer) wait little.
+const PurgeBatch = 1000
+
+// purgePauseMin is the shortest pause between two batches of a purge.
+const purgePauseMin = time.Millisecond
+
+// purgeInterval is how often Run looks for dismissed communities left to
+// purge without being woken: those dismissed on another node, and a purge
+// that a restart cut short.
+const purgeInterval = time.Minute
+
+// PurgeDismissed removes the rows of every dismissed community, PurgeBatch
+// rows per transaction, until none is left or ctx ends. After each batch it
+// pauses for as long as the batch took (at least purgePauseMin), so that
+// the purge takes at most about half of the store's write time and other
+// writes run between its batches. Nothing of a dismissed community shows
+// meanwhile (Tx.DismissCommunity); a purge cut short resumes where it
+// stopped, since each batch commits what it removed.
+func (s *Service) PurgeDismissed(ctx context.Context) error {
+	pks, err := s.store.DismissedCommunities(ctx)
+	if err != nil {
+		return fmt.Errorf("list dismissed communities: %w", err)
+	}
+	for _, pk := range pks {
+		start, batches := time.Now(), 0
+		for more := true; more; batches++ {
+			t0 := time.Now()
+			err := s.store.Update(ctx, func(tx Tx) error {
+				var err error
+				more, err = tx.PurgeCommunity(ctx, pk, PurgeBatch)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("purge community %d: %w", pk, err)
+			}
+			if !more {
+				break
+			}
+			pause := time.NewTimer(max(time.Since(t0), purgePauseMin))
+			select {
+			case <-ctx.Done():
+				pause.Stop()
+				return ctx.Err()
+			case <-pause.C:
+			}
+		}
+		s.log.Info("purged a dismissed community", "communityPK", pk, "batches", batches,
+			"seconds", time.Since(start).Seconds())
+	}
+	return nil
+}
+
+// wakePurge tells the purge that a community was dismissed.
+func (s *Service) wakePurge() {
+	select {
+	case s.purgeWake <- struct{}{}:
+	default:
+	}
+}
+
+// runPurge purges dismissed communities until ctx ends: at once, whenever
+// this node dismisses one, and every purgeInterval.
+func (s *Service) runPurge(ctx context.Context) {
+	t := time.NewTicker(purgeInterval)
+	defer t.Stop()
+	for {
+		if err := s.PurgeDismissed(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("purge dismissed communities", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.purgeWake:
+		case <-t.C:
+		}
+	}
+}
