@@ -296,9 +296,13 @@ func (t *tx) SetMemberMute(ctx context.Context, communityPK, userPK, channelPK, 
 			communityPK, userPK, channelPK)
 		return translate(err)
 	}
+	// The mute takes the member's place in the member list (MutedMemberList).
 	_, err := t.db.Exec(ctx, `
-		INSERT INTO member_mutes (community_pk, user_pk, channel_pk, expire) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (community_pk, user_pk, channel_pk) DO UPDATE SET expire = excluded.expire`,
+		INSERT INTO member_mutes (community_pk, user_pk, channel_pk, expire, role, member_pk)
+		SELECT $1::bigint, $2::bigint, $3::bigint, $4::bigint, coalesce(m.role, 0), coalesce(m.id, 0)
+		FROM (SELECT 1) one LEFT JOIN members m ON m.community_pk = $1 AND m.user_pk = $2
+		ON CONFLICT (community_pk, user_pk, channel_pk) DO UPDATE SET
+			expire = excluded.expire, role = excluded.role, member_pk = excluded.member_pk`,
 		communityPK, userPK, channelPK, expire)
 	return translate(err)
 }

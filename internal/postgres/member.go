@@ -57,19 +57,25 @@ func (q queries) MemberList(ctx context.Context, communityPK int64, after plaza.
 		ORDER BY m.role, m.id LIMIT $4`, communityPK, after.K1, after.K2, limitOrAll(limit))
 }
 
-// MutedMemberList lists the members with a mute in force at now.
+// MutedMemberList lists the members with a mute in force at now, in
+// MemberList's order, from the mutes alone (member_mutes_by_role, which
+// holds each mute's place in the list): a page reads the page's mutes and
+// those it steps over (lapsed ones, and mutes in other channels), however
+// few of the community's members are muted. A mute of a user who is not a
+// member has role 0, out of the list.
 func (q queries) MutedMemberList(ctx context.Context, communityPK, channelPK, now int64, after plaza.Cursor, limit int) ([]plaza.Member, error) {
 	return q.members(ctx, `
+		WITH k AS MATERIALIZED (
+			SELECT DISTINCT mm.role, mm.member_pk FROM member_mutes mm
+			WHERE mm.community_pk = $1 AND (mm.role, mm.member_pk) > ($2, $3) AND mm.role > 0
+			  AND mm.channel_pk IN (0, $4) AND (mm.expire = -1 OR mm.expire > $5)
+			  AND (NOT EXISTS (SELECT 1 FROM channels WHERE id = $4 AND channel_type = $7)
+			       OR mm.role IN ($8, $9)
+			       OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = $4 AND cm.user_pk = mm.user_pk))
+			ORDER BY mm.role, mm.member_pk LIMIT $6)
 		SELECT `+memberColumns+`
-		FROM members m JOIN users u ON u.id = m.user_pk
-		WHERE m.community_pk = $1 AND (m.role, m.id) > ($2, $3)
-		  AND EXISTS (SELECT 1 FROM member_mutes mm
-		              WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk
-		                AND mm.channel_pk IN (0, $4) AND (mm.expire = -1 OR mm.expire > $5))
-		  AND (NOT EXISTS (SELECT 1 FROM channels WHERE id = $4 AND channel_type = $7)
-		       OR m.role IN ($8, $9)
-		       OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = $4 AND cm.user_pk = m.user_pk))
-		ORDER BY m.role, m.id LIMIT $6`,
+		FROM k JOIN members m ON m.id = k.member_pk JOIN users u ON u.id = m.user_pk
+		ORDER BY k.role, k.member_pk`,
 		communityPK, after.K1, after.K2, channelPK, now, limitOrAll(limit),
 		plaza.ChannelPrivate, plaza.RoleOwner, plaza.RoleAdmin)
 }
@@ -88,26 +94,43 @@ func (q queries) Managers(ctx context.Context, communityPK int64) ([]string, err
 }
 
 // InsertMember stores a new membership; ErrConflict if the user is already
-// a member.
+// a member. The user's mutes in the community, from an earlier membership,
+// take its place in the list, in the same statement.
 func (t *tx) InsertMember(ctx context.Context, m *plaza.Member) error {
 	err := t.db.QueryRow(ctx, `
-		INSERT INTO members (community_pk, user_pk, role, enter_time, enter_type, operated_user_id, notification_status)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		WITH m AS (
+			INSERT INTO members (community_pk, user_pk, role, enter_time, enter_type, operated_user_id, notification_status)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, community_pk, user_pk, role
+		), mutes AS (
+			UPDATE member_mutes mm SET role = m.role, member_pk = m.id
+			FROM m WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk
+		)
+		SELECT id FROM m`,
 		m.CommunityPK, m.UserPK, m.MemberRole, m.EnterTime, m.EnterType, m.OperatedUserID, m.NotificationStatus,
 	).Scan(&m.PK)
 	return translate(err)
 }
 
-// UpdateMember stores a membership's role and notification status.
+// UpdateMember stores a membership's role and notification status; its
+// mutes follow the role to its place in the list, in the same statement.
 func (t *tx) UpdateMember(ctx context.Context, m plaza.Member) error {
-	_, err := t.db.Exec(ctx, `UPDATE members SET role = $1, notification_status = $2 WHERE id = $3`,
+	_, err := t.db.Exec(ctx, `
+		WITH m AS (
+			UPDATE members SET role = $1, notification_status = $2 WHERE id = $3 RETURNING community_pk, user_pk
+		)
+		UPDATE member_mutes mm SET role = $1 FROM m
+		WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk AND mm.role <> $1`,
 		m.MemberRole, m.NotificationStatus, m.PK)
 	return translate(err)
 }
 
-// DeleteMember deletes a membership.
+// DeleteMember deletes a membership. The user's mutes in the community
+// stay, out of the member list (role and member_pk 0), until it comes back.
 func (t *tx) DeleteMember(ctx context.Context, memberPK int64) error {
-	_, err := t.db.Exec(ctx, `DELETE FROM members WHERE id = $1`, memberPK)
+	_, err := t.db.Exec(ctx, `
+		WITH m AS (DELETE FROM members WHERE id = $1 RETURNING community_pk, user_pk)
+		UPDATE member_mutes mm SET role = 0, member_pk = 0 FROM m
+		WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk`, memberPK)
 	return translate(err)
 }
 
@@ -152,6 +175,13 @@ func (t *tx) InsertMembers(ctx context.Context, ms []plaza.Member) error {
 		}
 		for i := range batch {
 			batch[i].PK = pks[batch[i].UserPK]
+		}
+		if _, err := t.db.Exec(ctx, `
+			UPDATE member_mutes mm SET role = m.role, member_pk = m.id
+			FROM members m WHERE m.community_pk = mm.community_pk AND m.user_pk = mm.user_pk
+			  AND mm.community_pk = $1 AND mm.user_pk = ANY($2)`,
+			communityPK, users); err != nil {
+			return translate(err)
 		}
 		if _, err := t.db.Exec(ctx, `
 			INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)

@@ -49,28 +49,62 @@ func (q queries) Members(ctx context.Context, communityPK int64, userIDs []strin
 		stringArgs([]any{communityPK, communityPK}, userIDs)...)
 }
 
-// MemberList lists members by role, then by entry.
-func (q queries) MemberList(ctx context.Context, communityPK int64, after plaza.Cursor, limit int) ([]plaza.Member, error) {
-	return q.members(ctx, `
-		SELECT `+memberColumns+`
-		FROM members m JOIN users u ON u.id = m.user_pk
-		WHERE m.community_pk = ? AND (m.role, m.id) > (?, ?)
-		ORDER BY m.role, m.id LIMIT ?`, communityPK, after.K1, after.K2, limit)
+// pageKeys reads a page of members in MemberList's order, by role then
+// key, after the cursor (?2 role, ?3 key), of those of community ?1 that
+// cond (on members m) accepts, at most ?6 of them. The cursor's row value
+// is split into two ranges of members_by_role, the rest of the cursor's
+// role and the roles after it: SQLite bounds an index range by the first
+// column of a row value only, which made a page deep in a million members
+// read every member before it.
+func pageKeys(cond string) string {
+	return `
+	SELECT * FROM (SELECT m.id, m.role FROM members m INDEXED BY members_by_role
+	               WHERE m.community_pk = ?1 AND m.role = ?2 AND m.id > ?3 AND ` + cond + ` ORDER BY m.id LIMIT ?6)
+	UNION ALL
+	SELECT * FROM (SELECT m.id, m.role FROM members m INDEXED BY members_by_role
+	               WHERE m.community_pk = ?1 AND m.role > ?2 AND ` + cond + ` ORDER BY m.role, m.id LIMIT ?6)`
 }
 
-// MutedMemberList lists the members with a mute in force at now.
-func (q queries) MutedMemberList(ctx context.Context, communityPK, channelPK, now int64, after plaza.Cursor, limit int) ([]plaza.Member, error) {
-	return q.members(ctx, `
-		SELECT `+memberColumns+`
-		FROM members m JOIN users u ON u.id = m.user_pk
-		WHERE m.community_pk = ?1 AND (m.role, m.id) > (?2, ?3)
-		  AND EXISTS (SELECT 1 FROM member_mutes mm
-		              WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk
-		                AND mm.channel_pk IN (0, ?4) AND (mm.expire = -1 OR mm.expire > ?5))
+// pageOf reads in full the members whose keys a query of (id, role) rows
+// selects (in k), in order.
+const pageOf = `
+	SELECT ` + memberColumns + ` FROM k CROSS JOIN members m ON m.id = k.id JOIN users u ON u.id = m.user_pk
+	ORDER BY k.role, k.id LIMIT ?6`
+
+// MemberList lists members by role, then by entry: the page's keys first,
+// then the page's rows.
+func (q queries) MemberList(ctx context.Context, communityPK int64, after plaza.Cursor, limit int) ([]plaza.Member, error) {
+	return q.members(ctx, `WITH k AS MATERIALIZED (`+pageKeys("1")+`)`+pageOf,
+		communityPK, after.K1, after.K2, 0, 0, limit)
+}
+
+// mutedArm reads, from member_mutes_by_role in the member list's order,
+// the keys of the members of community ?1 in range (of mm) with a mute in
+// force at ?5, community-wide or in channel ?4, who see the channel; at
+// most ?6 of them. A mute of a user who is not a member has role 0, out of
+// every range.
+func mutedArm(rangeCond, order string) string {
+	return `SELECT * FROM (
+		SELECT mm.member_pk AS id, mm.role AS role FROM member_mutes mm INDEXED BY member_mutes_by_role
+		WHERE mm.community_pk = ?1 AND ` + rangeCond + ` AND mm.role > 0
+		  AND mm.channel_pk IN (0, ?4) AND (mm.expire = -1 OR mm.expire > ?5)
 		  AND (NOT EXISTS (SELECT 1 FROM channels WHERE id = ?4 AND channel_type = 2)
-		       OR m.role IN (1, 2)
-		       OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ?4 AND cm.user_pk = m.user_pk))
-		ORDER BY m.role, m.id LIMIT ?6`, communityPK, after.K1, after.K2, channelPK, now, limit)
+		       OR mm.role IN (1, 2)
+		       OR EXISTS (SELECT 1 FROM channel_members cm WHERE cm.channel_pk = ?4 AND cm.user_pk = mm.user_pk))
+		GROUP BY ` + order + ` ORDER BY ` + order + ` LIMIT ?6)`
+}
+
+// MutedMemberList lists the members with a mute in force at now, in
+// MemberList's order, from the mutes alone (member_mutes_by_role, which
+// holds each mute's place in the list): a page reads the page's mutes and
+// those it steps over (lapsed ones, and mutes in other channels), however
+// few of the community's members are muted. The cursor is split into two
+// ranges as in pageKeys.
+func (q queries) MutedMemberList(ctx context.Context, communityPK, channelPK, now int64, after plaza.Cursor, limit int) ([]plaza.Member, error) {
+	keys := mutedArm("mm.role = ?2 AND mm.member_pk > ?3", "mm.member_pk") + `
+		UNION ALL ` + mutedArm("mm.role > ?2", "mm.role, mm.member_pk")
+	return q.members(ctx, `WITH k AS MATERIALIZED (`+keys+`)`+pageOf,
+		communityPK, after.K1, after.K2, channelPK, now, limit)
 }
 
 // Managers returns the user IDs of the owner and admins.
@@ -86,25 +120,43 @@ func (q queries) Managers(ctx context.Context, communityPK int64) ([]string, err
 	return scanned(rowcodec.AppendRows(nil, rows, rowcodec.ScanString))
 }
 
-// InsertMember stores a new membership.
+// InsertMember stores a new membership; the user's mutes in the
+// community, from an earlier membership, take its place in the list.
 func (t *tx) InsertMember(ctx context.Context, m *plaza.Member) error {
 	err := t.db.QueryRowContext(ctx, `
 		INSERT INTO members (community_pk, user_pk, role, enter_time, enter_type, operated_user_id, notification_status)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		m.CommunityPK, m.UserPK, m.MemberRole, m.EnterTime, m.EnterType, m.OperatedUserID, m.NotificationStatus,
 	).Scan(&m.PK)
+	if err != nil {
+		return translate(err)
+	}
+	_, err = t.db.ExecContext(ctx, `UPDATE member_mutes SET role = ?, member_pk = ? WHERE community_pk = ? AND user_pk = ?`,
+		m.MemberRole, m.PK, m.CommunityPK, m.UserPK)
 	return translate(err)
 }
 
-// UpdateMember stores a membership's role and notification status.
+// UpdateMember stores a membership's role and notification status; its
+// mutes follow the role to its place in the list.
 func (t *tx) UpdateMember(ctx context.Context, m plaza.Member) error {
 	_, err := t.db.ExecContext(ctx, `UPDATE members SET role = ?, notification_status = ? WHERE id = ?`,
 		m.MemberRole, m.NotificationStatus, m.PK)
+	if err != nil {
+		return translate(err)
+	}
+	_, err = t.db.ExecContext(ctx, `UPDATE member_mutes SET role = ?1 WHERE community_pk = ?2 AND user_pk = ?3 AND role != ?1`,
+		m.MemberRole, m.CommunityPK, m.UserPK)
 	return translate(err)
 }
 
-// DeleteMember deletes a membership.
+// DeleteMember deletes a membership. The user's mutes in the community
+// stay, out of the member list (role and member_pk 0), until it comes back.
 func (t *tx) DeleteMember(ctx context.Context, memberPK int64) error {
+	if _, err := t.db.ExecContext(ctx, `
+		UPDATE member_mutes SET role = 0, member_pk = 0
+		WHERE (community_pk, user_pk) = (SELECT community_pk, user_pk FROM members WHERE id = ?)`, memberPK); err != nil {
+		return translate(err)
+	}
 	_, err := t.db.ExecContext(ctx, `DELETE FROM members WHERE id = ?`, memberPK)
 	return translate(err)
 }
@@ -146,6 +198,13 @@ func (t *tx) InsertMembers(ctx context.Context, ms []plaza.Member) error {
 		}
 		for i := range batch {
 			batch[i].PK = pks[batch[i].UserPK]
+		}
+		if _, err := t.db.ExecContext(ctx, `
+			UPDATE member_mutes SET role = m.role, member_pk = m.id
+			FROM members m WHERE m.community_pk = member_mutes.community_pk AND m.user_pk = member_mutes.user_pk
+			  AND member_mutes.community_pk = ?1 AND member_mutes.user_pk IN (SELECT value FROM json_each(?2))`,
+			communityPK, userList(batch)); err != nil {
+			return translate(err)
 		}
 		if _, err := t.db.ExecContext(ctx, `
 			INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)

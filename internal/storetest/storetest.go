@@ -54,6 +54,8 @@ func Run(t *testing.T, open func(t *testing.T) plaza.Store) {
 		{"DismissedCommunities", testDismissedCommunities},
 		{"EnsureUsers", testEnsureUsers},
 		{"InsertMembers", testInsertMembers},
+		{"MutedMemberListPlaces", testMutedMemberListPlaces},
+		{"MutedMemberListMany", testMutedMemberListMany},
 		{"MemberRoundTrip", testMemberRoundTrip},
 		{"MemberConflict", testMemberConflict},
 		{"MembersOfOneApp", testMembersOfOneApp},
