@@ -216,7 +216,9 @@ func adminHelp() string {
 		fmt.Fprintf(&b, "  %s %s\n      %s\n", c.name, c.synopsis, c.about)
 	}
 	b.WriteString("  migrate-store --from DATA_DIR --to POSTGRES_URL\n" +
-		"      copy an embedded deployment into an empty PostgreSQL database (offline: no server needed)\n")
+		"      copy an embedded deployment into an empty PostgreSQL database (offline: no server needed)\n" +
+		"  seed --app APPID --community ID --members N [--data DIR | --postgres URL]\n" +
+		"      fill a community with N members straight into the store, for benchmarks (no server needed)\n")
 	return fmt.Sprintf(adminUsage, b.String())
 }
 
@@ -256,6 +258,9 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if words[0] == "migrate-store" {
 		return runMigrateStore(ctx, words[1:], getenv, stdout, stderr)
+	}
+	if words[0] == "seed" {
+		return runSeed(ctx, words[1:], getenv, stdout, stderr)
 	}
 	cmd, rest, ok := findAdminCommand(words)
 	if !ok {
