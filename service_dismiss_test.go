@@ -2,7 +2,6 @@ package plaza_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -65,7 +64,7 @@ func TestDismissCommunityAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addMembers(t, env, club, 2_500)
+	addMembersFrom(t, env, club, 0, 2_500)
 
 	total := func() int64 {
 		return must[plaza.TotalUnreadResult](t)(svc.QueryConversationTotalUnreadMessageCount(ctx, bob,
@@ -141,39 +140,5 @@ func TestDismissCommunityAtOnce(t *testing.T) {
 	}
 	if n := total(); n != 1 {
 		t.Errorf("bob's total unread after the purge = %d, want 1", n)
-	}
-}
-
-// addMembers adds n members to a community straight into the store, in
-// bulk, as plaza admin seed does.
-func addMembers(tb testing.TB, env *plazatest.Env, c plaza.CommunityInfo, n int) {
-	tb.Helper()
-	ctx := context.Background()
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("%s-%07d", c.CommunityID, i)
-	}
-	err := env.Store.Update(ctx, func(tx plaza.Tx) error {
-		users, err := tx.EnsureUsers(ctx, env.App.AppID, ids, 0)
-		if err != nil {
-			return err
-		}
-		ms := make([]plaza.Member, n)
-		for i, u := range users {
-			ms[i] = plaza.Member{CommunityPK: c.PK, UserPK: u.PK, MemberRole: plaza.RoleMember, EnterType: plaza.EnterInvited,
-				NotificationStatus: plaza.Notify}
-		}
-		if err := tx.InsertMembers(ctx, ms); err != nil {
-			return err
-		}
-		c, err := tx.CommunityForUpdate(ctx, c.AppID, c.CommunityID)
-		if err != nil {
-			return err
-		}
-		c.CurrentMemberCount += int64(n)
-		return tx.UpdateCommunity(ctx, c)
-	})
-	if err != nil {
-		tb.Fatal(err)
 	}
 }

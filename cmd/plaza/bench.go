@@ -95,6 +95,13 @@ var scenarios = map[string]scenario{
 		ownServer: true,
 		setup:     slowSetup,
 	},
+	"large": {
+		about: "a community of --members (1,000,000) seeded into the store: member\n" +
+			"list pages, member reads, joins, invites and kicks, sends against a\n" +
+			"10-member community; --online sessions, most passive; dismissal",
+		ownServer: true,
+		setup:     largeSetup,
+	},
 	"reconnect": {
 		about: "sessions tracking their community's channel while owners send; the\n" +
 			"server restarted gracefully, then killed: time until 99% are back,\n" +
