@@ -318,9 +318,11 @@ func thisMachine() machine {
 // Members connect to recvURL, which is url unless the scenario spans nodes.
 type target struct {
 	url, recvURL, appID, secret string
-	name                        string // for the result line
-	durability                  string // when an ack means the message is stored, if known
-	proc                        *proc  // the server's child process, if the benchmark started one
+	name                        string   // for the result line
+	durability                  string   // when an ack means the message is stored, if known
+	proc                        *proc    // the server's child process, if the benchmark started one
+	nodes                       []*proc  // the cluster's nodes, if the benchmark started them
+	cpu                         cpuParts // the CPU time of the run's parts, when the scenario reads them
 	stop                        func()
 }
 
@@ -465,6 +467,12 @@ type fanoutResult struct {
 	// StagesMs is where the step's events waited in the server (child
 	// process only): p50 and p99 of each stage (gateway.Stages).
 	StagesMs *stageFigures `json:"stagesMs,omitempty"`
+	// CPUPerSendUs is, where the scenario reads it (cluster), the CPU time
+	// each part of the run used over the step (sending and settling) per
+	// acknowledged send, in microseconds; "machine" is every CPU of the
+	// machine, whatever it ran, and MachineBusyCores the same as cores.
+	CPUPerSendUs     map[string]float64 `json:"cpuPerSendUs,omitempty"`
+	MachineBusyCores float64            `json:"machineBusyCores,omitempty"`
 }
 
 // stageFigures are the p50 and p99, in milliseconds, of the stages of
@@ -631,12 +639,19 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 		elapsed           time.Duration
 		serverCPU         time.Duration // the server process's CPU time over the step, if it is a child
 		stages            *stageFigures
+		cpu0, cpu1        map[string]time.Duration // the parts' CPU time at the start and end of the step
+		cpuElapsed        time.Duration
 	}
 	steps := make([]stepCounts, len(rates))
 	for step, rate := range rates {
 		fmt.Fprintf(stderr, "bench: sending %.0f/s for %s from %d senders\n", rate, cfg.duration, cfg.senders)
 		st := &steps[step]
 		cpu0 := tgt.serverCPU()
+		var parts0 map[string]time.Duration
+		if tgt.cpu != nil {
+			parts0 = tgt.cpu()
+		}
+		partsFrom := time.Now()
 		var gw0 gateway.Stats
 		var gwErr error
 		if tgt.proc != nil {
@@ -649,6 +664,9 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 			time.Sleep(20 * time.Millisecond)
 		}
 		st.serverCPU = tgt.serverCPU() - cpu0
+		if tgt.cpu != nil {
+			st.cpu0, st.cpu1, st.cpuElapsed = parts0, tgt.cpu(), time.Since(partsFrom)
+		}
 		if tgt.proc != nil && gwErr == nil {
 			if gw1, err := tgt.proc.gatewayStats(ctx); err == nil {
 				st.stages = stagesOver(gw0, gw1)
@@ -684,6 +702,7 @@ func benchFanout(ctx context.Context, cfg benchConfig, tgt *target, stderr io.Wr
 			out[i].DeliveriesPerServerCPUSecond = math.Round(float64(deliveries[i].Load()) / st.serverCPU.Seconds())
 		}
 		out[i].StagesMs = st.stages
+		out[i].CPUPerSendUs, out[i].MachineBusyCores = cpuPerSend(st.cpu0, st.cpu1, st.acked, st.cpuElapsed)
 	}
 	return out, nil
 }

@@ -27,6 +27,9 @@ type clusterResult struct {
 	Nodes          int     `json:"nodes"`
 	PgbenchClients int     `json:"pgbenchClients,omitempty"`
 	PgbenchTPS     float64 `json:"pgbenchInsertTPS,omitempty"`
+	// PgbenchCPUPerInsertUs is the CPU time of one of pgbench's inserts, in
+	// microseconds: its PostgreSQL backends' ("postgres") and pgbench's own.
+	PgbenchCPUPerInsertUs map[string]float64 `json:"pgbenchCPUPerInsertUs,omitempty"`
 	// SendsVsPgbench is acknowledged sends/s over pgbench's inserts/s.
 	SendsVsPgbench float64 `json:"sendsVsPgbench,omitempty"`
 }
@@ -61,15 +64,22 @@ func benchCluster(ctx context.Context, cfg benchConfig, stderr io.Writer) ([]*cl
 		defer drop()
 		if cfg.pgbench > 0 {
 			fmt.Fprintf(stderr, "bench: pgbench, %d clients, single-row inserts for 10s\n", cfg.pgbench)
-			tps, err := pgbenchInserts(ctx, cfg.postgres, schema, cfg.pgbench, 10*time.Second)
+			pb, err := pgbenchInserts(ctx, cfg.postgres, schema, cfg.pgbench, 10*time.Second)
 			if err != nil {
 				return nil, err
 			}
-			res.PgbenchClients, res.PgbenchTPS = cfg.pgbench, tps
+			res.PgbenchClients, res.PgbenchTPS, res.PgbenchCPUPerInsertUs = cfg.pgbench, pb.tps, pb.cpuPerInsert
 		}
 		if tgt, err = startNodes(nodeURL, cfg.nats, stderr); err != nil {
 			return nil, err
 		}
+		conn, err := pgx.Connect(ctx, cfg.postgres)
+		if err != nil {
+			tgt.stop()
+			return nil, fmt.Errorf("bench: connect to PostgreSQL: %w", err)
+		}
+		defer conn.Close(context.WithoutCancel(ctx))
+		tgt.cpu = clusterCPU(ctx, tgt, &pgBackends{conn: conn, application: schema})
 	}
 	defer tgt.stop()
 	steps, err := benchFanout(ctx, cfg, tgt, stderr)
@@ -89,8 +99,31 @@ func benchCluster(ctx context.Context, cfg benchConfig, stderr io.Writer) ([]*cl
 	return out, nil
 }
 
+// clusterCPU reads the CPU time of the parts of a cluster run: the two
+// nodes, their PostgreSQL backends, the NATS servers of this machine, this
+// process (the load generator) and the machine as a whole.
+func clusterCPU(ctx context.Context, tgt *target, pg *pgBackends) cpuParts {
+	return func() map[string]time.Duration {
+		parts := map[string]time.Duration{
+			"postgres":  pg.cpu(ctx),
+			"nats":      commCPU("nats-server"),
+			machinePart: machineBusy(),
+		}
+		for name, p := range map[string]*proc{"node1": tgt.nodes[0], "node2": tgt.nodes[1]} {
+			if d, err := p.cpu(); err == nil {
+				parts[name] = d
+			}
+		}
+		if d, err := pidCPU(os.Getpid()); err == nil {
+			parts["bench"] = d
+		}
+		return parts
+	}
+}
+
 // benchSchema creates a schema for one run in the database at pgURL and
-// returns it, a URL whose connections use it, and a function dropping it.
+// returns it, a URL whose connections use it (and name themselves after
+// it), and a function dropping it.
 func benchSchema(ctx context.Context, pgURL string) (schema, nodeURL string, drop func(), err error) {
 	conn, err := pgx.Connect(ctx, pgURL)
 	if err != nil {
@@ -119,11 +152,11 @@ func benchSchema(ctx context.Context, pgURL string) (schema, nodeURL string, dro
 	return schema, nodeURL, drop, nil
 }
 
-// withSearchPath adds search_path to a postgres:// URL or a key=value
-// connection string.
+// withSearchPath adds search_path, and application_name with the same
+// value, to a postgres:// URL or a key=value connection string.
 func withSearchPath(pgURL, schema string) (string, error) {
 	if !strings.HasPrefix(pgURL, "postgres://") && !strings.HasPrefix(pgURL, "postgresql://") {
-		return pgURL + " search_path=" + schema, nil
+		return pgURL + " search_path=" + schema + " application_name=" + schema, nil
 	}
 	u, err := url.Parse(pgURL)
 	if err != nil {
@@ -131,48 +164,81 @@ func withSearchPath(pgURL, schema string) (string, error) {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("application_name", schema)
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
 
 var pgbenchTPS = regexp.MustCompile(`tps = ([0-9.]+)`)
 
+// pgbenchResult is pgbench's rate of inserts and their CPU time.
+type pgbenchResult struct {
+	tps          float64
+	cpuPerInsert map[string]float64 // µs: "postgres" (its backends) and "pgbench"
+}
+
 // pgbenchInserts measures PostgreSQL's rate of single-row inserts, each its
 // own transaction, of a row like a message's (two keys and 128 bytes), with
-// pgbench from PATH, into a table of schema.
-func pgbenchInserts(ctx context.Context, pgURL, schema string, clients int, d time.Duration) (float64, error) {
+// pgbench from PATH, into a table of schema; and, over the middle of the
+// run, what an insert costs its backends and pgbench in CPU time.
+func pgbenchInserts(ctx context.Context, pgURL, schema string, clients int, d time.Duration) (pgbenchResult, error) {
+	var res pgbenchResult
 	bin, err := exec.LookPath("pgbench")
 	if err != nil {
-		return 0, errors.New("bench: pgbench is not in PATH (install postgresql-client, or pass --pgbench-clients 0)")
+		return res, errors.New("bench: pgbench is not in PATH (install postgresql-client, or pass --pgbench-clients 0)")
 	}
 	conn, err := pgx.Connect(ctx, pgURL)
 	if err != nil {
-		return 0, err
+		return res, err
 	}
+	defer conn.Close(context.WithoutCancel(ctx))
 	table := schema + ".pgbench_inserts"
-	_, err = conn.Exec(ctx, "CREATE TABLE "+table+" (channel BIGINT NOT NULL, seq BIGINT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (channel, seq))")
-	conn.Close(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("bench: pgbench table: %w", err)
+	if _, err = conn.Exec(ctx, "CREATE TABLE "+table+" (channel BIGINT NOT NULL, seq BIGINT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (channel, seq))"); err != nil {
+		return res, fmt.Errorf("bench: pgbench table: %w", err)
 	}
 	script, err := os.CreateTemp("", "plaza-pgbench-*.sql")
 	if err != nil {
-		return 0, err
+		return res, err
 	}
 	defer os.Remove(script.Name())
 	fmt.Fprintf(script, "\\set seq random(1, 1000000000000)\nINSERT INTO %s VALUES (:client_id, :seq, repeat('x', 128)) ON CONFLICT DO NOTHING;\n", table)
 	script.Close()
+	app := schema + "_pgbench"
 	cmd := exec.CommandContext(ctx, bin, "-n", "-c", strconv.Itoa(clients), "-j", "2",
 		"-T", strconv.Itoa(int(d.Seconds())), "-f", script.Name(), pgURL)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return 0, fmt.Errorf("bench: pgbench: %w\n%s", err, out)
+	cmd.Env = append(os.Environ(), "PGAPPNAME="+app)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return res, fmt.Errorf("bench: pgbench: %w", err)
 	}
-	m := pgbenchTPS.FindSubmatch(out)
+	// The CPU time per insert, over the middle of the run: rows counted and
+	// CPU read at a fifth of it and at four fifths.
+	pg := &pgBackends{conn: conn, application: app}
+	read := func() (rows int64, backends, client time.Duration) {
+		conn.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&rows)
+		client, _ = pidCPU(cmd.Process.Pid)
+		return rows, pg.cpu(ctx), client
+	}
+	time.Sleep(d / 5)
+	rows0, pg0, client0 := read()
+	time.Sleep(d * 3 / 5)
+	rows1, pg1, client1 := read()
+	if err := cmd.Wait(); err != nil {
+		return res, fmt.Errorf("bench: pgbench: %w\n%s", err, out.String())
+	}
+	m := pgbenchTPS.FindStringSubmatch(out.String())
 	if m == nil {
-		return 0, fmt.Errorf("bench: no tps in pgbench's output:\n%s", out)
+		return res, fmt.Errorf("bench: no tps in pgbench's output:\n%s", out.String())
 	}
-	return strconv.ParseFloat(string(m[1]), 64)
+	if res.tps, err = strconv.ParseFloat(m[1], 64); err != nil {
+		return res, err
+	}
+	if n := rows1 - rows0; n > 0 {
+		per := func(d time.Duration) float64 { return math.Round(float64(d.Microseconds())/float64(n)*10) / 10 }
+		res.cpuPerInsert = map[string]float64{"postgres": per(pg1 - pg0), "pgbench": per(client1 - client0)}
+	}
+	return res, nil
 }
 
 // startNodes starts two nodes of this program as child processes on the
@@ -199,5 +265,5 @@ func startNodes(pgURL, natsURL string, stderr io.Writer) (*target, error) {
 	}
 	return &target{url: one.URL(), recvURL: two.URL(), name: "node 1 → node 2 (PostgreSQL + NATS)",
 		durability: "PostgreSQL: committed before the ack, with the server's synchronous_commit",
-		appID:      d.AppID, secret: d.ServerSecret, stop: stop}, nil
+		appID:      d.AppID, secret: d.ServerSecret, nodes: []*proc{one, two}, stop: stop}, nil
 }

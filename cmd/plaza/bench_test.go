@@ -189,11 +189,14 @@ func TestPgbenchInserts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer drop()
-	tps, err := pgbenchInserts(t.Context(), url, schema, 2, time.Second)
+	res, err := pgbenchInserts(t.Context(), url, schema, 2, 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tps <= 0 {
-		t.Errorf("pgbench inserts/s = %v, want more than 0", tps)
+	if res.tps <= 0 {
+		t.Errorf("pgbench inserts/s = %v, want more than 0", res.tps)
+	}
+	if res.cpuPerInsert["postgres"] <= 0 {
+		t.Errorf("pgbench's CPU per insert = %v, want its backends' time", res.cpuPerInsert)
 	}
 }
