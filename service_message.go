@@ -70,7 +70,11 @@ func (s *Service) send(ctx context.Context, actor Actor, system bool, communityI
 		return MessageResult{Message: deref(dropped)}, err
 	}
 	err = s.update(ctx, func(tx Tx, out *outbox) error {
-		sc, err := s.sendScope(ctx, tx, actor, system, communityID)
+		q, err := readSend(ctx, tx, actor, communityID, channelID, clientID)
+		if err != nil {
+			return err
+		}
+		sc, err := s.sendScope(ctx, tx, q, actor, system, communityID)
 		if err != nil {
 			return err
 		}
@@ -80,12 +84,12 @@ func (s *Service) send(ctx context.Context, actor Actor, system bool, communityI
 		if content.IsMentionAll && !sc.self.MemberRole.manager() {
 			return FieldErrorf(EPermissionDenied, "message.isMentionAll", "only the owner and admins may mention everyone")
 		}
-		ch, err := viewChannel(ctx, tx, &sc, channelID)
+		ch, err := viewChannel(ctx, q, &sc, channelID)
 		if err != nil {
 			return err
 		}
 		if clientID != "" {
-			m, err := tx.MessageByClientID(ctx, ch.PK, sc.self.UserPK, clientID)
+			m, err := q.MessageByClientID(ctx, ch.PK, sc.self.UserPK, clientID)
 			if err == nil {
 				res.Message = placed([]Message{m}, &sc, ch)[0] // a retry: the first result, sent nowhere again
 				return nil
@@ -166,10 +170,11 @@ func deref(m *Message) Message {
 	return *m
 }
 
-// sendScope reads the scope of a send: the sender must be a member, or the
-// send is the system's, which acts with the owner's sight.
-func (s *Service) sendScope(ctx context.Context, tx Tx, actor Actor, system bool, communityID string) (scope, error) {
-	sc, err := s.readScope(ctx, tx, actor, communityID)
+// sendScope reads the scope of a send through q (readSend's), without
+// locks: the sender must be a member, or the send is the system's, which
+// acts with the owner's sight.
+func (s *Service) sendScope(ctx context.Context, tx Tx, q Query, actor Actor, system bool, communityID string) (scope, error) {
+	sc, err := s.loadScope(ctx, q, actor, communityID)
 	if err != nil {
 		return sc, err
 	}

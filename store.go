@@ -153,6 +153,34 @@ type Query interface {
 	// (application key, 0).
 	CommunityApplications(ctx context.Context, communityPK int64, after Cursor, limit int) ([]Application, error)
 	UserApplications(ctx context.Context, userPK int64, after Cursor, limit int) ([]Application, error)
+
+	// SendScope reads at once what a send into a channel checks before it
+	// writes, as App, Community, User, Member, Channel, IsChannelMember and
+	// MessageByClientID would read it, without locks.
+	// What does not exist is left nil (or 0, false); it is never an error.
+	// A store on a network spends one round trip on it.
+	SendScope(ctx context.Context, k SendKey) (SendScope, error)
+}
+
+// SendKey names what a send is about: the sender (appID, userID), where it
+// sends, and its client message ID ("" when it gave none).
+type SendKey struct {
+	AppID, CommunityID, UserID, ChannelID, ClientMessageID string
+}
+
+// SendScope is what Query.SendScope reads for a SendKey.
+type SendScope struct {
+	App       *App           // with its secrets, as App reads it
+	Community *CommunityInfo // the app's community CommunityID
+	User      *User          // the app's user UserID
+	Member    *Member        // the user's membership in Community
+	Channel   *Channel       // Community's channel (or thread) ChannelID
+	// Listed says whether User is listed in Channel (IsChannelMember), and
+	// ParentListed, for a thread, in its parent channel.
+	Listed, ParentListed bool
+	// SentSeq is the seq of User's message in Channel with the client
+	// message ID; 0 when there is none (or no ID was given).
+	SentSeq int64
 }
 
 // ReadPosition is a user's read seq in one channel.

@@ -135,6 +135,7 @@ func Run(t *testing.T, open func(t *testing.T) plaza.Store) {
 		{"UserPrivateChannelsThreads", testUserPrivateChannelsThreads},
 		{"RollbackThreadWrites", testRollbackThreadWrites},
 		{"ThreadTxSeesOwnWrites", testThreadTxSeesOwnWrites},
+		{"SendScope", testSendScope},
 		{"ConcurrentAppForUpdate", testConcurrentAppForUpdate},
 		{"ConcurrentAddDownstream", testConcurrentAddDownstream},
 		{"ConcurrentUseNonce", testConcurrentUseNonce},
