@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -200,9 +201,9 @@ func (r *largeRun) seed(ctx context.Context, stderr io.Writer) error {
 		owner: seedOwner, prefix: largeUser}, stderr); err != nil {
 		return err
 	}
-	// Users to invite, a hundred per call (warm-up calls included), then
-	// users to join, one per call.
-	extras := make([]string, (r.lf.iterations+5)*101)
+	// For each community, users to invite, a hundred per call (warm-up
+	// calls included), then users to join, one per call.
+	extras := make([]string, 2*(r.lf.iterations+5)*101)
 	for i := range extras {
 		extras[i] = fmt.Sprintf("%s%06d", extraUser, i)
 	}
@@ -342,56 +343,24 @@ func (r *largeRun) api(ctx context.Context, stderr io.Writer) (*largeAPIResult, 
 			timed("queryCommunityMemberList muted, last page", n, list(at(r.muted[max(0, m-51)]), true)))
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	res.Ops = append(res.Ops, timed("queryCommunityMembers, 100 IDs", n, func(int) (int, error) {
-		ids := make([]string, 100)
-		for i := range ids {
-			ids[i] = fmt.Sprintf("%s%07d", largeUser, rng.IntN(r.cfg.members-1))
-		}
-		got, err := owner.QueryCommunityMembers(ctx, plaza.UserIDsRequest{CommunityID: largeID, UserIDs: ids})
-		return len(got.MemberList), err
-	}))
-
-	// Join then leave, each user once; invite then kick 100 users, each
-	// hundred once. Warm-up calls take users past the measured ones.
-	joiners := make([]*client.Client, n+5)
-	for i := range joiners {
-		c, err := r.tgt.client(r.tgt.url, fmt.Sprintf("%s%06d", extraUser, (n+5)*100+i), r.hc)
+	// The calls that change or read members by ID, in the large community
+	// and, for comparison, in the 10-member one, each with users of its own.
+	for k, community := range []string{largeID, smallID} {
+		ops, err := r.memberOps(ctx, community, k, rng)
 		if err != nil {
 			return nil, err
 		}
-		joiners[i] = c
+		for _, op := range ops {
+			if community == smallID {
+				op.Op += ", 10-member community"
+			}
+			res.Ops = append(res.Ops, op)
+		}
 	}
-	res.Ops = append(res.Ops, timed("joinCommunity", n, func(i int) (int, error) {
-		_, err := joiners[i].JoinCommunity(ctx, plaza.CommunityRequest{CommunityID: largeID})
-		return 0, err
-	}))
-	res.Ops = append(res.Ops, timed("leaveCommunity", n, func(i int) (int, error) {
-		_, err := joiners[i].LeaveCommunity(ctx, plaza.CommunityRequest{CommunityID: largeID})
-		return 0, err
-	}))
-	hundred := func(i int) []string {
-		ids := make([]string, 100)
-		for k := range ids {
-			ids[k] = fmt.Sprintf("%s%06d", extraUser, i*100+k)
-		}
-		return ids
-	}
-	res.Ops = append(res.Ops, timed("inviteUsersIntoCommunity, 100 users", n, func(i int) (int, error) {
-		got, err := owner.InviteUsersIntoCommunity(ctx, plaza.UserIDsRequest{CommunityID: largeID, UserIDs: hundred(i)})
-		if err == nil && len(got.ErrorUserList) > 0 && i < n {
-			err = fmt.Errorf("%d users not invited: %+v", len(got.ErrorUserList), got.ErrorUserList[0])
-		}
-		return 100, err
-	}))
-	res.Ops = append(res.Ops, timed("kickCommunityMembers, 100 users", n, func(i int) (int, error) {
-		got, err := owner.KickCommunityMembers(ctx, plaza.UserIDsRequest{CommunityID: largeID, UserIDs: hundred(i)})
-		if err == nil && len(got.ErrorUserList) > 0 && i < n {
-			err = fmt.Errorf("%d users not kicked: %+v", len(got.ErrorUserList), got.ErrorUserList[0])
-		}
-		return 100, err
-	}))
 	for _, op := range res.Ops {
-		res.WorstP99Ms = max(res.WorstP99Ms, op.P99Ms)
+		if !strings.Contains(op.Op, "10-member") {
+			res.WorstP99Ms = max(res.WorstP99Ms, op.P99Ms)
+		}
 		if op.Errors > 0 {
 			fmt.Fprintf(stderr, "bench: %s: %d errors\n", op.Op, op.Errors)
 		}
@@ -434,6 +403,62 @@ func (r *largeRun) api(ctx context.Context, stderr io.Writer) (*largeAPIResult, 
 	return res, nil
 }
 
+// memberOps measures queryCommunityMembers of 100 IDs, join and leave,
+// invite and kick 100, in one community, with the k-th pool of extra users.
+func (r *largeRun) memberOps(ctx context.Context, community string, k int, rng *rand.Rand) ([]opFigures, error) {
+	n, owner := r.lf.iterations, r.owner
+	base := k * (n + 5) * 101
+	var ops []opFigures
+	ops = append(ops, timed("queryCommunityMembers, 100 IDs", n, func(int) (int, error) {
+		ids := make([]string, 100)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("%s%07d", largeUser, rng.IntN(r.cfg.members-1))
+		}
+		got, err := owner.QueryCommunityMembers(ctx, plaza.UserIDsRequest{CommunityID: community, UserIDs: ids})
+		return len(got.MemberList), err
+	}))
+	// Join then leave, each user once; invite then kick 100 users, each
+	// hundred once. Warm-up calls take users past the measured ones.
+	joiners := make([]*client.Client, n+5)
+	for i := range joiners {
+		c, err := r.tgt.client(r.tgt.url, fmt.Sprintf("%s%06d", extraUser, base+(n+5)*100+i), r.hc)
+		if err != nil {
+			return nil, err
+		}
+		joiners[i] = c
+	}
+	ops = append(ops, timed("joinCommunity", n, func(i int) (int, error) {
+		_, err := joiners[i].JoinCommunity(ctx, plaza.CommunityRequest{CommunityID: community})
+		return 0, err
+	}))
+	ops = append(ops, timed("leaveCommunity", n, func(i int) (int, error) {
+		_, err := joiners[i].LeaveCommunity(ctx, plaza.CommunityRequest{CommunityID: community})
+		return 0, err
+	}))
+	hundred := func(i int) []string {
+		ids := make([]string, 100)
+		for j := range ids {
+			ids[j] = fmt.Sprintf("%s%06d", extraUser, base+i*100+j)
+		}
+		return ids
+	}
+	ops = append(ops, timed("inviteUsersIntoCommunity, 100 users", n, func(i int) (int, error) {
+		got, err := owner.InviteUsersIntoCommunity(ctx, plaza.UserIDsRequest{CommunityID: community, UserIDs: hundred(i)})
+		if err == nil && len(got.ErrorUserList) > 0 {
+			err = fmt.Errorf("%d users not invited: %+v", len(got.ErrorUserList), got.ErrorUserList[0])
+		}
+		return 100, err
+	}))
+	ops = append(ops, timed("kickCommunityMembers, 100 users", n, func(i int) (int, error) {
+		got, err := owner.KickCommunityMembers(ctx, plaza.UserIDsRequest{CommunityID: community, UserIDs: hundred(i)})
+		if err == nil && len(got.ErrorUserList) > 0 {
+			err = fmt.Errorf("%d users not kicked: %+v", len(got.ErrorUserList), got.ErrorUserList[0])
+		}
+		return 100, err
+	}))
+	return ops, nil
+}
+
 // largeOnlineResult is the JSON line of the online phase.
 type largeOnlineResult struct {
 	Scenario       string  `json:"scenario"`
@@ -473,6 +498,26 @@ type largeOnlineResult struct {
 	ServerGoroutines     int     `json:"serverGoroutines"`
 	ServerRSSPerSession  float64 `json:"serverRSSPerSessionBytes"`
 	ServerHeapPerSession float64 `json:"serverHeapPerSessionBytes"`
+	// StagesMs is where the server's events waited while sending
+	// (gateway.Stages); Overflows and Resyncs count, over the same time, the
+	// sessions it closed for a full queue and the resumes it answered with
+	// resync; Reconnects the sessions' reconnections, as the SDK counts them.
+	StagesMs   *stageFigures `json:"stagesMs,omitempty"`
+	Overflows  int64         `json:"overflows"`
+	Resyncs    int64         `json:"resyncs"`
+	Reconnects int           `json:"reconnects"`
+	// BenchCPUSeconds is the load generator's CPU time over the same
+	// window: it shares the machine with the server.
+	BenchCPUSeconds float64 `json:"benchCPUSeconds"`
+}
+
+// selfCPU returns the CPU time this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // memSample reads the server's RSS and in-use heap after two collections.
@@ -503,6 +548,7 @@ func (r *largeRun) online(ctx context.Context, stderr io.Writer) (*largeOnlineRe
 	}
 	fmt.Fprintf(stderr, "bench: connecting %d members of the large community, %d of them active\n", lf.online, lf.active)
 	conns := make([]*client.Conn, lf.online)
+	var connStats client.ConnStats
 	var connectErrs atomic.Int64
 	start := time.Now()
 	err = forEach(ctx, lf.online, 64, func(i int) error {
@@ -512,7 +558,7 @@ func (r *largeRun) online(ctx context.Context, stderr io.Writer) (*largeOnlineRe
 		}
 		for attempt := 0; ; attempt++ {
 			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			conns[i], err = c.Connect(cctx)
+			conns[i], err = c.Connect(cctx, client.WithStats(&connStats))
 			cancel()
 			if err == nil || attempt == 2 {
 				break
@@ -593,7 +639,9 @@ func (r *largeRun) online(ctx context.Context, stderr io.Writer) (*largeOnlineRe
 		}
 	}
 	fmt.Fprintf(stderr, "bench: sending %.0f/s for %s\n", cfg.rate, cfg.duration)
-	cpu0 := r.tgt.serverCPU()
+	cpu0, bench0 := r.tgt.serverCPU(), selfCPU()
+	gw0, gwErr := r.srv.gatewayStats(ctx)
+	conn0 := connStats.Snapshot()
 	var rssMax atomic.Int64
 	stopRSS := make(chan struct{})
 	var rssDone sync.WaitGroup
@@ -613,11 +661,17 @@ func (r *largeRun) online(ctx context.Context, stderr io.Writer) (*largeOnlineRe
 	})
 	sent, acked, errs, acks, elapsed := sendAtRate(ctx, senders, largeID, []string{plaza.GeneralChannelID}, cfg.rate, 0, cfg, stderr)
 	// Let the last deliveries and one more round of heads arrive.
-	for settle := time.Now().Add(5 * time.Second); deliveries.Load() < acked*int64(lf.active) && time.Now().Before(settle); {
+	for settle := time.Now().Add(15 * time.Second); deliveries.Load() < acked*int64(lf.active) && time.Now().Before(settle); {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(gateway.DefaultHeadsInterval)
 	cpu := r.tgt.serverCPU() - cpu0
+	res.BenchCPUSeconds = round2((selfCPU() - bench0).Seconds())
+	if gw1, err := r.srv.gatewayStats(ctx); err == nil && gwErr == nil {
+		res.StagesMs = stagesOver(gw0, gw1)
+		res.Overflows, res.Resyncs = gw1.Overflows-gw0.Overflows, gw1.Resynced-gw0.Resynced
+	}
+	res.Reconnects = connStats.Snapshot().Reconnects - conn0.Reconnects
 	close(stopRSS)
 	rssDone.Wait()
 	res.ServerRSSMax = rssMax.Load()
