@@ -269,7 +269,17 @@ func (o *outbox) add(e Event, data any) {
 // logged, never returned: the change is durable and clients repair by
 // re-reading.
 func (s *Service) update(ctx context.Context, fn func(tx Tx, out *outbox) error) error {
-	return s.store.Update(ctx, func(tx Tx) error {
+	return s.updateIn(ctx, "", fn)
+}
+
+// updateIn is update in the store's group of key (GroupUpdater), when the
+// store has groups and key is not "".
+func (s *Service) updateIn(ctx context.Context, key string, fn func(tx Tx, out *outbox) error) error {
+	run := s.store.Update
+	if g, ok := s.store.(GroupUpdater); ok && key != "" {
+		run = func(ctx context.Context, f func(Tx) error) error { return g.UpdateGroup(ctx, key, f) }
+	}
+	return run(ctx, func(tx Tx) error {
 		var out outbox
 		if err := fn(tx, &out); err != nil {
 			return err

@@ -69,7 +69,9 @@ func (s *Service) send(ctx context.Context, actor Actor, system bool, communityI
 	if err != nil || dropped != nil {
 		return MessageResult{Message: deref(dropped)}, err
 	}
-	err = s.update(ctx, func(tx Tx, out *outbox) error {
+	// Sends commit in groups where the store has them (GroupUpdater), keyed
+	// by channel: a send locks rows of its channel only.
+	err = s.updateIn(ctx, actor.AppID+"\x00"+communityID+"\x00"+channelID, func(tx Tx, out *outbox) error {
 		q, err := readSend(ctx, tx, actor, communityID, channelID, clientID)
 		if err != nil {
 			return err

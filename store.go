@@ -162,6 +162,21 @@ type Query interface {
 	SendScope(ctx context.Context, k SendKey) (SendScope, error)
 }
 
+// GroupUpdater is a Store that can commit several Update calls that touch
+// the same rows in one transaction (group commit), for throughput where
+// transactions queue on one row, as sends into one channel do on its seq.
+type GroupUpdater interface {
+	// UpdateGroup runs fn as Update does, but the store may run it in one
+	// transaction with other UpdateGroup calls made meanwhile, one after
+	// the other, by key and, within a key, in the order they came: each
+	// sees the writes of those before it; one that fails leaves no write
+	// and fails no other; each returns once the transaction that holds its
+	// writes has committed, and their AfterCommit hooks run in that order.
+	// A call should lock only rows of its key, so that groups, which lock
+	// keys in order, never wait for each other in a cycle.
+	UpdateGroup(ctx context.Context, key string, fn func(Tx) error) error
+}
+
 // SendKey names what a send is about: the sender (appID, userID), where it
 // sends, and its client message ID ("" when it gave none).
 type SendKey struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -18,33 +19,107 @@ import (
 //
 // An error of a queued write surfaces from the statement or the COMMIT it
 // travelled with, and fails the transaction as it would have on its own.
+//
+// In a group (UpdateGroup) several calls share the transaction, one after
+// the other: the pipe knows which call queued each statement (owner), so
+// that a failure is laid at the right call's door, and whether the running
+// call has sent a write, so that one that fails having only read can be left
+// out without ending the transaction.
 type pipe struct {
 	conn    *pgxpool.Conn
 	pending *pgx.Batch // BEGIN (until it is sent) and the queued writes
 	began   bool       // whether BEGIN has been sent
+
+	ctx         context.Context // in a group, the context of every statement
+	owners      []int           // the call that queued each pending statement (-1: BEGIN)
+	owner       int             // the running call
+	wrote       bool            // whether the running call has sent a write
+	failedOwner int             // the call whose queued write failed, or -1
 }
 
 const beginReadCommitted = "BEGIN ISOLATION LEVEL READ COMMITTED"
 
 func newPipe(conn *pgxpool.Conn) *pipe {
-	p := &pipe{conn: conn, pending: &pgx.Batch{}}
+	p := &pipe{conn: conn, pending: &pgx.Batch{}, owners: []int{-1}, failedOwner: -1}
 	p.pending.Queue(beginReadCommitted)
 	return p
 }
 
 // later queues a write to go with the next statement or the commit.
-func (p *pipe) later(sql string, args ...any) { p.pending.Queue(sql, args...) }
+func (p *pipe) later(sql string, args ...any) {
+	p.pending.Queue(sql, args...)
+	p.owners = append(p.owners, p.owner)
+}
+
+// start makes call i the running one.
+func (p *pipe) start(i int) { p.owner, p.wrote = i, false }
+
+// drop forgets the running call's queued statements.
+func (p *pipe) drop() {
+	q, o := p.pending.QueuedQueries[:0], p.owners[:0]
+	for i, qq := range p.pending.QueuedQueries {
+		if p.owners[i] != p.owner {
+			q, o = append(q, qq), append(o, p.owners[i])
+		}
+	}
+	p.pending.QueuedQueries, p.owners = q, o
+}
+
+// failed reports whether the transaction can take no more statements: one
+// failed, or the connection broke.
+func (p *pipe) failed() bool {
+	if !p.began {
+		return false
+	}
+	pc := p.conn.Conn().PgConn()
+	return pc.IsClosed() || pc.IsBusy() || pc.TxStatus() != 'T'
+}
+
+// use returns the context statements run under: the group's, if set.
+func (p *pipe) use(ctx context.Context) context.Context {
+	if p.ctx != nil {
+		return p.ctx
+	}
+	return ctx
+}
+
+// sent records that sql is about to be sent by the running call.
+func (p *pipe) sent(sql string) {
+	if !readOnly(sql) {
+		p.wrote = true
+	}
+}
+
+// readOnly reports whether sql only reads, without locks.
+func readOnly(sql string) bool {
+	s := strings.TrimLeft(sql, " \t\r\n")
+	if len(s) < 6 || !strings.EqualFold(s[:6], "SELECT") {
+		return false
+	}
+	u := strings.ToUpper(s)
+	return !strings.Contains(u, " FOR UPDATE") && !strings.Contains(u, " FOR NO KEY UPDATE") &&
+		!strings.Contains(u, " FOR SHARE") && !strings.Contains(u, " FOR KEY SHARE")
+}
 
 // send sends the pending statements followed by sql, reads the results of
 // the pending ones and returns the batch, positioned at sql's result.
 func (p *pipe) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
-	b := p.pending
+	b, owners := p.pending, p.owners
 	n := b.Len()
 	b.Queue(sql, args...)
-	p.pending, p.began = &pgx.Batch{}, true
-	br := p.conn.SendBatch(ctx, b)
-	for range n {
+	p.pending, p.owners, p.began = &pgx.Batch{}, nil, true
+	for _, o := range owners {
+		if o == p.owner {
+			p.wrote = true // queued statements are writes
+		}
+	}
+	p.sent(sql)
+	br := p.conn.SendBatch(p.use(ctx), b)
+	for i := range n {
 		if _, err := br.Exec(); err != nil {
+			if owners[i] >= 0 && owners[i] != p.owner {
+				p.failedOwner = owners[i]
+			}
 			br.Close()
 			return nil, err
 		}
@@ -53,7 +128,9 @@ func (p *pipe) send(ctx context.Context, sql string, args []any) (pgx.BatchResul
 }
 
 func (p *pipe) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	ctx = p.use(ctx)
 	if p.pending.Len() == 0 {
+		p.sent(sql)
 		return p.conn.Exec(ctx, sql, args...)
 	}
 	br, err := p.send(ctx, sql, args)
@@ -68,7 +145,9 @@ func (p *pipe) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comman
 }
 
 func (p *pipe) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	ctx = p.use(ctx)
 	if p.pending.Len() == 0 {
+		p.sent(sql)
 		return p.conn.QueryRow(ctx, sql, args...)
 	}
 	br, err := p.send(ctx, sql, args)
@@ -79,7 +158,9 @@ func (p *pipe) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 }
 
 func (p *pipe) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	ctx = p.use(ctx)
 	if p.pending.Len() == 0 {
+		p.sent(sql)
 		return p.conn.Query(ctx, sql, args...)
 	}
 	br, err := p.send(ctx, sql, args)

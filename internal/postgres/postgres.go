@@ -35,6 +35,10 @@ type Store struct {
 	queries // reads on the pool, each its own statement
 	pool    *pgxpool.Pool
 	order   sequencer
+
+	groupMu sync.Mutex
+	groups  map[int]*group // UpdateGroup's running groups, by lane
+	lanes   int
 }
 
 var _ plaza.Store = (*Store)(nil)
@@ -82,7 +86,7 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{queries: queries{db: pool}, pool: pool}
+	s := &Store{queries: queries{db: pool}, pool: pool, groups: make(map[int]*group), lanes: lanes(cfg.MaxConns)}
 	s.order.done = make(map[uint64]*ticket)
 	return s, nil
 }

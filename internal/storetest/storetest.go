@@ -136,6 +136,7 @@ func Run(t *testing.T, open func(t *testing.T) plaza.Store) {
 		{"RollbackThreadWrites", testRollbackThreadWrites},
 		{"ThreadTxSeesOwnWrites", testThreadTxSeesOwnWrites},
 		{"SendScope", testSendScope},
+		{"UpdateGroup", testUpdateGroup},
 		{"ConcurrentAppForUpdate", testConcurrentAppForUpdate},
 		{"ConcurrentAddDownstream", testConcurrentAddDownstream},
 		{"ConcurrentUseNonce", testConcurrentUseNonce},
