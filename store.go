@@ -13,8 +13,9 @@ import "context"
 //
 // Methods return ErrNotFound for a missing row and ErrConflict for a unique
 // key that already exists; other errors are the engine's, wrapped. A store
-// may send InsertMessage and SetReadSeq with the transaction's next statement
-// or its commit: their errors can then come from a later method or from
+// may send InsertMessage, SetReadSeq and a NextSeq of a channel whose seq
+// the transaction moved already with the transaction's next statement or
+// its commit: their errors can then come from a later method or from
 // Update itself, and fail the transaction all the same. Use cases treat any
 // error of theirs as the end of the transaction.
 type Store interface {

@@ -152,8 +152,7 @@ func (s *Store) groupOnce(ctx context.Context, calls []*groupCall, last bool) (a
 			continue
 		}
 		if !p.failed() && !p.wrote {
-			p.drop() // it read, perhaps queued writes: nothing to undo
-			c.err = err
+			c.err = err // it only read: nothing to undo
 			continue
 		}
 		switch {

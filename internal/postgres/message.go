@@ -188,14 +188,29 @@ func (q queries) ReactionUsers(ctx context.Context, channelPK, seq int64, reacti
 // sides read the row as it was). The update locks the channel's row until
 // the commit, which is what serialises the senders of one channel; last_at
 // never goes back.
+//
+// Once the transaction holds the row, nobody else moves its seq: the next
+// one is known without asking, and the update is queued like
+// InsertMessage, so that the sends of a group after the first into a
+// channel wait for no round trip of their own. The queued update checks
+// the seq it was told (a division by zero fails the transaction if it
+// differs).
 func (t *tx) NextSeq(ctx context.Context, channelPK, now int64) (int64, error) {
-	var seq int64
-	err := t.db.QueryRow(ctx, `
+	const update = `
 		UPDATE channels SET last_seq = last_seq + 1, last_at = GREATEST(last_at, $2),
 		       archive_at = CASE WHEN channel_type = 3 THEN GREATEST(last_at, $2) + auto_archive * 60000::bigint ELSE archive_at END
-		WHERE id = $1 RETURNING last_seq`,
-		channelPK, now).Scan(&seq)
-	return seq, translate(err)
+		WHERE id = $1 RETURNING last_seq`
+	if last, ok := t.pipe.seqs[channelPK]; ok {
+		t.pipe.seqs[channelPK] = last + 1
+		t.pipe.later(update+` / CASE WHEN last_seq = $3 THEN 1 ELSE 0 END`, channelPK, now, last+1)
+		return last + 1, nil
+	}
+	var seq int64
+	if err := t.db.QueryRow(ctx, update, channelPK, now).Scan(&seq); err != nil {
+		return 0, translate(err)
+	}
+	t.pipe.seqs[channelPK] = seq
+	return seq, nil
 }
 
 // InsertMentions records a message's mentions.

@@ -23,8 +23,8 @@ import (
 // In a group (UpdateGroup) several calls share the transaction, one after
 // the other: the pipe knows which call queued each statement (owner), so
 // that a failure is laid at the right call's door, and whether the running
-// call has sent a write, so that one that fails having only read can be left
-// out without ending the transaction.
+// call has written (or queued a write), so that one that fails having only
+// read can be left out without ending the transaction.
 type pipe struct {
 	conn    *pgxpool.Conn
 	pending *pgx.Batch // BEGIN (until it is sent) and the queued writes
@@ -35,35 +35,29 @@ type pipe struct {
 	owner       int             // the running call
 	wrote       bool            // whether the running call has sent a write
 	failedOwner int             // the call whose queued write failed, or -1
+
+	seqs map[int64]int64 // the last seq NextSeq gave in each channel whose row the transaction holds
 }
 
 const beginReadCommitted = "BEGIN ISOLATION LEVEL READ COMMITTED"
 
 func newPipe(conn *pgxpool.Conn) *pipe {
-	p := &pipe{conn: conn, pending: &pgx.Batch{}, owners: []int{-1}, failedOwner: -1}
+	p := &pipe{conn: conn, pending: &pgx.Batch{}, owners: []int{-1}, failedOwner: -1, seqs: make(map[int64]int64)}
 	p.pending.Queue(beginReadCommitted)
 	return p
 }
 
-// later queues a write to go with the next statement or the commit.
+// later queues a write to go with the next statement or the commit. A
+// call that queued one counts as having written: what it queued may have
+// changed what the transaction knows (NextSeq's seqs).
 func (p *pipe) later(sql string, args ...any) {
 	p.pending.Queue(sql, args...)
 	p.owners = append(p.owners, p.owner)
+	p.wrote = true
 }
 
 // start makes call i the running one.
 func (p *pipe) start(i int) { p.owner, p.wrote = i, false }
-
-// drop forgets the running call's queued statements.
-func (p *pipe) drop() {
-	q, o := p.pending.QueuedQueries[:0], p.owners[:0]
-	for i, qq := range p.pending.QueuedQueries {
-		if p.owners[i] != p.owner {
-			q, o = append(q, qq), append(o, p.owners[i])
-		}
-	}
-	p.pending.QueuedQueries, p.owners = q, o
-}
 
 // failed reports whether the transaction can take no more statements: one
 // failed, or the connection broke.
@@ -83,9 +77,10 @@ func (p *pipe) use(ctx context.Context) context.Context {
 	return ctx
 }
 
-// sent records that sql is about to be sent by the running call.
+// sent records that sql is about to be sent by the running call (in a
+// group: alone, a call's failure ends its transaction whatever it sent).
 func (p *pipe) sent(sql string) {
-	if !readOnly(sql) {
+	if p.ctx != nil && !p.wrote && !readOnly(sql) {
 		p.wrote = true
 	}
 }
