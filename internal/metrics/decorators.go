@@ -7,10 +7,30 @@ import (
 	"github.com/plazahq/plaza"
 )
 
-// Store returns s with its write transactions timed: each Update observes
+// Store returns s with its write transactions timed: each Update (and
+// UpdateGroup, for a store that groups them) observes
 // plaza_store_transaction_duration_seconds. Reads pass through untimed (the
 // request latencies cover them).
-func (m *Metrics) Store(s plaza.Store) plaza.Store { return &timedStore{Store: s, m: m} }
+func (m *Metrics) Store(s plaza.Store) plaza.Store {
+	t := &timedStore{Store: s, m: m}
+	if g, ok := s.(plaza.GroupUpdater); ok {
+		return &timedGroupStore{timedStore: t, g: g}
+	}
+	return t
+}
+
+// timedGroupStore is a timedStore that keeps its store's group commit.
+type timedGroupStore struct {
+	*timedStore
+	g plaza.GroupUpdater
+}
+
+func (s *timedGroupStore) UpdateGroup(ctx context.Context, key string, fn func(plaza.Tx) error) error {
+	start := s.m.now()
+	err := s.g.UpdateGroup(ctx, key, fn)
+	s.observe(start, err)
+	return err
+}
 
 type timedStore struct {
 	plaza.Store
@@ -20,12 +40,17 @@ type timedStore struct {
 func (s *timedStore) Update(ctx context.Context, fn func(plaza.Tx) error) error {
 	start := s.m.now()
 	err := s.Store.Update(ctx, fn)
+	s.observe(start, err)
+	return err
+}
+
+// observe records a transaction that started at start and ended with err.
+func (s *timedStore) observe(start time.Time, err error) {
 	outcome := "commit"
 	if err != nil {
 		outcome = "rollback"
 	}
 	s.m.storeTx.WithLabelValues(outcome).Observe(s.m.now().Sub(start).Seconds())
-	return err
 }
 
 // Bus returns b with its lag measured: Publish stamps each event with its

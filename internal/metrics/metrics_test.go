@@ -85,6 +85,32 @@ func TestStoreTransactions(t *testing.T) {
 	}
 }
 
+// groupStore is a fakeStore that groups updates, as the PostgreSQL store
+// does.
+type groupStore struct{ fakeStore }
+
+func (groupStore) UpdateGroup(ctx context.Context, key string, fn func(plaza.Tx) error) error {
+	return fn(nil)
+}
+
+// TestStoreKeepsGroups checks that timing a store keeps its group commit,
+// and times grouped updates too.
+func TestStoreKeepsGroups(t *testing.T) {
+	t.Parallel()
+	m := metrics.New()
+	if _, ok := m.Store(fakeStore{}).(plaza.GroupUpdater); ok {
+		t.Error("a store without groups gained UpdateGroup")
+	}
+	g, ok := m.Store(groupStore{}).(plaza.GroupUpdater)
+	if !ok {
+		t.Fatal("the timed store lost UpdateGroup")
+	}
+	g.UpdateGroup(context.Background(), "k", func(plaza.Tx) error { return nil })
+	if n := scrape(t, m)[`plaza_store_transaction_duration_seconds_count{outcome="commit"}`]; n != 1 {
+		t.Errorf("commits: %v, want 1", n)
+	}
+}
+
 func TestBusLag(t *testing.T) {
 	t.Parallel()
 	emb, err := natsbus.StartEmbedded()
