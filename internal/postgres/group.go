@@ -35,11 +35,12 @@ type groupCall struct {
 // running, calls of that lane wait and then run together, by key and in
 // the order they came, in one transaction (group commit): one connection,
 // one BEGIN and one COMMIT for the lot, each call's writes travelling with
-// the next call's first statement. A call that fails having only read is left out
-// and the transaction goes on; one that fails after a write ends the
-// transaction, and the others run again in a new one. The first caller of a
-// group runs it; when it is done, the first of the calls that came
-// meanwhile runs theirs, so no goroutine runs but the callers'.
+// the next call's first statement. A call that fails having only read is
+// left out and the transaction goes on; one that fails after a write ends
+// the transaction, and the others run again in a new one. The first caller
+// of a group runs it; when it is done (or its function panicked), the first
+// of the calls that came meanwhile runs theirs, so no goroutine runs but
+// the callers'.
 func (s *Store) UpdateGroup(ctx context.Context, key string, fn func(plaza.Tx) error) error {
 	c := &groupCall{key: key, fn: fn, done: make(chan struct{})}
 	lane := s.lane(key)
@@ -56,12 +57,18 @@ func (s *Store) UpdateGroup(ctx context.Context, key string, fn func(plaza.Tx) e
 		s.groupMu.Unlock()
 		c.lead = []*groupCall{c}
 	}
+	defer s.handOff(lane)
 	if len(c.lead) == 1 {
 		c.err = s.Update(ctx, fn) // alone: the plain transaction
 	} else {
 		s.runGroup(ctx, c.lead)
 	}
-	// Hand the calls that came meanwhile to the first of them.
+	return c.result()
+}
+
+// handOff gives the calls of lane that came meanwhile to the first of them
+// to run, or ends the lane's group.
+func (s *Store) handOff(lane int) {
 	s.groupMu.Lock()
 	g := s.groups[lane]
 	next := g.waiting[:min(len(g.waiting), MaxGroup)]
@@ -74,7 +81,6 @@ func (s *Store) UpdateGroup(ctx context.Context, key string, fn func(plaza.Tx) e
 		next[0].lead = next
 		close(next[0].done)
 	}
-	return c.result()
 }
 
 // result returns the call's error, or goes on with its function's panic.
@@ -94,13 +100,15 @@ func (s *Store) runGroup(ctx context.Context, calls []*groupCall) {
 	todo := slices.Clone(calls)
 	// Rows are locked in key order: two groups never wait for each other.
 	slices.SortStableFunc(todo, func(a, b *groupCall) int { return strings.Compare(a.key, b.key) })
+	defer func() {
+		for _, c := range calls {
+			if c != lead {
+				close(c.done)
+			}
+		}
+	}()
 	for attempt := 1; len(todo) > 0; attempt++ {
 		todo = s.groupOnce(ctx, todo, attempt >= maxAttempts)
-	}
-	for _, c := range calls {
-		if c != lead {
-			close(c.done)
-		}
 	}
 }
 

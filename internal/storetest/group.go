@@ -132,6 +132,32 @@ func testUpdateGroup(t *testing.T, s plaza.Store) {
 			}
 		}
 	}
+	// A call that panics while others wait for it: they run all the same.
+	var panicked, after error
+	var both sync.WaitGroup
+	both.Go(func() {
+		defer func() {
+			if v := recover(); v != nil {
+				panicked = fmt.Errorf("panic: %v", v)
+			}
+		}()
+		g.UpdateGroup(ctx, chs[0].ChannelID, func(plaza.Tx) error {
+			time.Sleep(100 * time.Millisecond)
+			panic("alone")
+		})
+	})
+	both.Go(func() {
+		time.Sleep(20 * time.Millisecond)
+		after = g.UpdateGroup(ctx, chs[0].ChannelID, func(tx plaza.Tx) error {
+			_, err := tx.Channel(ctx, c.PK, chs[0].ChannelID)
+			return err
+		})
+	})
+	both.Wait()
+	if panicked == nil || after != nil {
+		t.Errorf("a call panicking while another waited: %v, then %v; want its panic, then nil", panicked, after)
+	}
+
 	for k, ch := range chs {
 		slices.Sort(stored[k])
 		want := make([]int64, len(stored[k]))
