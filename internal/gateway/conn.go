@@ -552,11 +552,10 @@ func (c *conn) identify(d json.RawMessage, resync *Resync) bool {
 			return false
 		}
 	}
-	s, victims, ok := c.start(actor, claims, resync)
+	s, victims, ok := c.start(actor, claims, token, secrets, resync)
 	if !ok {
 		return false
 	}
-	s.setToken(token, secrets)
 	for _, v := range victims {
 		v.dispatchLocal(EventKickedOut, KickedOut{Reason: plaza.Errorf(plaza.ERateLimited,
 			"the user opened more than %d sessions on this server; this one, the oldest, ended", c.g.opts.MaxUserSessions)})
@@ -576,7 +575,7 @@ func (c *conn) identify(d json.RawMessage, resync *Resync) bool {
 // seen: the read is then made again, and the store's answer never undoes a
 // newer event. It returns the session and the user's sessions beyond the
 // limit, which the caller ends.
-func (c *conn) start(actor plaza.Actor, claims plaza.TokenClaims, resync *Resync) (*session, []*session, bool) {
+func (c *conn) start(actor plaza.Actor, claims plaza.TokenClaims, token, secrets string, resync *Resync) (*session, []*session, bool) {
 	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
 	defer cancel()
 	lu, gen, err := c.g.hub.prepare(actor)
@@ -584,7 +583,7 @@ func (c *conn) start(actor plaza.Actor, claims plaza.TokenClaims, resync *Resync
 		c.refuse(CloseUnknownError, err)
 		return nil, nil, false
 	}
-	s := c.g.newSession(actor)
+	s := c.g.newSession(actor, token, secrets)
 	exp := time.Unix(claims.Expires, 0)
 	const tries = 5
 	for try := 1; ; try++ {
@@ -617,14 +616,19 @@ func (c *conn) start(actor plaza.Actor, claims plaza.TokenClaims, resync *Resync
 		// After a few tries under a stream of changes, the list attaches as
 		// it is; the events that follow, and the periodic recheck, bring the
 		// view up to date.
-		victims, now, ok := c.g.hub.attach(s, c, lu, gen, list, first, try == tries, c.g.opts.MaxUserSessions)
-		if ok {
+		victims, now, err := c.g.hub.attach(s, c, lu, gen, list, first, try == tries, c.g.opts.MaxUserSessions)
+		switch {
+		case err == nil:
 			if resync != nil {
 				c.g.metrics.resynced.Add(1)
 			}
 			return s, victims, true
+		case errors.Is(err, errStaleMemberships):
+			gen = now
+		default:
+			c.refuse(CloseUnknownError, err)
+			return nil, nil, false
 		}
-		gen = now
 	}
 }
 

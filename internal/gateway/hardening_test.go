@@ -293,6 +293,60 @@ func TestRetiredSecretClosesSessions(t *testing.T) {
 	}
 }
 
+// TestSecretCheckDuringIdentify runs the check of retired secrets while a
+// session identifies, between the read of its memberships and its attach, as
+// the periodic check can after a restart: the session, whose token is valid,
+// must come out of it attached and receiving. It used to be seen without a
+// token, ended, and attached all the same: connected, ready, and deaf.
+func TestSecretCheckDuringIdentify(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t, Options{})
+	owner := setupClub(t, g, "bob")
+	var once sync.Once
+	g.gw.afterRead = func() { once.Do(g.gw.checkSecrets) }
+	bob := g.identifyAsync(t, "bob")
+	for f := bob.read(); f.Op != OpReady; f = bob.read() {
+	}
+	g.send(t, owner, plaza.GeneralChannelID, plaza.MessageContent{Type: plaza.MessageText, Message: "after identify"})
+	if _, ok := leaked(bob, 2*time.Second, "after identify"); !ok {
+		t.Fatal("the session identified during a check of secrets receives nothing")
+	}
+	if st := g.gw.Stats(); st.SecretRetired != 0 || st.Sessions != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// TestSessionEndedDuringIdentify ends a session between the read of its
+// memberships and its attach (the server shutting down, its secret retired):
+// it is refused rather than attached ended, and its user is forgotten.
+func TestSessionEndedDuringIdentify(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t, Options{})
+	setupClub(t, g, "bob")
+	var once sync.Once
+	g.gw.afterRead = func() {
+		once.Do(func() {
+			g.gw.mu.Lock()
+			var sessions []*session
+			for _, s := range g.gw.sessions {
+				sessions = append(sessions, s)
+			}
+			g.gw.mu.Unlock()
+			for _, s := range sessions {
+				s.end()
+			}
+		})
+	}
+	bob := g.identifyAsync(t, "bob")
+	fs := bob.closedWith(CloseUnknownError)
+	for _, f := range fs {
+		if f.Op == OpReady {
+			t.Fatalf("an ended session got ready: %s", names(fs))
+		}
+	}
+	waitFor(t, 5*time.Second, func() bool { st := g.gw.Stats(); return st.Users == 0 && st.Sessions == 0 })
+}
+
 func waitFor(tb testing.TB, d time.Duration, cond func() bool) {
 	tb.Helper()
 	deadline := time.Now().Add(d)

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"sort"
 	"sync"
@@ -119,19 +120,29 @@ func (h *hub) prepare(actor plaza.Actor) (*localUser, uint64, error) {
 // attach registers an identified session with the user's memberships, read
 // from the store after prepare returned gen, and binds it to its connection
 // with its first frames. If events changed the user's memberships since gen,
-// the list may be older than they are: attach does nothing and returns false
-// with the current gen, and the caller reads again. Holding the hub's lock
-// while binding makes the first frames the first after hello: no event can
-// be delivered in between.
+// the list may be older than they are: attach does nothing and returns
+// errStaleMemberships with the current gen, and the caller reads again.
+// Holding the hub's lock while binding makes the first frames the first after
+// hello: no event can be delivered in between.
+//
+// A session ended meanwhile (the server shutting down, its secret retired) is
+// not attached: attach releases the user as release does and returns
+// errSessionEnded. Checking under the hub's lock orders it with end, whose
+// detach takes the lock: a session ended after attach is found and removed.
 //
 // A user may hold maxSessions sessions on this node: attach returns those
 // beyond it, oldest first and those waiting for a resume before connected
 // ones, for the caller to end.
-func (h *hub) attach(s *session, c *conn, lu *localUser, gen uint64, communities []plaza.Community, first [][]byte, force bool, maxSessions int) (victims []*session, now uint64, ok bool) {
+func (h *hub) attach(s *session, c *conn, lu *localUser, gen uint64, communities []plaza.Community, first [][]byte, force bool, maxSessions int) (victims []*session, now uint64, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if s.isEnded() {
+		lu.pending--
+		h.forgetUserLocked(lu)
+		return nil, lu.gen, errSessionEnded
+	}
 	if lu.gen != gen && !force {
-		return nil, lu.gen, false
+		return nil, lu.gen, errStaleMemberships
 	}
 	h.reconcileLocked(lu, communities)
 	lu.pending--
@@ -150,8 +161,13 @@ func (h *hub) attach(s *session, c *conn, lu *localUser, gen uint64, communities
 	lu.sessions = append(lu.sessions, s)
 	s.user = lu
 	s.bind(c, first)
-	return victims, lu.gen, true
+	return victims, lu.gen, nil
 }
+
+var (
+	errStaleMemberships = errors.New("gateway: the user's memberships changed while they were read")
+	errSessionEnded     = errors.New("gateway: the session ended while it was identifying")
+)
 
 // release undoes a prepare whose identify failed.
 func (h *hub) release(lu *localUser) {

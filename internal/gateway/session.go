@@ -43,12 +43,18 @@ type ringEntry struct {
 	d   *dispatch
 }
 
-func (g *Gateway) newSession(actor plaza.Actor) *session {
+// newSession registers a session of actor, who authenticated with token
+// against the app's secrets of version secrets. It is visible to the
+// gateway's sweeps from here on, so it carries its credentials from the
+// start: a sweep checking secrets must never see a session without them.
+func (g *Gateway) newSession(actor plaza.Actor, token, secrets string) *session {
 	s := &session{
-		g:     g,
-		id:    newSessionID(),
-		actor: actor,
-		limit: newLimiter(g.opts.RequestRate, float64(g.opts.RequestBurst), time.Now),
+		g:       g,
+		id:      newSessionID(),
+		actor:   actor,
+		limit:   newLimiter(g.opts.RequestRate, float64(g.opts.RequestBurst), time.Now),
+		token:   token,
+		secrets: secrets,
 	}
 	g.mu.Lock()
 	g.sessions[s.id] = s
@@ -167,6 +173,13 @@ func (s *session) unbind(c *conn, resumable bool) {
 	}
 	s.expiry = time.AfterFunc(s.g.opts.ResumeWindow, s.end)
 	s.mu.Unlock()
+}
+
+// isEnded reports whether the session ended.
+func (s *session) isEnded() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ended
 }
 
 // end finishes the session for good.
