@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -22,11 +23,11 @@ var (
 // with a membership and a read position, as joining gives. It is opt-in
 // (seeding a million members takes a minute or two): without
 // -bench-members it is skipped. One seeding serves -bench-rounds rounds,
-// each of which measures both communities in turn, so that benchstat
-// compares samples taken side by side.
+// each of which measures both communities in turn, so that samples are
+// taken side by side on a noisy machine; at the end it logs each one's
+// median time per send over the rounds and their ratio.
 //
-//	go test -run XXX -bench BenchmarkSendMessageLarge -bench-members 1000000 -benchtime 2s . > large.txt
-//	benchstat large.txt
+//	go test -run XXX -bench BenchmarkSendMessageLarge -bench-members 1000000 -bench-rounds 8 -benchtime 2s -v .
 func BenchmarkSendMessageLarge(b *testing.B) {
 	if *benchMembers == 0 {
 		b.Skip("opt-in: give -bench-members N")
@@ -59,6 +60,8 @@ func BenchmarkSendMessageLarge(b *testing.B) {
 		return plaza.SendMessageRequest{CommunityID: c, ChannelID: plaza.GeneralChannelID,
 			Message: plaza.MessageContent{Type: plaza.MessageText, Message: "a message of a typical length, say sixty characters"}}
 	}
+	perSend := map[string][]time.Duration{} // by sub-benchmark name, a sample per round
+	var names []string
 	for range *benchRounds {
 		for _, c := range []string{"small", "large"} {
 			info, err := env.Service.QueryCommunityInfo(ctx, sender, plaza.CommunityRequest{CommunityID: c})
@@ -66,7 +69,14 @@ func BenchmarkSendMessageLarge(b *testing.B) {
 				b.Fatal(err)
 			}
 			n := info.CommunityInfo.CurrentMemberCount
-			b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
+			one, parallel := fmt.Sprintf("members=%d", n), fmt.Sprintf("members=%d/parallel", n)
+			if len(perSend[one]) == 0 {
+				names = append(names, one, parallel)
+			}
+			// The testing package may call a sub-benchmark's function more
+			// than once, with growing b.N: the last call is the measure.
+			var last time.Duration
+			b.Run(one, func(b *testing.B) {
 				r := req(c)
 				b.ReportAllocs()
 				for b.Loop() {
@@ -74,8 +84,10 @@ func BenchmarkSendMessageLarge(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
+				last = b.Elapsed() / time.Duration(b.N)
 			})
-			b.Run(fmt.Sprintf("members=%d/parallel", n), func(b *testing.B) {
+			perSend[one] = append(perSend[one], last)
+			b.Run(parallel, func(b *testing.B) {
 				r := req(c)
 				b.SetParallelism(16)
 				b.RunParallel(func(pb *testing.PB) {
@@ -86,7 +98,21 @@ func BenchmarkSendMessageLarge(b *testing.B) {
 						}
 					}
 				})
+				last = b.Elapsed() / time.Duration(b.N)
 			})
+			perSend[parallel] = append(perSend[parallel], last)
+		}
+	}
+	median := func(ds []time.Duration) time.Duration {
+		ds = slices.Clone(ds)
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	for i := 0; i+3 < len(names); i += 2 {
+		for k := range 2 {
+			small, large := names[i+k], names[i+2+k]
+			ms, ml := median(perSend[small]), median(perSend[large])
+			b.Logf("median of %d rounds: %s %s, %s %s; ratio %.2f", len(perSend[small]), small, ms, large, ml, float64(ml)/float64(ms))
 		}
 	}
 }

@@ -7,12 +7,18 @@ import (
 )
 
 // PurgeBatch bounds the rows one transaction of the purge of a dismissed
-// community removes: few enough that the transaction is short, so that the
-// writes that wait behind it (SQLite has one writer) wait little.
-const PurgeBatch = 1000
+// community removes: few enough that the transaction is short (a few
+// milliseconds), so that the writes that wait behind it (SQLite has one
+// writer) wait little.
+const PurgeBatch = 250
 
-// purgePauseMin is the shortest pause between two batches of a purge.
-const purgePauseMin = time.Millisecond
+// purgeIdle is how many times as long as a batch took the purge pauses
+// after it: the purge takes at most a fifth of the store's time, and other
+// writes run between its batches. purgePauseMin is the shortest pause.
+const (
+	purgeIdle     = 4
+	purgePauseMin = time.Millisecond
+)
 
 // purgeInterval is how often Run looks for dismissed communities left to
 // purge without being woken: those dismissed on another node, and a purge
@@ -21,11 +27,11 @@ const purgeInterval = time.Minute
 
 // PurgeDismissed removes the rows of every dismissed community, PurgeBatch
 // rows per transaction, until none is left or ctx ends. After each batch it
-// pauses for as long as the batch took (at least purgePauseMin), so that
-// the purge takes at most about half of the store's write time and other
-// writes run between its batches. Nothing of a dismissed community shows
-// meanwhile (Tx.DismissCommunity); a purge cut short resumes where it
-// stopped, since each batch commits what it removed.
+// pauses for purgeIdle times as long as the batch took (at least
+// purgePauseMin), so that the purge takes at most about a fifth of the
+// store's time and other writes run between its batches. Nothing of a
+// dismissed community shows meanwhile (Tx.DismissCommunity); a purge cut
+// short resumes where it stopped, since each batch commits what it removed.
 func (s *Service) PurgeDismissed(ctx context.Context) error {
 	pks, err := s.store.DismissedCommunities(ctx)
 	if err != nil {
@@ -46,7 +52,7 @@ func (s *Service) PurgeDismissed(ctx context.Context) error {
 			if !more {
 				break
 			}
-			pause := time.NewTimer(max(time.Since(t0), purgePauseMin))
+			pause := time.NewTimer(max(purgeIdle*time.Since(t0), purgePauseMin))
 			select {
 			case <-ctx.Done():
 				pause.Stop()

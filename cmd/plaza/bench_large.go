@@ -11,8 +11,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -722,8 +724,11 @@ type largeDismissResult struct {
 	// RowsLeft counts its member rows then (0).
 	PurgeSeconds float64 `json:"purgeSeconds"`
 	RowsLeft     int64   `json:"rowsLeft"`
-	// Sends into the 10-member community before the dismissal (idle) and
-	// while the purge ran; P99Ratio is the second p99 over the first.
+	// Sends into the 10-member community before the dismissal and after
+	// the purge (idle: as long again as before) and while the purge ran;
+	// P99Ratio is the second p99 over the first. LoadBefore, LoadDuring and
+	// LoadAfter are the machine's one-minute load average at the end of
+	// each window, its neighbours' work included.
 	IdleSends     int64   `json:"idleSends"`
 	IdleP50Ms     float64 `json:"idleP50Ms"`
 	IdleP99Ms     float64 `json:"idleP99Ms"`
@@ -734,6 +739,20 @@ type largeDismissResult struct {
 	SendErrors    int64   `json:"sendErrors"`
 	ServerRSSMax  int64   `json:"serverRSSMaxBytes"`
 	ServerCPUSecs float64 `json:"serverCPUSeconds"`
+	LoadBefore    float64 `json:"loadBefore"`
+	LoadDuring    float64 `json:"loadDuring"`
+	LoadAfter     float64 `json:"loadAfter"`
+}
+
+// loadAverage returns the machine's one-minute load average (0 where
+// /proc/loadavg cannot be read).
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f, _ := strconv.ParseFloat(strings.Fields(string(b))[0], 64)
+	return f
 }
 
 // rowCounter counts what is left of a community in the server's database.
@@ -820,6 +839,7 @@ func (r *largeRun) dismiss(ctx context.Context, stderr io.Writer) (*largeDismiss
 	}
 	fmt.Fprintf(stderr, "bench: sending %.0f/s into the small community for %s, then dismissing the large one\n", r.lf.dismissRate, r.lf.idle)
 	time.Sleep(r.lf.idle)
+	res.LoadBefore = loadAverage()
 	cpu0 := r.tgt.serverCPU()
 	t0 := time.Now()
 	_, err = r.owner.DismissCommunity(ctx, plaza.CommunityRequest{CommunityID: largeID})
@@ -858,6 +878,11 @@ func (r *largeRun) dismiss(ctx context.Context, stderr io.Writer) (*largeDismiss
 	res.PurgeSeconds = round2(purged.Sub(dismissed).Seconds())
 	res.ServerCPUSecs = round2((r.tgt.serverCPU() - cpu0).Seconds())
 	res.ServerRSSMax = rssMax
+	res.LoadDuring = loadAverage()
+	// Idle again, as long as before: the machine is shared, and a
+	// neighbour's load in one window only would pass for the purge's.
+	time.Sleep(r.lf.idle)
+	res.LoadAfter = loadAverage()
 	stopSending()
 	sending.Wait()
 	if _, res.RowsLeft, err = count(ctx, r.large.PK); err != nil {
@@ -866,7 +891,7 @@ func (r *largeRun) dismiss(ctx context.Context, stderr io.Writer) (*largeDismiss
 	var idle, during []time.Duration
 	for _, s := range samples {
 		switch {
-		case s.at.Before(t0):
+		case s.at.Before(t0), s.at.After(purged):
 			idle = append(idle, s.d)
 		case s.at.After(dismissed) && s.at.Before(purged):
 			during = append(during, s.d)
