@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // SendCommunityJoinApplication asks to join a community. In a community whose
@@ -79,32 +80,62 @@ func (s *Service) tellApplication(ctx context.Context, tx Tx, out *outbox, sc *s
 	if err != nil {
 		return fmt.Errorf("read managers: %w", err)
 	}
-	out.add(Event{Name: EventCommunityApplicationListChanged, AppID: sc.app.AppID, CommunityID: sc.community.CommunityID,
-		UserIDs: append(managers, a.UserID)},
-		CommunityApplicationListChangedEvent{ChangeInfoList: []ApplicationChange{{Action: action, Application: a}}})
+	tellApplicationTo(out, sc, managers, action, a)
 	return nil
 }
 
-// settleApplication marks a waiting application of u as accepted when u enters
-// the community by any path.
-func (s *Service) settleApplication(ctx context.Context, tx Tx, out *outbox, sc *scope, u User, operator string) error {
-	a, err := tx.Application(ctx, sc.community.PK, u.PK)
-	if errors.Is(err, ErrNotFound) {
+// tellApplicationTo is tellApplication with the managers already read. Each
+// event gets its own list of recipients: several events may share managers.
+func tellApplicationTo(out *outbox, sc *scope, managers []string, action ListAction, a Application) {
+	out.add(Event{Name: EventCommunityApplicationListChanged, AppID: sc.app.AppID, CommunityID: sc.community.CommunityID,
+		UserIDs: append(slices.Clip(managers), a.UserID)},
+		CommunityApplicationListChangedEvent{ChangeInfoList: []ApplicationChange{{Action: action, Application: a}}})
+}
+
+// settleApplications marks the waiting applications of members who have
+// just entered the community, by any path, as accepted. Their applications
+// are read at once, and the managers once, when one is settled.
+func (s *Service) settleApplications(ctx context.Context, tx Tx, out *outbox, sc *scope, entered []Member, operator string) error {
+	userPKs := make([]int64, len(entered))
+	for i, m := range entered {
+		userPKs[i] = m.UserPK
+	}
+	as, err := tx.Applications(ctx, sc.community.PK, userPKs)
+	if err != nil {
+		return fmt.Errorf("read applications: %w", err)
+	}
+	if len(as) == 0 {
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("read application: %w", err)
+	byUser := make(map[int64]Application, len(as))
+	for _, a := range as {
+		byUser[a.UserPK] = a
 	}
 	now := s.nowMs()
-	a.expireAt(now)
-	if a.State != ApplicationWaiting {
-		return nil
+	var managers []string
+	read := false
+	for _, m := range entered {
+		a, ok := byUser[m.UserPK]
+		if !ok {
+			continue
+		}
+		a.expireAt(now)
+		if a.State != ApplicationWaiting {
+			continue
+		}
+		a.State, a.UpdateTime, a.OperatedUserID = ApplicationAccepted, now, operator
+		if err := tx.UpdateApplication(ctx, a); err != nil {
+			return fmt.Errorf("update application: %w", err)
+		}
+		if !read {
+			if managers, err = tx.Managers(ctx, sc.community.PK); err != nil {
+				return fmt.Errorf("read managers: %w", err)
+			}
+			read = true
+		}
+		tellApplicationTo(out, sc, managers, ListUpdated, a)
 	}
-	a.State, a.UpdateTime, a.OperatedUserID = ApplicationAccepted, now, operator
-	if err := tx.UpdateApplication(ctx, a); err != nil {
-		return fmt.Errorf("update application: %w", err)
-	}
-	return s.tellApplication(ctx, tx, out, sc, ListUpdated, a)
+	return nil
 }
 
 // AcceptCommunityJoinApplication accepts a waiting application: the applicant

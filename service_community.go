@@ -233,29 +233,45 @@ func (s *Service) enterOne(ctx context.Context, tx Tx, out *outbox, sc *scope, u
 	return added[0], nil
 }
 
-// enter adds users to the scope's community, checking each against the
-// community's member limit and its own community limit. Users who cannot
-// enter are returned in failed. Each user must be locked (lockUser).
+// enter adds users to the scope's community, checking each, in order,
+// against the community's member limit and its own community limit. Users
+// who cannot enter are returned in failed. Each user must be locked
+// (lockUser, or UsersForUpdate).
+//
+// However many users enter, it reads their memberships, their community
+// counts and their applications with one call each, and stores the new
+// members with one: a statement per user would cost a round trip each.
 func (s *Service) enter(ctx context.Context, tx Tx, out *outbox, sc *scope, users []User, how EnterType, operator string) (added []Member, failed []ErrorUser, err error) {
 	c := &sc.community
 	spec := sc.app.Spec
 	now := s.nowMs()
+	userIDs := make([]string, len(users))
+	userPKs := make([]int64, len(users))
+	for i, u := range users {
+		userIDs[i], userPKs[i] = u.UserID, u.PK
+	}
+	already, err := tx.Members(ctx, c.PK, userIDs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read memberships: %w", err)
+	}
+	member := make(map[string]bool, len(users))
+	for _, m := range already {
+		member[m.UserID] = true
+	}
+	counts, err := tx.CountUsersCommunities(ctx, userPKs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("count communities: %w", err)
+	}
 	for _, u := range users {
-		if _, err := tx.Member(ctx, c.PK, u.UserID); err == nil {
+		if member[u.UserID] {
 			failed = append(failed, errorUser(u.UserID, EAlreadyMember))
 			continue
-		} else if !errors.Is(err, ErrNotFound) {
-			return nil, nil, fmt.Errorf("read membership: %w", err)
 		}
 		if spec.MembersPerCommunity > 0 && c.CurrentMemberCount >= int64(spec.MembersPerCommunity) {
 			failed = append(failed, errorUser(u.UserID, EMemberLimit))
 			continue
 		}
-		n, err := tx.CountUserCommunities(ctx, u.PK)
-		if err != nil {
-			return nil, nil, fmt.Errorf("count communities: %w", err)
-		}
-		if n >= spec.CommunitiesPerUser {
+		if counts[u.PK] >= spec.CommunitiesPerUser {
 			failed = append(failed, errorUser(u.UserID, ECommunityLimit))
 			continue
 		}
@@ -271,20 +287,18 @@ func (s *Service) enter(ctx context.Context, tx Tx, out *outbox, sc *scope, user
 		if how != EnterJoined || operator != u.UserID {
 			m.OperatedUserID = operator
 		}
-		if err := tx.InsertMember(ctx, &m); err != nil {
-			return nil, nil, fmt.Errorf("insert member: %w", err)
-		}
-		if err := tx.StartReading(ctx, c.PK, u.PK); err != nil {
-			return nil, nil, fmt.Errorf("start reading: %w", err)
-		}
+		member[u.UserID] = true
 		c.CurrentMemberCount++
-		if err := s.settleApplication(ctx, tx, out, sc, u, operator); err != nil {
-			return nil, nil, err
-		}
 		added = append(added, m)
 	}
 	if len(added) == 0 {
 		return nil, failed, nil
+	}
+	if err := tx.InsertMembers(ctx, added); err != nil {
+		return nil, nil, fmt.Errorf("insert members: %w", err)
+	}
+	if err := s.settleApplications(ctx, tx, out, sc, added, operator); err != nil {
+		return nil, nil, err
 	}
 	if err := tx.UpdateCommunity(ctx, *c); err != nil {
 		return nil, nil, fmt.Errorf("update community: %w", err)
@@ -375,11 +389,12 @@ func (s *Service) LeaveCommunity(ctx context.Context, actor Actor, req Community
 	return CommunityIDResult{CommunityID: req.CommunityID}, err
 }
 
-// exit removes members from the scope's community and tells them and the
-// remaining members.
+// exit removes members from the scope's community, with one call however
+// many they are, and tells them and the remaining members.
 func (s *Service) exit(ctx context.Context, tx Tx, out *outbox, sc *scope, members []Member, action MemberAction, operator string) error {
 	c := &sc.community
 	ids := make([]string, len(members))
+	userPKs := make([]int64, len(members))
 	grants := make([]Grant, len(members))
 	changes := make([]MemberStateChange, len(members))
 	shown, err := s.membersForAll(ctx, tx, c.PK, Channel{}, members)
@@ -387,17 +402,14 @@ func (s *Service) exit(ctx context.Context, tx Tx, out *outbox, sc *scope, membe
 		return err
 	}
 	for i, m := range shown {
-		if err := tx.DeleteMember(ctx, m.PK); err != nil {
-			return fmt.Errorf("delete member: %w", err)
-		}
-		if err := tx.LeaveChannels(ctx, c.PK, m.UserPK); err != nil {
-			return fmt.Errorf("leave channels: %w", err)
-		}
-		c.CurrentMemberCount--
-		ids[i] = m.UserID
+		ids[i], userPKs[i] = m.UserID, m.UserPK
 		grants[i] = Grant{UserID: m.UserID, Role: RoleNone}
 		changes[i] = MemberStateChange{State: MemberExited, Action: action, MemberInfo: m}
 	}
+	if err := tx.DeleteMembers(ctx, c.PK, userPKs); err != nil {
+		return fmt.Errorf("delete members: %w", err)
+	}
+	c.CurrentMemberCount -= int64(len(shown))
 	if err := tx.UpdateCommunity(ctx, *c); err != nil {
 		return fmt.Errorf("update community: %w", err)
 	}

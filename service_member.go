@@ -27,16 +27,21 @@ func (s *Service) InviteUsersIntoCommunity(ctx context.Context, actor Actor, req
 		if sc.community.InviteMode == InviteManagers && !sc.self.MemberRole.manager() {
 			return Errorf(EPermissionDenied, "only the owner and admins may invite users into community %s", req.CommunityID)
 		}
+		found, err := tx.UsersForUpdate(ctx, actor.AppID, ids)
+		if err != nil {
+			return fmt.Errorf("lock users: %w", err)
+		}
+		byID := make(map[string]User, len(found))
+		for _, u := range found {
+			byID[u.UserID] = u
+		}
 		var users []User
 		var failed []ErrorUser
 		for _, id := range ids {
-			u, err := tx.UserForUpdate(ctx, actor.AppID, id)
-			if errors.Is(err, ErrNotFound) {
+			u, ok := byID[id]
+			if !ok {
 				failed = append(failed, errorUser(id, EUserNotFound))
 				continue
-			}
-			if err != nil {
-				return fmt.Errorf("read user: %w", err)
 			}
 			users = append(users, u)
 		}

@@ -150,6 +150,9 @@ type Query interface {
 	ThreadMembers(ctx context.Context, communityPK, threadPK int64, after Cursor, limit int) ([]ThreadMember, error)
 
 	Application(ctx context.Context, communityPK, userPK int64) (Application, error)
+	// Applications reads the applications of the given users to a community,
+	// each as Application reads it, by key; users without one are left out.
+	Applications(ctx context.Context, communityPK int64, userPKs []int64) ([]Application, error)
 	// CommunityApplications lists applications newest first; the cursor is
 	// (application key, 0).
 	CommunityApplications(ctx context.Context, communityPK int64, after Cursor, limit int) ([]Application, error)
@@ -261,12 +264,21 @@ type Tx interface {
 	EnsureUser(ctx context.Context, appID, userID string, now int64) (User, error)
 	// UserForUpdate reads and locks a user.
 	UserForUpdate(ctx context.Context, appID, userID string) (User, error)
+	// UsersForUpdate reads and locks the users of userIDs that exist, by key,
+	// each as UserForUpdate does; those that do not exist are left out. It
+	// takes the locks in key order, so that two calls that share users never
+	// wait for each other in a cycle.
+	UsersForUpdate(ctx context.Context, appID string, userIDs []string) ([]User, error)
 	UpdateUser(ctx context.Context, u User) error
 	// EnsureUsers returns the users of userIDs, in that order, creating
 	// those that do not exist: EnsureUser for many at once, for seeding a
 	// large community.
 	EnsureUsers(ctx context.Context, appID string, userIDs []string, now int64) ([]User, error)
 	CountUserCommunities(ctx context.Context, userPK int64) (int, error)
+	// CountUsersCommunities counts the communities of each of userPKs as
+	// CountUserCommunities does: the map has a count for every one of them,
+	// 0 for a user in none.
+	CountUsersCommunities(ctx context.Context, userPKs []int64) (map[int64]int, error)
 
 	// CommunityForUpdate reads and locks a community.
 	CommunityForUpdate(ctx context.Context, appID, communityID string) (CommunityInfo, error)
@@ -278,10 +290,11 @@ type Tx interface {
 	// community, so that from then on no read finds it by ID (Community,
 	// CommunityForUpdate, AppCommunities) and no read that starts from a
 	// user's memberships or settings shows anything of it (UserCommunities,
-	// UserCommunityIDs, CountUserCommunities, VisibleUsers, Conversations,
-	// TotalUnread, UnreadByCommunity, UserMutes, UserPrivateChannels,
-	// FollowedThreads, CountPinned, UserApplications). Its rows stay, read
-	// by key alone, until PurgeCommunity has removed them.
+	// UserCommunityIDs, CountUserCommunities, CountUsersCommunities,
+	// VisibleUsers, Conversations, TotalUnread, UnreadByCommunity, UserMutes,
+	// UserPrivateChannels, FollowedThreads, CountPinned, UserApplications).
+	// Its rows stay, read by key alone, until PurgeCommunity has removed
+	// them.
 	DismissCommunity(ctx context.Context, c CommunityInfo, now int64) error
 	// PurgeCommunity removes up to about limit rows of a dismissed
 	// community: its channels' and threads' messages, reactions, mentions,
@@ -364,11 +377,15 @@ type Tx interface {
 	// InsertMembers stores new memberships of one community at once, each
 	// as InsertMember followed by StartReading stores it, and sets their
 	// PKs; ErrConflict when one of the users is a member already. The
-	// community's member count is the caller's to keep. It is for seeding a
-	// large community, a few thousand members per call.
+	// community's member count is the caller's to keep. It takes from one
+	// member (a user joining) to a few thousand (seeding a large community).
 	InsertMembers(ctx context.Context, ms []Member) error
 	UpdateMember(ctx context.Context, m Member) error
 	DeleteMember(ctx context.Context, memberPK int64) error
+	// DeleteMembers removes the memberships of userPKs in one community at
+	// once, each as DeleteMember followed by LeaveChannels removes it. The
+	// community's member count is the caller's to keep.
+	DeleteMembers(ctx context.Context, communityPK int64, userPKs []int64) error
 
 	// InsertApplication stores a, replacing any earlier application of the
 	// same user to the same community, and sets a.PK.

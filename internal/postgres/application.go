@@ -34,6 +34,15 @@ func (q queries) Application(ctx context.Context, communityPK, userPK int64) (pl
 		WHERE a.community_pk = $1 AND a.user_pk = $2`, communityPK, userPK)))
 }
 
+// Applications reads the applications of the given users to a community.
+func (q queries) Applications(ctx context.Context, communityPK int64, userPKs []int64) ([]plaza.Application, error) {
+	if len(userPKs) == 0 {
+		return []plaza.Application{}, nil
+	}
+	return q.applications(ctx, `SELECT `+rowcodec.ApplicationColumns+applicationFrom+`
+		WHERE a.community_pk = $1 AND a.user_pk = ANY($2) ORDER BY a.id`, communityPK, userPKs)
+}
+
 // CommunityApplications lists a community's applications, newest first.
 func (q queries) CommunityApplications(ctx context.Context, communityPK int64, after plaza.Cursor, limit int) ([]plaza.Application, error) {
 	if limit <= 0 {

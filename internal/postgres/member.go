@@ -134,8 +134,44 @@ func (t *tx) DeleteMember(ctx context.Context, memberPK int64) error {
 	return translate(err)
 }
 
+// DeleteMembers deletes memberships of one community as DeleteMember does,
+// and leaves the community's channels and threads as LeaveChannels does,
+// for every user at once: one statement locks, in key order, the channels
+// the users are listed in (as LeaveChannels does, for the same reason), and
+// a second deletes the memberships, the listings and the conversation
+// states, takes the mutes out of the member list and lowers each channel's
+// count by the listings deleted there.
+func (t *tx) DeleteMembers(ctx context.Context, communityPK int64, userPKs []int64) error {
+	if len(userPKs) == 0 {
+		return nil
+	}
+	if _, err := t.db.Exec(ctx, `
+		SELECT ch.id FROM channels ch
+		WHERE ch.community_pk = $1 AND ch.id IN (SELECT cm.channel_pk FROM channel_members cm WHERE cm.user_pk = ANY($2))
+		ORDER BY ch.id FOR NO KEY UPDATE`, communityPK, userPKs); err != nil {
+		return translate(err)
+	}
+	_, err := t.db.Exec(ctx, `
+		WITH m AS (DELETE FROM members WHERE community_pk = $1 AND user_pk = ANY($2) RETURNING user_pk),
+		     mutes AS (
+		       UPDATE member_mutes mm SET role = 0, member_pk = 0 FROM m
+		       WHERE mm.community_pk = $1 AND mm.user_pk = m.user_pk),
+		     gone AS (
+		       DELETE FROM channel_members cm USING channels ch
+		       WHERE cm.user_pk = ANY($2) AND ch.id = cm.channel_pk AND ch.community_pk = $1
+		       RETURNING cm.channel_pk),
+		     states AS (DELETE FROM channel_states WHERE user_pk = ANY($2) AND community_pk = $1)
+		UPDATE channels ch SET member_count = ch.member_count - g.n
+		FROM (SELECT channel_pk, count(*) AS n FROM gone GROUP BY channel_pk) g
+		WHERE ch.id = g.channel_pk`, communityPK, userPKs)
+	return translate(err)
+}
+
 // InsertMembers stores new memberships of one community, bulkRows to a
-// statement, with their read positions (as StartReading).
+// statement, with their read positions (as StartReading): each statement
+// inserts the memberships, moves the users' mutes in the community, from
+// earlier memberships, to their places in the list (as InsertMember), and
+// sets their read positions.
 func (t *tx) InsertMembers(ctx context.Context, ms []plaza.Member) error {
 	for start := 0; start < len(ms); start += bulkRows {
 		batch := ms[start:min(start+bulkRows, len(ms))]
@@ -154,9 +190,21 @@ func (t *tx) InsertMembers(ctx context.Context, ms []plaza.Member) error {
 			types[i], operators[i], statuses[i] = int32(m.EnterType), m.OperatedUserID, int32(m.NotificationStatus)
 		}
 		rows, err := t.db.Query(ctx, `
-			INSERT INTO members (community_pk, user_pk, role, enter_time, enter_type, operated_user_id, notification_status)
-			SELECT $1, * FROM unnest($2::bigint[], $3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::integer[])
-			RETURNING user_pk, id`, communityPK, users, roles, times, types, operators, statuses)
+			WITH m AS (
+				INSERT INTO members (community_pk, user_pk, role, enter_time, enter_type, operated_user_id, notification_status)
+				SELECT $1, * FROM unnest($2::bigint[], $3::integer[], $4::bigint[], $5::integer[], $6::text[], $7::integer[])
+				RETURNING id, community_pk, user_pk, role
+			), mutes AS (
+				UPDATE member_mutes mm SET role = m.role, member_pk = m.id
+				FROM m WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk
+			), reads AS (
+				INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
+				SELECT m.user_pk, ch.id, ch.community_pk, ch.last_seq
+				FROM m CROSS JOIN channels ch
+				WHERE ch.community_pk = $1 AND ch.channel_type < 3
+				ON CONFLICT (user_pk, channel_pk) DO UPDATE SET read_seq = excluded.read_seq
+			)
+			SELECT user_pk, id FROM m`, communityPK, users, roles, times, types, operators, statuses)
 		if err != nil {
 			return translate(err)
 		}
@@ -175,22 +223,6 @@ func (t *tx) InsertMembers(ctx context.Context, ms []plaza.Member) error {
 		}
 		for i := range batch {
 			batch[i].PK = pks[batch[i].UserPK]
-		}
-		if _, err := t.db.Exec(ctx, `
-			UPDATE member_mutes mm SET role = m.role, member_pk = m.id
-			FROM members m WHERE m.community_pk = mm.community_pk AND m.user_pk = mm.user_pk
-			  AND mm.community_pk = $1 AND mm.user_pk = ANY($2)`,
-			communityPK, users); err != nil {
-			return translate(err)
-		}
-		if _, err := t.db.Exec(ctx, `
-			INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
-			SELECT u, ch.id, ch.community_pk, ch.last_seq
-			FROM unnest($2::bigint[]) u CROSS JOIN channels ch
-			WHERE ch.community_pk = $1 AND ch.channel_type < 3
-			ON CONFLICT (user_pk, channel_pk) DO UPDATE SET read_seq = excluded.read_seq`,
-			communityPK, users); err != nil {
-			return translate(err)
 		}
 	}
 	return nil

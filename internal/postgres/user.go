@@ -76,6 +76,23 @@ func (t *tx) UserForUpdate(ctx context.Context, appID, userID string) (plaza.Use
 		SELECT `+rowcodec.UserColumns+` FROM users u WHERE u.app_id = $1 AND u.user_id = $2 FOR UPDATE`, appID, userID)))
 }
 
+// UsersForUpdate reads and locks the users of userIDs that exist. The rows
+// are locked in key order (the lock is taken above the sort), so that two
+// transactions that invite some of the same users never deadlock.
+func (t *tx) UsersForUpdate(ctx context.Context, appID string, userIDs []string) ([]plaza.User, error) {
+	if len(userIDs) == 0 {
+		return []plaza.User{}, nil
+	}
+	rows, err := t.db.Query(ctx, `
+		SELECT `+rowcodec.UserColumns+` FROM users u WHERE u.app_id = $1 AND u.user_id = ANY($2)
+		ORDER BY u.id FOR UPDATE`, appID, userIDs)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	return scanned(rowcodec.AppendRows([]plaza.User{}, rows, rowcodec.ScanUser))
+}
+
 // UpdateUser stores a user's profile.
 func (t *tx) UpdateUser(ctx context.Context, u plaza.User) error {
 	_, err := t.db.Exec(ctx, `UPDATE users SET user_name = $1, user_avatar_url = $2 WHERE id = $3`,
@@ -89,6 +106,34 @@ func (t *tx) CountUserCommunities(ctx context.Context, userPK int64) (int, error
 	var n int
 	err := t.db.QueryRow(ctx, `SELECT count(*) FROM members m WHERE m.user_pk = $1 AND `+live("m"), userPK).Scan(&n)
 	return n, translate(err)
+}
+
+// CountUsersCommunities counts, in one statement, the memberships of each
+// user of userPKs in communities that are not dismissed.
+func (t *tx) CountUsersCommunities(ctx context.Context, userPKs []int64) (map[int64]int, error) {
+	counts := make(map[int64]int, len(userPKs))
+	for _, pk := range userPKs {
+		counts[pk] = 0
+	}
+	if len(userPKs) == 0 {
+		return counts, nil
+	}
+	rows, err := t.db.Query(ctx, `
+		SELECT m.user_pk, count(*) FROM members m WHERE m.user_pk = ANY($1) AND `+live("m")+`
+		GROUP BY m.user_pk`, userPKs)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pk int64
+		var n int
+		if err := rows.Scan(&pk, &n); err != nil {
+			return nil, translate(err)
+		}
+		counts[pk] = n
+	}
+	return counts, translate(rows.Err())
 }
 
 // bulkRows is how many rows one statement of a bulk insert carries, as

@@ -34,6 +34,16 @@ func (q queries) Application(ctx context.Context, communityPK, userPK int64) (pl
 		WHERE a.community_pk = ? AND a.user_pk = ?`, communityPK, userPK)))
 }
 
+// Applications reads the applications of the given users to a community.
+func (q queries) Applications(ctx context.Context, communityPK int64, userPKs []int64) ([]plaza.Application, error) {
+	if len(userPKs) == 0 {
+		return []plaza.Application{}, nil
+	}
+	return q.applications(ctx, `SELECT `+rowcodec.ApplicationColumns+applicationFrom+`
+		WHERE a.community_pk = ? AND a.user_pk IN (SELECT value FROM json_each(?)) ORDER BY a.id`,
+		communityPK, keyList(userPKs))
+}
+
 // CommunityApplications lists a community's applications, newest first.
 func (q queries) CommunityApplications(ctx context.Context, communityPK int64, after plaza.Cursor, limit int) ([]plaza.Application, error) {
 	return q.applications(ctx, `SELECT `+rowcodec.ApplicationColumns+applicationFrom+`

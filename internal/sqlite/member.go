@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/plazahq/plaza"
@@ -161,6 +160,35 @@ func (t *tx) DeleteMember(ctx context.Context, memberPK int64) error {
 	return translate(err)
 }
 
+// DeleteMembers deletes memberships of one community as DeleteMember does,
+// and leaves the community's channels and threads as LeaveChannels does,
+// for every user at once: each statement does one of their steps for all
+// the users, with their keys as one JSON array.
+func (t *tx) DeleteMembers(ctx context.Context, communityPK int64, userPKs []int64) error {
+	if len(userPKs) == 0 {
+		return nil
+	}
+	for _, q := range []string{
+		`UPDATE member_mutes SET role = 0, member_pk = 0
+		 WHERE community_pk = ?1 AND user_pk IN
+		       (SELECT user_pk FROM members WHERE community_pk = ?1 AND user_pk IN (SELECT value FROM json_each(?2)))`,
+		`DELETE FROM members WHERE community_pk = ?1 AND user_pk IN (SELECT value FROM json_each(?2))`,
+		`UPDATE channels SET member_count = member_count -
+		        (SELECT count(*) FROM channel_members cm
+		         WHERE cm.channel_pk = channels.id AND cm.user_pk IN (SELECT value FROM json_each(?2)))
+		 WHERE id IN (SELECT channel_pk FROM channel_members WHERE user_pk IN (SELECT value FROM json_each(?2)))
+		   AND community_pk = ?1`,
+		`DELETE FROM channel_members
+		 WHERE user_pk IN (SELECT value FROM json_each(?2)) AND (SELECT community_pk FROM channels WHERE id = channel_pk) = ?1`,
+		`DELETE FROM channel_states WHERE user_pk IN (SELECT value FROM json_each(?2)) AND community_pk = ?1`,
+	} {
+		if _, err := t.db.ExecContext(ctx, q, communityPK, keyList(userPKs)); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
 // InsertMembers stores new memberships of one community, bulkRows to a
 // statement, with their read positions (as StartReading).
 func (t *tx) InsertMembers(ctx context.Context, ms []plaza.Member) error {
@@ -221,14 +249,9 @@ func (t *tx) InsertMembers(ctx context.Context, ms []plaza.Member) error {
 
 // userList is the members' user keys as a JSON array, for json_each.
 func userList(ms []plaza.Member) string {
-	var b strings.Builder
-	b.WriteByte('[')
+	keys := make([]int64, len(ms))
 	for i, m := range ms {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(m.UserPK, 10))
+		keys[i] = m.UserPK
 	}
-	b.WriteByte(']')
-	return b.String()
+	return keyList(keys)
 }

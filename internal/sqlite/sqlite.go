@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -468,6 +469,21 @@ func migrate(ctx context.Context, db *sql.DB) error {
 // placeholders returns "?, ?, …" for n arguments.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// keyList returns keys as a JSON array, for json_each: a list of any length
+// as one parameter.
+func keyList(keys []int64) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(k, 10))
+	}
+	b.WriteByte(']')
+	return b.String()
 }
 
 // stringArgs converts strings to query arguments, after any leading ones.

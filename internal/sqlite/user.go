@@ -61,6 +61,23 @@ func (t *tx) UserForUpdate(ctx context.Context, appID, userID string) (plaza.Use
 	return t.User(ctx, appID, userID)
 }
 
+// UsersForUpdate reads the users of userIDs that exist, by key; as for
+// UserForUpdate, the single writer connection already serialises every
+// write transaction.
+func (t *tx) UsersForUpdate(ctx context.Context, appID string, userIDs []string) ([]plaza.User, error) {
+	if len(userIDs) == 0 {
+		return []plaza.User{}, nil
+	}
+	rows, err := t.db.QueryContext(ctx, `
+		SELECT `+rowcodec.UserColumns+` FROM users u WHERE u.app_id = ? AND u.user_id IN (`+placeholders(len(userIDs))+`)
+		ORDER BY u.id`, stringArgs([]any{appID}, userIDs)...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	return scanned(rowcodec.AppendRows([]plaza.User{}, rows, rowcodec.ScanUser))
+}
+
 // UpdateUser stores a user's profile.
 func (t *tx) UpdateUser(ctx context.Context, u plaza.User) error {
 	_, err := t.db.ExecContext(ctx, `UPDATE users SET user_name = ?, user_avatar_url = ? WHERE id = ?`,
@@ -74,6 +91,34 @@ func (t *tx) CountUserCommunities(ctx context.Context, userPK int64) (int, error
 	var n int
 	err := t.db.QueryRowContext(ctx, `SELECT count(*) FROM members m WHERE m.user_pk = ? AND `+live("m"), userPK).Scan(&n)
 	return n, translate(err)
+}
+
+// CountUsersCommunities counts, in one statement, the memberships of each
+// user of userPKs in communities that are not dismissed.
+func (t *tx) CountUsersCommunities(ctx context.Context, userPKs []int64) (map[int64]int, error) {
+	counts := make(map[int64]int, len(userPKs))
+	for _, pk := range userPKs {
+		counts[pk] = 0
+	}
+	if len(userPKs) == 0 {
+		return counts, nil
+	}
+	rows, err := t.db.QueryContext(ctx, `
+		SELECT m.user_pk, count(*) FROM members m WHERE m.user_pk IN (SELECT value FROM json_each(?)) AND `+live("m")+`
+		GROUP BY m.user_pk`, keyList(userPKs))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pk int64
+		var n int
+		if err := rows.Scan(&pk, &n); err != nil {
+			return nil, translate(err)
+		}
+		counts[pk] = n
+	}
+	return counts, translate(rows.Err())
 }
 
 // bulkRows is how many rows one statement of a bulk insert carries: SQLite
