@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,6 +34,7 @@ type Service struct {
 	hook             SendHook
 	webhookQueued    func()
 	purgeWake        chan struct{} // a community was dismissed (runPurge)
+	writes           atomic.Int64  // write transactions run (update), for the purge to yield to
 }
 
 // Options configures a Service.
@@ -279,6 +281,7 @@ func (s *Service) updateIn(ctx context.Context, key string, fn func(tx Tx, out *
 	if g, ok := s.store.(GroupUpdater); ok && key != "" {
 		run = func(ctx context.Context, f func(Tx) error) error { return g.UpdateGroup(ctx, key, f) }
 	}
+	s.writes.Add(1)
 	return run(ctx, func(tx Tx) error {
 		var out outbox
 		if err := fn(tx, &out); err != nil {

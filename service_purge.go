@@ -12,13 +12,26 @@ import (
 // writer) wait little.
 const PurgeBatch = 250
 
-// purgeIdle is how many times as long as a batch took the purge pauses
-// after it: the purge takes at most a fifth of the store's time, and other
-// writes run between its batches. purgePauseMin is the shortest pause.
+// After each batch the purge pauses for a multiple of the time the batch
+// took (at least purgePauseMin): purgeIdle times while nothing else writes,
+// so that an idle server purges quickly, and purgeBusy times once other
+// writes ran since the previous batch, so that the purge then takes at most
+// a fiftieth of the store's time and the writes' tail latency barely moves.
 const (
 	purgeIdle     = 4
+	purgeBusy     = 49
 	purgePauseMin = time.Millisecond
 )
+
+// purgePause is the pause after a batch of the purge that took took, when
+// other writes ran since the previous batch (busy) or not.
+func purgePause(took time.Duration, busy bool) time.Duration {
+	factor := time.Duration(purgeIdle)
+	if busy {
+		factor = purgeBusy
+	}
+	return max(factor*took, purgePauseMin)
+}
 
 // purgeInterval is how often Run looks for dismissed communities left to
 // purge without being woken: those dismissed on another node, and a purge
@@ -26,17 +39,18 @@ const (
 const purgeInterval = time.Minute
 
 // PurgeDismissed removes the rows of every dismissed community, PurgeBatch
-// rows per transaction, until none is left or ctx ends. After each batch it
-// pauses for purgeIdle times as long as the batch took (at least
-// purgePauseMin), so that the purge takes at most about a fifth of the
-// store's time and other writes run between its batches. Nothing of a
-// dismissed community shows meanwhile (Tx.DismissCommunity); a purge cut
-// short resumes where it stopped, since each batch commits what it removed.
+// rows per transaction, until none is left or ctx ends. It yields to other
+// writes: after each batch it pauses for purgeIdle times as long as the
+// batch took, or purgeBusy times when this Service ran other writes since
+// the previous batch. Nothing of a dismissed community shows meanwhile
+// (Tx.DismissCommunity); a purge cut short resumes where it stopped, since
+// each batch commits what it removed.
 func (s *Service) PurgeDismissed(ctx context.Context) error {
 	pks, err := s.store.DismissedCommunities(ctx)
 	if err != nil {
 		return fmt.Errorf("list dismissed communities: %w", err)
 	}
+	seen := s.writes.Load()
 	for _, pk := range pks {
 		start, batches := time.Now(), 0
 		for more := true; more; batches++ {
@@ -52,7 +66,9 @@ func (s *Service) PurgeDismissed(ctx context.Context) error {
 			if !more {
 				break
 			}
-			pause := time.NewTimer(max(purgeIdle*time.Since(t0), purgePauseMin))
+			w := s.writes.Load()
+			pause := time.NewTimer(purgePause(time.Since(t0), w != seen))
+			seen = w
 			select {
 			case <-ctx.Done():
 				pause.Stop()
