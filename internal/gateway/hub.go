@@ -137,8 +137,7 @@ func (h *hub) attach(s *session, c *conn, lu *localUser, gen uint64, communities
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if s.isEnded() {
-		lu.pending--
-		h.forgetUserLocked(lu)
+		h.releaseLocked(lu)
 		return nil, lu.gen, errSessionEnded
 	}
 	if lu.gen != gen && !force {
@@ -173,6 +172,10 @@ var (
 func (h *hub) release(lu *localUser) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.releaseLocked(lu)
+}
+
+func (h *hub) releaseLocked(lu *localUser) {
 	lu.pending--
 	h.forgetUserLocked(lu)
 }

@@ -446,6 +446,24 @@ func ScanUserMutes(rows Rows) (map[int64][]plaza.MemberMute, error) {
 	return out, rows.Err()
 }
 
+// ScanCounts reads rows of a key and a count into a map that has a count for
+// every one of keys, 0 for those without a row.
+func ScanCounts(rows Rows, keys []int64) (map[int64]int, error) {
+	out := make(map[int64]int, len(keys))
+	for _, k := range keys {
+		out[k] = 0
+	}
+	for rows.Next() {
+		var k int64
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
 // ScanChannelIDs reads rows of a community ID and a channel ID and groups
 // the channel IDs by community ID, in row order.
 func ScanChannelIDs(rows Rows) (map[string][]string, error) {

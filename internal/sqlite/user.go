@@ -96,12 +96,8 @@ func (t *tx) CountUserCommunities(ctx context.Context, userPK int64) (int, error
 // CountUsersCommunities counts, in one statement, the memberships of each
 // user of userPKs in communities that are not dismissed.
 func (t *tx) CountUsersCommunities(ctx context.Context, userPKs []int64) (map[int64]int, error) {
-	counts := make(map[int64]int, len(userPKs))
-	for _, pk := range userPKs {
-		counts[pk] = 0
-	}
 	if len(userPKs) == 0 {
-		return counts, nil
+		return map[int64]int{}, nil
 	}
 	rows, err := t.db.QueryContext(ctx, `
 		SELECT m.user_pk, count(*) FROM members m WHERE m.user_pk IN (SELECT value FROM json_each(?)) AND `+live("m")+`
@@ -110,15 +106,7 @@ func (t *tx) CountUsersCommunities(ctx context.Context, userPKs []int64) (map[in
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var pk int64
-		var n int
-		if err := rows.Scan(&pk, &n); err != nil {
-			return nil, translate(err)
-		}
-		counts[pk] = n
-	}
-	return counts, translate(rows.Err())
+	return scanned(rowcodec.ScanCounts(rows, userPKs))
 }
 
 // bulkRows is how many rows one statement of a bulk insert carries: SQLite
