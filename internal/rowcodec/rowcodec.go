@@ -9,6 +9,7 @@ package rowcodec
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/plazahq/plaza"
@@ -156,12 +157,85 @@ func EncodeContent(m *plaza.Message) (string, error) {
 	return string(b), nil
 }
 
-// DecodeContent fills m's content and annotations from the stored text.
+// contentCache holds decoded message content by its stored text, so that a
+// message read often (the latest pages of a busy channel are) is decoded
+// once, not once per read: decoding is a fifth of a history page's cost.
+// An edit or a revoke stores new text, hence a new key; stale entries age
+// out. Two generations bound it in bytes of text: when the current one
+// holds maxContentBytes it becomes the previous one, whose entries move
+// back to the current one when read again, and the older one is dropped.
+type contentCache struct {
+	mu        sync.Mutex
+	cur, prev map[string]content
+	curBytes  int
+}
+
+var contents contentCache
+
+const (
+	// maxContentBytes bounds a generation's text; with the decoded values
+	// and both generations, the cache holds at most about four times this.
+	maxContentBytes = 4 << 20
+	// maxCachedContent is the longest text cached: a long message is rare
+	// and would crowd out many short ones.
+	maxCachedContent = 4 << 10
+)
+
+// DecodeContent fills m's content and annotations from the stored text. The
+// slices in m's content may be shared with other messages decoded from the
+// same text: they are read, never written in place.
 func DecodeContent(text string, m *plaza.Message) error {
-	var c content
-	if err := json.Unmarshal([]byte(text), &c); err != nil {
-		return fmt.Errorf("message content: %w", err)
+	c, ok := contents.get(text)
+	if !ok {
+		if err := json.Unmarshal([]byte(text), &c); err != nil {
+			return fmt.Errorf("message content: %w", err)
+		}
+		// Clipped, an append to a shared slice copies it.
+		c.MentionedUserIDs, c.Items = slices.Clip(c.MentionedUserIDs), slices.Clip(c.Items)
+		if len(text) <= maxCachedContent {
+			contents.mu.Lock()
+			contents.put(text, c)
+			contents.mu.Unlock()
+		}
 	}
-	m.MessageContent, m.RepliedInfo, m.RevokeInfo, m.TipsInfo = c.MessageContent, c.RepliedInfo, c.RevokeInfo, c.TipsInfo
+	m.MessageContent = c.MessageContent
+	// The annotations are copied: a caller may change its message's.
+	m.RepliedInfo, m.RevokeInfo, m.TipsInfo = copied(c.RepliedInfo), copied(c.RevokeInfo), copied(c.TipsInfo)
 	return nil
+}
+
+// get returns the cached decoding of text, if any.
+func (cc *contentCache) get(text string) (content, bool) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if c, ok := cc.cur[text]; ok {
+		return c, true
+	}
+	c, ok := cc.prev[text]
+	if ok {
+		delete(cc.prev, text)
+		cc.put(text, c)
+	}
+	return c, ok
+}
+
+// put adds an entry to the current generation, first starting a new one if
+// it is full. The caller holds mu.
+func (cc *contentCache) put(text string, c content) {
+	if cc.cur == nil || cc.curBytes+len(text) > maxContentBytes {
+		cc.prev, cc.cur, cc.curBytes = cc.cur, make(map[string]content), 0
+	}
+	if _, ok := cc.cur[text]; !ok {
+		cc.cur[text] = c
+		cc.curBytes += len(text)
+	}
+}
+
+// copied returns a copy of *p, or nil.
+func copied[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }

@@ -248,6 +248,44 @@ func ScanApps(rows Rows) ([]plaza.App, error) {
 const MessageColumns = `m.channel_pk, m.seq, m.message_id, m.sender_pk, m.sender_user_id, m.type, m.content,
 	m.client_message_id, m.created_at, m.edited_at, m.reply_count`
 
+// messageRow scans MessageColumns of a row that has a message: into plain
+// values, which both drivers fill without allocating (a pointer
+// destination costs an allocation per column).
+type messageRow struct {
+	channelPK, seq, id, senderPK           int64
+	sender, content, clientID              string
+	typ, createdAt, editedAt, repliedCount int64
+}
+
+// dest returns the scan destinations of MessageColumns, in order.
+func (r *messageRow) dest() []any {
+	return []any{&r.channelPK, &r.seq, &r.id, &r.senderPK, &r.sender, &r.typ, &r.content,
+		&r.clientID, &r.createdAt, &r.editedAt, &r.repliedCount}
+}
+
+// fill sets m to the scanned message. The channel and community IDs are
+// the caller's to fill.
+func (r *messageRow) fill(m *plaza.Message) error {
+	*m = plaza.Message{
+		ChannelPK:        r.channelPK,
+		MessageSeq:       r.seq,
+		ID:               r.id,
+		MessageID:        strconv.FormatInt(r.id, 10),
+		SenderPK:         r.senderPK,
+		SenderUserID:     r.sender,
+		ClientMessageID:  r.clientID,
+		Timestamp:        r.createdAt,
+		EditedTime:       r.editedAt,
+		RootRepliedCount: r.repliedCount,
+		Reactions:        []plaza.Reaction{},
+	}
+	if err := DecodeContent(r.content, m); err != nil {
+		return err
+	}
+	m.Type = plaza.MessageType(r.typ)
+	return nil
+}
+
 // NullMessage scans MessageColumns of an outer join, which may be all NULL.
 // Every field is a pointer, which the drivers set to nil for NULL.
 type NullMessage struct {
@@ -268,25 +306,11 @@ func (n *NullMessage) Message() (*plaza.Message, error) {
 	if n.seq == nil {
 		return nil, nil
 	}
-	id := value(n.id)
-	m := &plaza.Message{
-		ChannelPK:        value(n.channelPK),
-		MessageSeq:       *n.seq,
-		ID:               id,
-		MessageID:        strconv.FormatInt(id, 10),
-		SenderPK:         value(n.senderPK),
-		SenderUserID:     value(n.sender),
-		ClientMessageID:  value(n.clientID),
-		Timestamp:        value(n.createdAt),
-		EditedTime:       value(n.editedAt),
-		RootRepliedCount: value(n.repliedCount),
-		Reactions:        []plaza.Reaction{},
-	}
-	if err := DecodeContent(value(n.content), m); err != nil {
-		return nil, err
-	}
-	m.Type = plaza.MessageType(value(n.typ))
-	return m, nil
+	r := messageRow{channelPK: value(n.channelPK), seq: *n.seq, id: value(n.id), senderPK: value(n.senderPK),
+		sender: value(n.sender), content: value(n.content), clientID: value(n.clientID), typ: value(n.typ),
+		createdAt: value(n.createdAt), editedAt: value(n.editedAt), repliedCount: value(n.repliedCount)}
+	m := new(plaza.Message)
+	return m, r.fill(m)
 }
 
 // ThreadInfoColumns are the columns ScanMessages reads after
@@ -294,32 +318,28 @@ func (n *NullMessage) Message() (*plaza.Message, error) {
 // NULL when it opened none, or none the reader sees).
 const ThreadInfoColumns = `th.channel_id, th.name, th.last_seq, th.last_at, th.archive_at`
 
-// ScanMessages reads the messages of rows of MessageColumns and
-// ThreadInfoColumns, skipping a row whose columns are all NULL. Reactions
-// are left empty: they are read apart. A message's ThreadInfo is set when
-// the thread's columns are not NULL; IsArchived is the reader's to compute
-// from ArchiveAt.
+// ScanMessages reads the messages of rows of MessageColumns, never NULL,
+// and ThreadInfoColumns. Reactions are left empty: they are read apart. A
+// message's ThreadInfo is set when the thread's columns are not NULL;
+// IsArchived is the reader's to compute from ArchiveAt.
 func ScanMessages(rows Rows) ([]plaza.Message, error) {
 	out := []plaza.Message{}
 	for rows.Next() {
-		var n NullMessage
+		var r messageRow
 		var threadID, threadName *string
 		var count, lastAt, archiveAt *int64
-		if err := rows.Scan(append(n.Dest(), &threadID, &threadName, &count, &lastAt, &archiveAt)...); err != nil {
+		if err := rows.Scan(append(r.dest(), &threadID, &threadName, &count, &lastAt, &archiveAt)...); err != nil {
 			return nil, err
 		}
-		m, err := n.Message()
-		if err != nil {
+		out = append(out, plaza.Message{})
+		m := &out[len(out)-1]
+		if err := r.fill(m); err != nil {
 			return nil, err
-		}
-		if m == nil {
-			continue
 		}
 		if threadID != nil {
 			m.ThreadInfo = &plaza.ThreadInfo{ThreadID: *threadID, ThreadName: value(threadName), MessageCount: value(count),
 				LastMessageTime: value(lastAt), ArchiveAt: value(archiveAt)}
 		}
-		out = append(out, *m)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
