@@ -187,21 +187,31 @@ const (
 func DecodeContent(text string, m *plaza.Message) error {
 	c, ok := contents.get(text)
 	if !ok {
-		if err := json.Unmarshal([]byte(text), &c); err != nil {
-			return fmt.Errorf("message content: %w", err)
-		}
-		// Clipped, an append to a shared slice copies it.
-		c.MentionedUserIDs, c.Items = slices.Clip(c.MentionedUserIDs), slices.Clip(c.Items)
-		if len(text) <= maxCachedContent {
-			contents.mu.Lock()
-			contents.put(text, c)
-			contents.mu.Unlock()
+		var err error
+		if c, err = decodeContent(text); err != nil {
+			return err
 		}
 	}
 	m.MessageContent = c.MessageContent
 	// The annotations are copied: a caller may change its message's.
 	m.RepliedInfo, m.RevokeInfo, m.TipsInfo = copied(c.RepliedInfo), copied(c.RevokeInfo), copied(c.TipsInfo)
 	return nil
+}
+
+// decodeContent decodes text, and caches it unless it is long.
+func decodeContent(text string) (content, error) {
+	var c content
+	if err := json.Unmarshal([]byte(text), &c); err != nil {
+		return c, fmt.Errorf("message content: %w", err)
+	}
+	// Clipped, an append to a shared slice copies it.
+	c.MentionedUserIDs, c.Items = slices.Clip(c.MentionedUserIDs), slices.Clip(c.Items)
+	if len(text) <= maxCachedContent {
+		contents.mu.Lock()
+		contents.put(text, c)
+		contents.mu.Unlock()
+	}
+	return c, nil
 }
 
 // get returns the cached decoding of text, if any.

@@ -324,11 +324,14 @@ const ThreadInfoColumns = `th.channel_id, th.name, th.last_seq, th.last_at, th.a
 // IsArchived is the reader's to compute from ArchiveAt.
 func ScanMessages(rows Rows) ([]plaza.Message, error) {
 	out := []plaza.Message{}
+	// One set of destinations for all rows: the drivers overwrite each
+	// (a NULL sets a pointer to nil).
+	var r messageRow
+	var threadID, threadName *string
+	var count, lastAt, archiveAt *int64
+	dest := append(r.dest(), &threadID, &threadName, &count, &lastAt, &archiveAt)
 	for rows.Next() {
-		var r messageRow
-		var threadID, threadName *string
-		var count, lastAt, archiveAt *int64
-		if err := rows.Scan(append(r.dest(), &threadID, &threadName, &count, &lastAt, &archiveAt)...); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		out = append(out, plaza.Message{})
