@@ -316,9 +316,6 @@ type Tx interface {
 	AddChannelMember(ctx context.Context, channelPK, userPK, now int64) (bool, error)
 	// RemoveChannelMember unlists userPK; false if it was not listed.
 	RemoveChannelMember(ctx context.Context, channelPK, userPK int64) (bool, error)
-	// LeaveChannels unlists userPK from every private channel of a community
-	// and forgets its conversation state there.
-	LeaveChannels(ctx context.Context, communityPK, userPK int64) error
 
 	// NextSeq advances a channel's last seq, records now as its last
 	// activity, and returns the seq.
@@ -367,24 +364,23 @@ type Tx interface {
 	// SetMemberMute mutes userPK in a community until expire (Unix ms, -1
 	// never), community-wide when channelPK is 0; expire 0 lifts the mute.
 	SetMemberMute(ctx context.Context, communityPK, userPK, channelPK, expire int64) error
-	// StartReading sets userPK's read position in every channel of a
-	// community to the channel's current last seq, so that a new member
-	// starts with nothing unread.
-	StartReading(ctx context.Context, communityPK, userPK int64) error
 
 	// InsertMember stores m and sets m.PK.
 	InsertMember(ctx context.Context, m *Member) error
 	// InsertMembers stores new memberships of one community at once, each
-	// as InsertMember followed by StartReading stores it, and sets their
-	// PKs; ErrConflict when one of the users is a member already. The
+	// as InsertMember stores it and with a read position at the last seq of
+	// every channel of the community (not its threads), so that a new
+	// member starts with nothing unread; it sets their PKs; ErrConflict when one of the users is a member already. The
 	// community's member count is the caller's to keep. It takes from one
 	// member (a user joining) to a few thousand (seeding a large community).
 	InsertMembers(ctx context.Context, ms []Member) error
 	UpdateMember(ctx context.Context, m Member) error
-	DeleteMember(ctx context.Context, memberPK int64) error
 	// DeleteMembers removes the memberships of userPKs in one community at
-	// once, each as DeleteMember followed by LeaveChannels removes it. The
-	// community's member count is the caller's to keep.
+	// once: each user leaves the member list (its mutes there stay, out of
+	// the list, until it comes back), is unlisted from the community's
+	// private channels and threads (their member counts lowered), and loses
+	// its conversation state in all of them. The community's member count
+	// is the caller's to keep.
 	DeleteMembers(ctx context.Context, communityPK int64, userPKs []int64) error
 
 	// InsertApplication stores a, replacing any earlier application of the

@@ -157,34 +157,6 @@ func (t *tx) RemoveChannelMember(ctx context.Context, channelPK, userPK int64) (
 	return removed, translate(err)
 }
 
-// LeaveChannels unlists a user from the private channels of a community,
-// removes it from the threads there, lowering their member counts, and
-// drops its conversation state in every channel and thread there.
-//
-// The channels it is listed in are locked first, in key order, as
-// ChannelForUpdate would: a concurrent RemoveChannelMember (which locks the
-// channel, then the listing) then either finishes first, and its listing is
-// no longer there to delete, or waits. Only the listings this statement
-// deletes decrement their channel's count, so a count never drops twice.
-func (t *tx) LeaveChannels(ctx context.Context, communityPK, userPK int64) error {
-	_, err := t.db.Exec(ctx, `
-		SELECT ch.id FROM channels ch JOIN channel_members cm ON cm.channel_pk = ch.id
-		WHERE ch.community_pk = $1 AND cm.user_pk = $2
-		ORDER BY ch.id FOR NO KEY UPDATE OF ch`, communityPK, userPK)
-	if err != nil {
-		return translate(err)
-	}
-	_, err = t.db.Exec(ctx, `
-		WITH gone AS (
-		       DELETE FROM channel_members cm USING channels ch
-		       WHERE cm.user_pk = $2 AND ch.id = cm.channel_pk AND ch.community_pk = $1
-		       RETURNING cm.channel_pk),
-		     states AS (DELETE FROM channel_states WHERE user_pk = $2 AND community_pk = $1)
-		UPDATE channels SET member_count = member_count - 1 WHERE id IN (SELECT channel_pk FROM gone)`,
-		communityPK, userPK)
-	return translate(err)
-}
-
 // SetReadSeq moves a read position forward, never back. A user without
 // state in the channel yet gets a row, with the channel's community. In a
 // thread only a member has a conversation: a read position of anyone else
@@ -197,17 +169,4 @@ func (t *tx) SetReadSeq(ctx context.Context, userPK, channelPK, seq int64) error
 		DO UPDATE SET read_seq = GREATEST(channel_states.read_seq, excluded.read_seq)`,
 		userPK, channelPK, seq)
 	return nil // queued, like InsertMessage
-}
-
-// StartReading sets a user's read position in every channel of a community
-// to the channel's last seq, moving back a position that is past it.
-// Threads are left alone: only their members carry rows for them.
-func (t *tx) StartReading(ctx context.Context, communityPK, userPK int64) error {
-	_, err := t.db.Exec(ctx, `
-		INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
-		SELECT $2, id, community_pk, last_seq FROM channels WHERE community_pk = $1 AND channel_type < 3
-		ON CONFLICT (user_pk, channel_pk)
-		DO UPDATE SET read_seq = excluded.read_seq`,
-		communityPK, userPK)
-	return translate(err)
 }

@@ -124,23 +124,17 @@ func (t *tx) UpdateMember(ctx context.Context, m plaza.Member) error {
 	return translate(err)
 }
 
-// DeleteMember deletes a membership. The user's mutes in the community
-// stay, out of the member list (role and member_pk 0), until it comes back.
-func (t *tx) DeleteMember(ctx context.Context, memberPK int64) error {
-	_, err := t.db.Exec(ctx, `
-		WITH m AS (DELETE FROM members WHERE id = $1 RETURNING community_pk, user_pk)
-		UPDATE member_mutes mm SET role = 0, member_pk = 0 FROM m
-		WHERE mm.community_pk = m.community_pk AND mm.user_pk = m.user_pk`, memberPK)
-	return translate(err)
-}
-
-// DeleteMembers deletes memberships of one community as DeleteMember does,
-// and leaves the community's channels and threads as LeaveChannels does,
-// for every user at once: one statement locks, in key order, the channels
-// the users are listed in (as LeaveChannels does, for the same reason), and
-// a second deletes the memberships, the listings and the conversation
-// states, takes the mutes out of the member list and lowers each channel's
-// count by the listings deleted there.
+// DeleteMembers deletes memberships of one community, with the users'
+// listings in its private channels and threads and their conversation
+// states there, for every user at once. One statement locks, in key
+// order, the channels the users are listed in, as ChannelForUpdate would: a
+// concurrent RemoveChannelMember (which locks the channel, then the
+// listing) then either finishes first, and its listing is no longer there
+// to delete, or waits, so that only the listings deleted here lower a
+// count and no count drops twice. A second statement deletes the
+// memberships, the listings and the conversation states, takes the mutes
+// out of the member list and lowers each channel's count by the listings
+// deleted there.
 func (t *tx) DeleteMembers(ctx context.Context, communityPK int64, userPKs []int64) error {
 	if len(userPKs) == 0 {
 		return nil
@@ -168,7 +162,8 @@ func (t *tx) DeleteMembers(ctx context.Context, communityPK int64, userPKs []int
 }
 
 // InsertMembers stores new memberships of one community, bulkRows to a
-// statement, with their read positions (as StartReading): each statement
+// statement, with read positions at the last seq of every channel (not
+// thread) of the community, moving back one that is past it: each statement
 // inserts the memberships, moves the users' mutes in the community, from
 // earlier memberships, to their places in the list (as InsertMember), and
 // sets their read positions.

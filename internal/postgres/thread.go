@@ -152,7 +152,7 @@ func (t *tx) LeaveThread(ctx context.Context, threadPK, userPK int64) (bool, err
 
 // LeaveThreads removes a user from every thread of a channel, lowering their
 // member counts, and returns their IDs in creation order. The threads are
-// locked first, in key order, as LeaveChannels locks its channels, so that
+// locked first, in key order, as DeleteMembers locks its channels, so that
 // only the memberships this statement deletes lower a count.
 func (t *tx) LeaveThreads(ctx context.Context, parentPK, userPK int64) ([]string, error) {
 	_, err := t.db.Exec(ctx, `

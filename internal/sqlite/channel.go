@@ -170,26 +170,6 @@ func (t *tx) RemoveChannelMember(ctx context.Context, channelPK, userPK int64) (
 	return true, translate(err)
 }
 
-// LeaveChannels unlists a user from the private channels of a community,
-// removes it from the threads there, lowering their member counts, and
-// drops its conversation state in both. Each statement starts from the
-// user's own rows, never from the community's channels, which may be many
-// with their threads.
-func (t *tx) LeaveChannels(ctx context.Context, communityPK, userPK int64) error {
-	for _, q := range []string{
-		`UPDATE channels SET member_count = member_count - 1
-		 WHERE id IN (SELECT channel_pk FROM channel_members WHERE user_pk = ?2) AND community_pk = ?1`,
-		`DELETE FROM channel_members
-		 WHERE user_pk = ?2 AND (SELECT community_pk FROM channels WHERE id = channel_pk) = ?1`,
-		`DELETE FROM channel_states WHERE user_pk = ?2 AND community_pk = ?1`,
-	} {
-		if _, err := t.db.ExecContext(ctx, q, communityPK, userPK); err != nil {
-			return translate(err)
-		}
-	}
-	return nil
-}
-
 // SetReadSeq moves a read position forward, never back. In a thread only a
 // member has a conversation: a read position of anyone else is not kept.
 func (t *tx) SetReadSeq(ctx context.Context, userPK, channelPK, seq int64) error {
@@ -198,17 +178,5 @@ func (t *tx) SetReadSeq(ctx context.Context, userPK, channelPK, seq int64) error
 		SELECT ?1, id, community_pk, ?3 FROM channels WHERE id = ?2 AND `+memberIfThread+`
 		ON CONFLICT (user_pk, channel_pk) DO UPDATE SET read_seq = max(read_seq, excluded.read_seq)`,
 		userPK, channelPK, seq)
-	return translate(err)
-}
-
-// StartReading sets a user's read position in every channel of a community
-// to the channel's last seq. Threads are left alone: only their members
-// carry rows for them.
-func (t *tx) StartReading(ctx context.Context, communityPK, userPK int64) error {
-	_, err := t.db.ExecContext(ctx, `
-		INSERT INTO channel_states (user_pk, channel_pk, community_pk, read_seq)
-		SELECT ?1, id, community_pk, last_seq FROM channels WHERE community_pk = ?2 AND channel_type < 3
-		ON CONFLICT (user_pk, channel_pk) DO UPDATE SET read_seq = excluded.read_seq`,
-		userPK, communityPK)
 	return translate(err)
 }

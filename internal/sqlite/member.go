@@ -148,22 +148,13 @@ func (t *tx) UpdateMember(ctx context.Context, m plaza.Member) error {
 	return translate(err)
 }
 
-// DeleteMember deletes a membership. The user's mutes in the community
-// stay, out of the member list (role and member_pk 0), until it comes back.
-func (t *tx) DeleteMember(ctx context.Context, memberPK int64) error {
-	if _, err := t.db.ExecContext(ctx, `
-		UPDATE member_mutes SET role = 0, member_pk = 0
-		WHERE (community_pk, user_pk) = (SELECT community_pk, user_pk FROM members WHERE id = ?)`, memberPK); err != nil {
-		return translate(err)
-	}
-	_, err := t.db.ExecContext(ctx, `DELETE FROM members WHERE id = ?`, memberPK)
-	return translate(err)
-}
-
-// DeleteMembers deletes memberships of one community as DeleteMember does,
-// and leaves the community's channels and threads as LeaveChannels does,
-// for every user at once: each statement does one of their steps for all
-// the users, with their keys as one JSON array.
+// DeleteMembers deletes memberships of one community, for every user at
+// once: the mutes stay, out of the member list (role and member_pk 0),
+// until the user comes back; the users leave the community's private
+// channels and threads, lowering their member counts, and lose their
+// conversation states in all of them. Each statement does one step for all
+// the users, with their keys as one JSON array, and starts from the users'
+// own rows, never from the community's channels, which may be many.
 func (t *tx) DeleteMembers(ctx context.Context, communityPK int64, userPKs []int64) error {
 	if len(userPKs) == 0 {
 		return nil
@@ -190,7 +181,8 @@ func (t *tx) DeleteMembers(ctx context.Context, communityPK int64, userPKs []int
 }
 
 // InsertMembers stores new memberships of one community, bulkRows to a
-// statement, with their read positions (as StartReading).
+// statement, with read positions at the last seq of every channel (not
+// thread) of the community, moving back one that is past it.
 func (t *tx) InsertMembers(ctx context.Context, ms []plaza.Member) error {
 	for start := 0; start < len(ms); start += bulkRows {
 		batch := ms[start:min(start+bulkRows, len(ms))]

@@ -844,7 +844,12 @@ func testChannelMemberListOrder(t *testing.T, s plaza.Store) {
 		must(s.ChannelMemberList(ctx, d.PK, dp.PK, plaza.Cursor{}, 100))(t, "ChannelMemberList(d)"))
 }
 
-func testLeaveChannels(t *testing.T, s plaza.Store) {
+// testDeleteMembersForgetsStates checks that a member who leaves a
+// community (DeleteMembers) leaves its private channels there and loses its
+// read positions, notification settings, drafts and pins there, and keeps
+// those of other communities and other users': entering again
+// (InsertMember) starts from nothing.
+func testDeleteMembersForgetsStates(t *testing.T, s plaza.Store) {
 	ctx := t.Context()
 	us := addUsers(t, s, appA, "owner", "u", "v")
 	owner, u, v := us[0], us[1], us[2]
@@ -893,7 +898,12 @@ func testLeaveChannels(t *testing.T, s plaza.Store) {
 		t.Fatalf("the suite's setup: u's draft in q = %q", dConversations[0].Draft)
 	}
 
-	update(t, s, func(tx plaza.Tx) error { return tx.LeaveChannels(ctx, c.PK, u.PK) })
+	leaveAndEnter := func() {
+		t.Helper()
+		leave(t, s, c, u)
+		addMember(t, s, c, u, plaza.RoleAdmin)
+	}
+	leaveAndEnter()
 	check := func(when string) {
 		t.Helper()
 		checkListed(t, s, when, p1, map[plaza.User]bool{u: false, v: true})
@@ -930,11 +940,11 @@ func testLeaveChannels(t *testing.T, s plaza.Store) {
 			return nil
 		})
 	}
-	check("after LeaveChannels")
+	check("after u left c and entered again")
 
-	// Leaving again changes nothing: u is in no private channel of c now.
-	update(t, s, func(tx plaza.Tx) error { return tx.LeaveChannels(ctx, c.PK, u.PK) })
-	check("after a second LeaveChannels")
+	// Leaving again changes nothing more: u is in no private channel of c now.
+	leaveAndEnter()
+	check("after u left c and entered again, twice")
 }
 
 func testSetReadSeq(t *testing.T, s plaza.Store) {
@@ -1006,15 +1016,17 @@ func withoutLastMessages(cs []plaza.ChannelConversation) []plaza.ChannelConversa
 	return cs
 }
 
-func testStartReading(t *testing.T, s plaza.Store) {
-	ctx := t.Context()
+// testInsertMembersStartsReading checks that a user who joins
+// (InsertMembers) starts with a read position at the end of every channel
+// it sees, whatever position it had there before, so that nothing is
+// unread.
+func testInsertMembersStartsReading(t *testing.T, s plaza.Store) {
 	us := addUsers(t, s, appA, "u", "v")
 	u, v := us[0], us[1]
 	c := addCommunity(t, s, appA, "c")
 	d := addCommunity(t, s, appA, "d")
-	// u and v manage c: they see every channel of it, and their read
-	// positions in them all.
-	addMember(t, s, c, u, plaza.RoleAdmin)
+	// u (once it joins) and v manage c: they see every channel of it, and
+	// their read positions in them all.
 	addMember(t, s, c, v, plaza.RoleOwner)
 	addMember(t, s, d, u, plaza.RoleMember)
 	general := addChannelOf(t, s, c, plaza.GeneralChannelID, plaza.ChannelGeneral)
@@ -1026,17 +1038,17 @@ func testStartReading(t *testing.T, s plaza.Store) {
 	sendN(t, s, priv, v, 2)
 	sendN(t, s, pub, v, 4)
 	sendN(t, s, dch, v, 2)
-	setReadSeq(t, s, u, pub, 10)    // ahead of the last seq: StartReading sets it back
-	setReadSeq(t, s, u, general, 1) // behind: StartReading moves it on
+	setReadSeq(t, s, u, pub, 10)    // ahead of the last seq: joining sets it back
+	setReadSeq(t, s, u, general, 1) // behind: joining moves it on
 	setReadSeq(t, s, u, dch, 1)
 	setReadSeq(t, s, v, general, 1)
 
-	update(t, s, func(tx plaza.Tx) error { return tx.StartReading(ctx, c.PK, u.PK) })
-	diff(t, "u's read positions after StartReading",
+	join(t, s, c, u, plaza.RoleAdmin)
+	diff(t, "u's read positions after it joined",
 		map[string]int64{plaza.GeneralChannelID: 3, "empty": 0, "priv": 2, "pub": 4}, readSeqs(t, s, c.PK, u))
 	for _, cv := range conversations(t, s, c.PK, u.PK) {
 		if cv.UnreadMessageCount != 0 {
-			t.Errorf("UnreadMessageCount of %s after StartReading = %d, want 0", cv.ChannelID, cv.UnreadMessageCount)
+			t.Errorf("UnreadMessageCount of %s after u joined = %d, want 0", cv.ChannelID, cv.UnreadMessageCount)
 		}
 	}
 	diff(t, "u's read positions in another community", map[string]int64{"dch": 1}, readSeqs(t, s, d.PK, u))
@@ -1046,21 +1058,22 @@ func testStartReading(t *testing.T, s plaza.Store) {
 	// The positions are set once: later messages are unread.
 	sendText(t, s, general, v, "after")
 	sendText(t, s, general, v, "after")
-	sendText(t, s, priv, v, "after") // u's position there is StartReading's own
+	sendText(t, s, priv, v, "after") // u's position there is its joining's own
 	cv := conversations(t, s, c.PK, u.PK)[0]
 	if cv.ChannelID != plaza.GeneralChannelID || cv.ReadMessageSeq != 3 || cv.UnreadMessageCount != 2 {
 		t.Errorf("u's GENERAL conversation after two more messages: %s read %d unread %d, want %s read 3 unread 2",
 			cv.ChannelID, cv.ReadMessageSeq, cv.UnreadMessageCount, plaza.GeneralChannelID)
 	}
-	// The positions StartReading and SetReadSeq record leave the
-	// conversations in do-not-disturb: nothing counts in the totals.
-	diff(t, "UnreadByCommunity of u after StartReading",
+	// The positions joining and SetReadSeq record leave the conversations
+	// in do-not-disturb: nothing counts in the totals.
+	diff(t, "UnreadByCommunity of u after it joined",
 		[]plaza.CommunityUnread{{CommunityID: "c", NotificationStatus: plaza.Notify}, {CommunityID: "d", NotificationStatus: plaza.Notify}},
 		unreadOf(t, s, u))
 
 	// A community with no channel has nothing to set.
 	bare := addCommunity(t, s, appA, "bare")
-	update(t, s, func(tx plaza.Tx) error { return tx.StartReading(ctx, bare.PK, u.PK) })
+	join(t, s, bare, u, plaza.RoleMember)
+	diff(t, "u's read positions in a community with no channel", map[string]int64{}, readSeqs(t, s, bare.PK, u))
 }
 
 func testChannelConversations(t *testing.T, s plaza.Store) {

@@ -233,12 +233,7 @@ func testConversations(t *testing.T, s plaza.Store) {
 		conversationKeys(allConversations(t, s, owner)))
 
 	// A member who leaves a community leaves its conversations.
-	update(t, s, func(tx plaza.Tx) error {
-		if err := tx.DeleteMember(ctx, mud.PK); err != nil {
-			return err
-		}
-		return tx.LeaveChannels(ctx, d.PK, u.PK)
-	})
+	leave(t, s, d, u)
 	diff(t, "Conversations of u after it left d", withoutChannels(want, dp, dgen, quiet), allConversations(t, s, u))
 	_, err := s.Conversation(ctx, u.PK, dgen.PK)
 	wantErr(t, "Conversation in a community u left", err, plaza.ErrNotFound)
@@ -774,11 +769,6 @@ func testUnreadByCommunity(t *testing.T, s plaza.Store) {
 	checkTotal(t, s, "of the owner with c in do-not-disturb", owner, ownerWant)
 
 	// A community u leaves is no longer counted.
-	update(t, s, func(tx plaza.Tx) error {
-		if err := tx.DeleteMember(ctx, mud.PK); err != nil {
-			return err
-		}
-		return tx.LeaveChannels(ctx, d.PK, u.PK)
-	})
+	leave(t, s, d, u)
 	check("after u left d", plaza.Notify, 5, 0, 0)
 }

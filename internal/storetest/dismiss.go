@@ -42,15 +42,13 @@ func populated(tb testing.TB, s plaza.Store, id string, owner, u, v, applicant p
 	ctx := tb.Context()
 	c := addCommunity(tb, s, appA, id)
 	addMember(tb, s, c, owner, plaza.RoleOwner)
-	addMember(tb, s, c, u, plaza.RoleMember)
-	addMember(tb, s, c, v, plaza.RoleAdmin)
 	general := addChannelOf(tb, s, c, plaza.GeneralChannelID, plaza.ChannelGeneral)
-	priv := listIn(tb, s, addChannelOf(tb, s, c, "priv", plaza.ChannelPrivate), u)
 	gone := addChannel(tb, s, c, "gone")
 	update(tb, s, func(tx plaza.Tx) error { return tx.DeleteChannel(ctx, gone, t0+10) }) // a dismissed channel ID
-	for _, m := range []plaza.User{u, v} {
-		update(tb, s, func(tx plaza.Tx) error { return tx.StartReading(ctx, c.PK, m.PK) })
-	}
+	priv := listIn(tb, s, addChannelOf(tb, s, c, "priv", plaza.ChannelPrivate), u)
+	// u and v join with read positions in every channel they see.
+	join(tb, s, c, u, plaza.RoleMember)
+	join(tb, s, c, v, plaza.RoleAdmin)
 	hello := sendMentioning(tb, s, general, owner, text("hello"), []plaza.User{u}, true)
 	send(tb, s, general, u, replyTo(hello, "hi"))
 	react(tb, s, hello, "👍", u)
@@ -228,7 +226,7 @@ func testEnsureUsers(t *testing.T, s plaza.Store) {
 }
 
 // testInsertMembers checks InsertMembers: every membership stored as
-// InsertMember stores one, with the read positions StartReading gives,
+// InsertMember stores one, with a read position at the end of every channel,
 // across the store's statement batches; and a conflict fails the call
 // and, with its transaction, stores nothing.
 func testInsertMembers(t *testing.T, s plaza.Store) {

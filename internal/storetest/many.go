@@ -172,11 +172,10 @@ func testApplications(t *testing.T, s plaza.Store) {
 }
 
 // testDeleteMembers checks that DeleteMembers removes users from one
-// community as DeleteMember and LeaveChannels do, for all of them at once:
-// their memberships, listings in private channels and threads (each
-// channel's count lowered by those it loses), and conversation states go;
-// their mutes stay, out of the member list; nothing of other users or of
-// other communities changes.
+// community, all of them at once: their memberships, listings in private
+// channels and threads (each channel's count lowered by those it loses),
+// and conversation states go; their mutes stay, out of the member list;
+// nothing of other users or of other communities changes.
 func testDeleteMembers(t *testing.T, s plaza.Store) {
 	ctx := t.Context()
 	us := addUsers(t, s, appA, "owner", "u", "v", "w", "x")

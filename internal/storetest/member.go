@@ -131,35 +131,37 @@ func testUpdateMember(t *testing.T, s plaza.Store) {
 	diff(t, "a neighbour of an updated member", neighbour, must(s.Member(ctx, c.PK, "v"))(t, "Member"))
 }
 
+// testDeleteMember checks that a member removed (DeleteMembers) is no
+// longer one, and may enter again.
 func testDeleteMember(t *testing.T, s plaza.Store) {
 	ctx := t.Context()
 	us := addUsers(t, s, appA, "u", "v")
 	u, v := us[0], us[1]
 	c := addCommunity(t, s, appA, "c")
 	d := addCommunity(t, s, appA, "d")
-	mu := addMember(t, s, c, u, plaza.RoleAdmin)
+	addMember(t, s, c, u, plaza.RoleAdmin)
 	mv := addMember(t, s, c, v, plaza.RoleMember)
 	md := addMember(t, s, d, u, plaza.RoleMember)
 
-	update(t, s, func(tx plaza.Tx) error { return tx.DeleteMember(ctx, mu.PK) })
+	leave(t, s, c, u)
 	_, err := s.Member(ctx, c.PK, "u")
-	wantErr(t, "Member after DeleteMember", err, plaza.ErrNotFound)
-	diff(t, "MemberList after DeleteMember", []plaza.Member{mv},
+	wantErr(t, "Member after DeleteMembers", err, plaza.ErrNotFound)
+	diff(t, "MemberList after DeleteMembers", []plaza.Member{mv},
 		must(s.MemberList(ctx, c.PK, plaza.Cursor{}, 10))(t, "MemberList"))
 	diff(t, "Managers after the admin was deleted", []string{}, must(s.Managers(ctx, c.PK))(t, "Managers"))
 	diff(t, "the same user's membership of another community", md, must(s.Member(ctx, d.PK, "u"))(t, "Member"))
-	diff(t, "UserCommunityIDs after DeleteMember", []string{"d"}, must(s.UserCommunityIDs(ctx, u.PK))(t, "UserCommunityIDs"))
+	diff(t, "UserCommunityIDs after DeleteMembers", []string{"d"}, must(s.UserCommunityIDs(ctx, u.PK))(t, "UserCommunityIDs"))
 	update(t, s, func(tx plaza.Tx) error {
 		n, err := tx.CountUserCommunities(ctx, u.PK)
 		if err != nil {
 			return err
 		}
 		if n != 1 {
-			t.Errorf("CountUserCommunities after DeleteMember = %d, want 1", n)
+			t.Errorf("CountUserCommunities after DeleteMembers = %d, want 1", n)
 		}
 		return nil
 	})
-	diff(t, "User after DeleteMember", u, must(s.User(ctx, appA, "u"))(t, "User"))
+	diff(t, "User after DeleteMembers", u, must(s.User(ctx, appA, "u"))(t, "User"))
 
 	// The user may enter again.
 	again := addMember(t, s, c, u, plaza.RoleMember)

@@ -1406,11 +1406,8 @@ func channelWrites(tb testing.TB, s plaza.Store) ([]channelWrite, func(q plaza.Q
 		{"SetReadSeq", func(ctx context.Context, tx plaza.Tx) error {
 			return tx.SetReadSeq(ctx, u.PK, general.PK, 3)
 		}},
-		{"StartReading", func(ctx context.Context, tx plaza.Tx) error {
-			return tx.StartReading(ctx, c.PK, v.PK)
-		}},
-		{"LeaveChannels", func(ctx context.Context, tx plaza.Tx) error {
-			return tx.LeaveChannels(ctx, c.PK, u.PK)
+		{"DeleteMembers", func(ctx context.Context, tx plaza.Tx) error {
+			return tx.DeleteMembers(ctx, c.PK, []int64{u.PK})
 		}},
 		{"DeleteChannel", func(ctx context.Context, tx plaza.Tx) error {
 			return tx.DeleteChannel(ctx, gone, t0)

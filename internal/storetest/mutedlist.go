@@ -55,8 +55,8 @@ func testMutedMemberListPlaces(t *testing.T, s plaza.Store) {
 
 	// A member who leaves is no longer listed; one who comes back is listed
 	// at its new place, with its mutes.
-	update(t, s, func(tx plaza.Tx) error { return tx.DeleteMember(ctx, ms[a].PK) })
-	update(t, s, func(tx plaza.Tx) error { return tx.DeleteMember(ctx, ms[b].PK) })
+	update(t, s, func(tx plaza.Tx) error { return tx.DeleteMembers(ctx, c.PK, []int64{ms[a].UserPK}) })
+	update(t, s, func(tx plaza.Tx) error { return tx.DeleteMembers(ctx, c.PK, []int64{ms[b].UserPK}) })
 	diff(t, "muted members after a and b left", []string{"c", "d"}, mutedIDs(t, s, c, 0))
 	addMember(t, s, c, a, plaza.RoleMember)
 	diff(t, "muted members after a came back", []string{"c", "d", "a"}, mutedIDs(t, s, c, 0))

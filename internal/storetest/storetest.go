@@ -84,9 +84,9 @@ func Run(t *testing.T, open func(t *testing.T) plaza.Store) {
 		{"RemoveChannelMemberForgetsState", testRemoveChannelMemberForgetsState},
 		{"UserPrivateChannels", testUserPrivateChannels},
 		{"ChannelMemberListOrder", testChannelMemberListOrder},
-		{"LeaveChannels", testLeaveChannels},
+		{"DeleteMembersForgetsStates", testDeleteMembersForgetsStates},
 		{"SetReadSeq", testSetReadSeq},
-		{"StartReading", testStartReading},
+		{"InsertMembersStartsReading", testInsertMembersStartsReading},
 		{"ChannelConversations", testChannelConversations},
 		{"ChannelConversationsOrder", testChannelConversationsOrder},
 		{"Conversations", testConversations},
@@ -132,8 +132,8 @@ func Run(t *testing.T, open func(t *testing.T) plaza.Store) {
 		{"ThreadMembers", testThreadMembers},
 		{"ThreadConversations", testThreadConversations},
 		{"ThreadUnread", testThreadUnread},
-		{"StartReadingThreads", testStartReadingThreads},
-		{"LeaveChannelsThreads", testLeaveChannelsThreads},
+		{"InsertMembersThreads", testInsertMembersThreads},
+		{"DeleteMembersThreads", testDeleteMembersThreads},
 		{"DeleteChannelThreads", testDeleteChannelThreads},
 		{"DeleteCommunityThreads", testDeleteCommunityThreads},
 		{"ThreadInfo", testThreadInfo},
@@ -310,6 +310,30 @@ func addMember(tb testing.TB, s plaza.Store, c plaza.CommunityInfo, u plaza.User
 		tb.Fatalf("InsertMember(%s, %s) left PK 0", c.CommunityID, u.UserID)
 	}
 	return m
+}
+
+// join makes u a member of c with InsertMembers, as a user joins: with a
+// read position at the end of every channel it sees.
+func join(tb testing.TB, s plaza.Store, c plaza.CommunityInfo, u plaza.User, role plaza.Role) plaza.Member {
+	tb.Helper()
+	ms := []plaza.Member{{UserInfo: u.UserInfo, CommunityPK: c.PK, UserPK: u.PK, MemberRole: role, EnterTime: t0 + 1000,
+		EnterType: plaza.EnterJoined, NotificationStatus: plaza.Notify}}
+	update(tb, s, func(tx plaza.Tx) error { return tx.InsertMembers(tb.Context(), ms) })
+	if ms[0].PK == 0 {
+		tb.Fatalf("InsertMembers(%s, %s) left PK 0", c.CommunityID, u.UserID)
+	}
+	return ms[0]
+}
+
+// leave removes users from c with DeleteMembers, as they leave or are
+// kicked.
+func leave(tb testing.TB, s plaza.Store, c plaza.CommunityInfo, us ...plaza.User) {
+	tb.Helper()
+	pks := make([]int64, len(us))
+	for i, u := range us {
+		pks[i] = u.PK
+	}
+	update(tb, s, func(tx plaza.Tx) error { return tx.DeleteMembers(tb.Context(), c.PK, pks) })
 }
 
 // addChannel stores a public channel in c.

@@ -269,10 +269,10 @@ func testThreadUnread(t *testing.T, s plaza.Store) {
 	}
 }
 
-// testStartReadingThreads checks that StartReading makes rows for a new
-// member's channels only: nobody but a thread's members carries a row for
-// it, so a thread joined later starts where JoinThread says.
-func testStartReadingThreads(t *testing.T, s plaza.Store) {
+// testInsertMembersThreads checks that InsertMembers makes read positions
+// for a new member's channels only: nobody but a thread's members carries a
+// row for it, so a thread joined later starts where JoinThread says.
+func testInsertMembersThreads(t *testing.T, s plaza.Store) {
 	ctx := t.Context()
 	us := addUsers(t, s, appA, "owner", "w")
 	owner, w := us[0], us[1]
@@ -282,8 +282,7 @@ func testStartReadingThreads(t *testing.T, s plaza.Store) {
 	th := addThread(t, s, pub, "th", threadOpt{})
 	sendN(t, s, pub, owner, 2)
 	sendN(t, s, th, owner, 3)
-	mw := addMember(t, s, c, w, plaza.RoleMember)
-	update(t, s, func(tx plaza.Tx) error { return tx.StartReading(ctx, c.PK, w.PK) })
+	mw := join(t, s, c, w, plaza.RoleMember)
 	diff(t, "read positions of a new member", map[string]int64{"pub": 2}, readSeqs(t, s, c.PK, w))
 	_, err := s.Conversation(ctx, w.PK, th.PK)
 	wantErr(t, "Conversation of a new member in a thread", err, plaza.ErrNotFound)
@@ -296,10 +295,10 @@ func testStartReadingThreads(t *testing.T, s plaza.Store) {
 		unreadOf(t, s, w))
 }
 
-// testLeaveChannelsThreads checks that a member leaving a community (or
+// testDeleteMembersThreads checks that a member leaving a community (or
 // kicked) leaves its threads there too, their member counts lowered, and
 // keeps those of other communities.
-func testLeaveChannelsThreads(t *testing.T, s plaza.Store) {
+func testDeleteMembersThreads(t *testing.T, s plaza.Store) {
 	ctx := t.Context()
 	us := addUsers(t, s, appA, "u", "v")
 	u, v := us[0], us[1]
@@ -324,7 +323,7 @@ func testLeaveChannelsThreads(t *testing.T, s plaza.Store) {
 		sendText(t, s, th, v, "hello")
 		setState(t, s, u, th, plaza.ConversationState{NotificationStatus: plaza.Notify, Draft: "draft", PinnedTime: t0 + th.PK})
 	}
-	update(t, s, func(tx plaza.Tx) error { return tx.LeaveChannels(ctx, c.PK, u.PK) })
+	leave(t, s, c, u)
 	for _, th := range threads {
 		got := readChannel(t, s, th.CommunityPK, th.ChannelID)
 		inC := th.CommunityPK == c.PK

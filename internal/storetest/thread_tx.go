@@ -83,8 +83,8 @@ func threadWrites(tb testing.TB, s plaza.Store) ([]channelWrite, func(q plaza.Qu
 			_, err := tx.LeaveThreads(ctx, pub.PK, v.PK)
 			return err
 		}},
-		{"LeaveChannels", func(ctx context.Context, tx plaza.Tx) error {
-			return tx.LeaveChannels(ctx, c.PK, u.PK)
+		{"DeleteMembers", func(ctx context.Context, tx plaza.Tx) error {
+			return tx.DeleteMembers(ctx, c.PK, []int64{u.PK})
 		}},
 		{"DeleteChannel of a thread", func(ctx context.Context, tx plaza.Tx) error {
 			return tx.DeleteChannel(ctx, open, t0)

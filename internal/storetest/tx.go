@@ -389,11 +389,11 @@ func testTxSeesOwnWrites(t *testing.T, s plaza.Store) {
 		_, err = tx.Application(ctx, c.PK, joiner.PK)
 		wantErr(t, "Application after DeleteApplication in one transaction", err, plaza.ErrNotFound)
 
-		if err := tx.DeleteMember(ctx, mj.PK); err != nil {
+		if err := tx.DeleteMembers(ctx, c.PK, []int64{mj.UserPK}); err != nil {
 			return err
 		}
 		_, err = tx.Member(ctx, c.PK, "joiner")
-		wantErr(t, "Member after DeleteMember in one transaction", err, plaza.ErrNotFound)
+		wantErr(t, "Member after DeleteMembers in one transaction", err, plaza.ErrNotFound)
 		return nil
 	})
 

@@ -104,8 +104,8 @@ func testVisibleUsers(t *testing.T, s plaza.Store) {
 	addMember(t, s, c3, twice, plaza.RoleOwner)
 	addMember(t, s, c2, twice, plaza.RoleMember)
 	// former shared c1 with the viewer and left.
-	m := addMember(t, s, c1, former, plaza.RoleMember)
-	update(t, s, func(tx plaza.Tx) error { return tx.DeleteMember(ctx, m.PK) })
+	addMember(t, s, c1, former, plaza.RoleMember)
+	leave(t, s, c1, former)
 
 	byID := func(a, b plaza.User) int { return cmp.Compare(a.UserID, b.UserID) }
 	visible := func(viewerPK int64, ids ...string) []plaza.User {
