@@ -523,3 +523,38 @@ func TestSendRateLimitConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestHistoryAfterEditAndRevoke checks that history shows a message as it
+// is now, however often it was read before: stored content is decoded once
+// and kept while it is read, so a change must show at once.
+func TestHistoryAfterEditAndRevoke(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := plazatest.New(t, plazatest.Options{Spec: relaxed()})
+	owner := club(t, env, "m")
+	m := env.Actor("m")
+	sent := sendText(t, env, m, plaza.GeneralChannelID, "first words")
+	latest := func() plaza.Message {
+		t.Helper()
+		page := history(t, env, owner, plaza.GeneralChannelID, plaza.QueryHistoryMessageRequest{Count: 1})
+		if len(page.MessageList) != 1 || page.MessageList[0].MessageSeq != sent.MessageSeq {
+			t.Fatalf("latest page: %v", seqsOf(page.MessageList))
+		}
+		return page.MessageList[0]
+	}
+	for range 3 {
+		if got := latest(); got.Message != "first words" || got.EditedTime != 0 {
+			t.Fatalf("before the edit: %q, edited %d", got.Message, got.EditedTime)
+		}
+	}
+	must[plaza.MessageResult](t)(env.Service.EditMessage(ctx, m, plaza.EditMessageRequest{CommunityID: "club",
+		ChannelID: plaza.GeneralChannelID, MessageSeq: sent.MessageSeq, Message: text("second words")}))
+	if got := latest(); got.Message != "second words" || got.EditedTime == 0 {
+		t.Fatalf("after the edit: %q, edited %d", got.Message, got.EditedTime)
+	}
+	must[plaza.MessageResult](t)(env.Service.RevokeMessage(ctx, m, plaza.MessageRequest{CommunityID: "club",
+		ChannelID: plaza.GeneralChannelID, MessageSeq: sent.MessageSeq}))
+	if got := latest(); got.RevokeInfo == nil || got.Message == "second words" {
+		t.Fatalf("after the revoke: %q, revokeInfo %v", got.Message, got.RevokeInfo)
+	}
+}
