@@ -370,9 +370,10 @@ type Tx interface {
 	// InsertMembers stores new memberships of one community at once, each
 	// as InsertMember stores it and with a read position at the last seq of
 	// every channel of the community (not its threads), so that a new
-	// member starts with nothing unread; it sets their PKs; ErrConflict when one of the users is a member already. The
-	// community's member count is the caller's to keep. It takes from one
-	// member (a user joining) to a few thousand (seeding a large community).
+	// member starts with nothing unread, and sets their PKs; ErrConflict
+	// when one of the users is a member already. The community's member
+	// count is the caller's to keep. It takes from one member (a user
+	// joining) to a few thousand (seeding a large community).
 	InsertMembers(ctx context.Context, ms []Member) error
 	UpdateMember(ctx context.Context, m Member) error
 	// DeleteMembers removes the memberships of userPKs in one community at

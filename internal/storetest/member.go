@@ -131,9 +131,9 @@ func testUpdateMember(t *testing.T, s plaza.Store) {
 	diff(t, "a neighbour of an updated member", neighbour, must(s.Member(ctx, c.PK, "v"))(t, "Member"))
 }
 
-// testDeleteMember checks that a member removed (DeleteMembers) is no
+// testLeaveAndEnterAgain checks that a member removed (DeleteMembers) is no
 // longer one, and may enter again.
-func testDeleteMember(t *testing.T, s plaza.Store) {
+func testLeaveAndEnterAgain(t *testing.T, s plaza.Store) {
 	ctx := t.Context()
 	us := addUsers(t, s, appA, "u", "v")
 	u, v := us[0], us[1]

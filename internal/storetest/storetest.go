@@ -60,7 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) plaza.Store) {
 		{"MemberConflict", testMemberConflict},
 		{"MembersOfOneApp", testMembersOfOneApp},
 		{"UpdateMember", testUpdateMember},
-		{"DeleteMember", testDeleteMember},
+		{"LeaveAndEnterAgain", testLeaveAndEnterAgain},
 		{"DeleteMembers", testDeleteMembers},
 		{"UsersForUpdate", testUsersForUpdate},
 		{"CountUsersCommunities", testCountUsersCommunities},
