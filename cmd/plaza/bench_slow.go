@@ -124,6 +124,8 @@ type oversizedResult struct {
 // slowSetup registers the slow scenario's flags and returns its runner.
 func slowSetup(fs *flag.FlagSet) func(context.Context, benchConfig, io.Writer, io.Writer) error {
 	var sendQueue int
+	var requestRate float64
+	fs.Float64Var(&requestRate, "request-rate", 0, "slow: the server's --request-rate, gateway requests per second per session (0: its default)")
 	fs.IntVar(&sendQueue, "send-queue", 0, "slow: the server's --send-queue (0: half the rate, at least 8, so that the slow member overflows it within the phase and the close frame still reaches it within the server's 10 s write timeout)")
 	return func(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) error {
 		if !flagSet(fs, "rate") {
@@ -135,7 +137,7 @@ func slowSetup(fs *flag.FlagSet) func(context.Context, benchConfig, io.Writer, i
 		if sendQueue <= 0 {
 			sendQueue = max(8, int(cfg.rate/2))
 		}
-		res, err := benchSlow(ctx, cfg, sendQueue, stderr)
+		res, err := benchSlow(ctx, cfg, sendQueue, requestRate, stderr)
 		if err != nil {
 			return err
 		}
@@ -147,12 +149,15 @@ func slowSetup(fs *flag.FlagSet) func(context.Context, benchConfig, io.Writer, i
 // each for the duration: once with only the normal members online, once
 // with a member reading at a tenth of the rate, a client flooding requests
 // and one sending an oversized frame.
-func benchSlow(ctx context.Context, cfg benchConfig, sendQueue int, stderr io.Writer) (*slowResult, error) {
+func benchSlow(ctx context.Context, cfg benchConfig, sendQueue int, requestRate float64, stderr io.Writer) (*slowResult, error) {
 	if cfg.members < 1 || cfg.rate <= 0 {
 		return nil, errors.New("bench slow: --members and --rate must be positive")
 	}
-	srv, tgt, err := startProcTarget(cfg.sync, []string{"--send-queue", strconv.Itoa(sendQueue),
-		"--max-frame", strconv.Itoa(slowMaxFrame)}, stderr)
+	args := []string{"--send-queue", strconv.Itoa(sendQueue), "--max-frame", strconv.Itoa(slowMaxFrame)}
+	if requestRate > 0 {
+		args = append(args, "--request-rate", strconv.FormatFloat(requestRate, 'f', -1, 64))
+	}
+	srv, tgt, err := startProcTarget(cfg.sync, args, stderr)
 	if err != nil {
 		return nil, err
 	}

@@ -6,10 +6,13 @@ import "testing"
 // the slow member reads a tenth of it, and the close frame reaches it only
 // after it has read what the sockets hold, some 150 frames (at 2 frames/s
 // that alone would take over a minute), and only if the server could write
-// it within its 10 s write timeout.
+// it within its 10 s write timeout. The request rate is a tenth of the
+// server's default, so that the flooder outruns it however slowly a loaded
+// machine (or the race detector) answers: its burst of 100 and 5/s are spent
+// by 125 requests in the 5 s phase.
 func TestBenchSlow(t *testing.T) {
 	t.Parallel()
-	res := runBenchJSON(t, "slow", "--members", "20", "--rate", "200", "--size", "1024", "--duration", "5s", "--send-queue", "40")
+	res := runBenchJSON(t, "slow", "--members", "20", "--rate", "200", "--size", "1024", "--duration", "5s", "--send-queue", "40", "--request-rate", "5")
 	for _, phase := range []string{"baseline", "withBadClients"} {
 		p := res[phase].(map[string]any)
 		if p["acked"].(float64) == 0 || p["errors"].(float64) != 0 || p["deliveries"] != p["expectedDeliveries"] {
