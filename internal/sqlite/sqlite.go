@@ -63,6 +63,8 @@ type Store struct {
 	wstmts *stmtCache // statements prepared on the writer
 	rstmts *stmtCache // statements prepared on the readers
 
+	unread unreadParts // parts of recent users' total unread counts
+
 	writes  chan *write
 	mu      sync.RWMutex // held to send on writes; Close takes it to stop them
 	closed  bool

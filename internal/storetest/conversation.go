@@ -658,6 +658,59 @@ func checkTotal(tb testing.TB, s plaza.Store, what string, u plaza.User, rows []
 	}
 }
 
+// testTotalUnreadAfterEachChange reads a user's total after each change
+// that moves it, so that a store keeping parts of the total from one read
+// to the next (the SQLite store does) must see each change: a listing in a
+// private channel made and removed, a channel deleted, a community left and
+// joined again.
+func testTotalUnreadAfterEachChange(t *testing.T, s plaza.Store) {
+	ctx := t.Context()
+	us := addUsers(t, s, appA, "owner", "u")
+	owner, u := us[0], us[1]
+	c := addCommunity(t, s, appA, "c")
+	d := addCommunity(t, s, appA, "d")
+	for _, cc := range []plaza.CommunityInfo{c, d} {
+		addMember(t, s, cc, owner, plaza.RoleOwner)
+		join(t, s, cc, u, plaza.RoleMember)
+	}
+	general := addChannelOf(t, s, c, plaza.GeneralChannelID, plaza.ChannelGeneral)
+	priv := addChannelOf(t, s, c, "priv", plaza.ChannelPrivate)
+	doomed := addChannel(t, s, c, "doomed")
+	dgen := addChannelOf(t, s, d, plaza.GeneralChannelID, plaza.ChannelGeneral)
+	for _, ch := range []plaza.Channel{general, priv, doomed, dgen} {
+		setState(t, s, u, ch, notify)
+	}
+	sendN(t, s, general, owner, 3)
+	sendN(t, s, priv, owner, 4)
+	sendN(t, s, doomed, owner, 2)
+	sendN(t, s, dgen, owner, 1)
+	check := func(when string, want int64) {
+		t.Helper()
+		if got := must(s.TotalUnread(ctx, u.PK))(t, "TotalUnread"); got != want {
+			t.Errorf("TotalUnread of u %s = %d, want %d", when, got, want)
+		}
+		checkTotal(t, s, "of u "+when, u, unreadOf(t, s, u))
+	}
+	check("at first", 3+2+1)
+	check("read again", 3+2+1)
+	priv = listIn(t, s, priv, u)
+	check("listed in priv", 3+4+2+1)
+	update(t, s, func(tx plaza.Tx) error { return tx.DeleteChannel(ctx, doomed, t0) })
+	check("once doomed is deleted", 3+4+1)
+	leave(t, s, d, u)
+	check("after leaving d", 3+4)
+	join(t, s, d, u, plaza.RoleMember)
+	setState(t, s, u, dgen, notify)
+	check("back in d, its GENERAL read on joining", 3+4)
+	sendN(t, s, dgen, owner, 2)
+	check("after two messages in d", 3+4+2)
+	update(t, s, func(tx plaza.Tx) error {
+		_, err := tx.RemoveChannelMember(ctx, priv.PK, u.PK)
+		return err
+	})
+	check("unlisted from priv", 3+2)
+}
+
 // testUnreadByCommunity checks UnreadByCommunity: per community of the user,
 // its notification status there and the unread messages of the channels it
 // sees that are in notify; and TotalUnread, their sum over the communities

@@ -95,6 +95,7 @@ func Run(t *testing.T, open func(t *testing.T) plaza.Store) {
 		{"CountPinned", testCountPinned},
 		{"Mentions", testMentions},
 		{"UnreadByCommunity", testUnreadByCommunity},
+		{"TotalUnreadAfterEachChange", testTotalUnreadAfterEachChange},
 		{"MemberMutes", testMemberMutes},
 		{"MutedMemberList", testMutedMemberList},
 		{"NextSeq", testNextSeq},
