@@ -232,9 +232,15 @@ func BenchmarkConversations(b *testing.B) {
 	populateThreads(b, env, reader, 10_000, 1_000)
 	b.Logf("10,000 conversations, 1,000,000 messages, 10,000 threads (1,000 followed) stored in %s", time.Since(start).Round(time.Second))
 	ctx := context.Background()
-	measure := func(b *testing.B, call func() error) {
+	// measure times call, after prepare (untimed) when there is one.
+	measure := func(b *testing.B, prepare, call func() error) {
 		var ds []time.Duration
 		for b.Loop() {
+			if prepare != nil {
+				if err := prepare(); err != nil {
+					b.Fatal(err)
+				}
+			}
 			t0 := time.Now()
 			if err := call(); err != nil {
 				b.Fatal(err)
@@ -246,7 +252,7 @@ func BenchmarkConversations(b *testing.B) {
 		b.ReportMetric(float64(ds[(len(ds)*99)/100].Microseconds())/1000, "p99-ms")
 	}
 	b.Run("queryConversationList", func(b *testing.B) {
-		measure(b, func() error {
+		measure(b, nil, func() error {
 			res, err := env.Service.QueryConversationList(ctx, reader, plaza.QueryConversationListRequest{})
 			if err == nil && len(res.ConversationList) != 100 {
 				err = fmt.Errorf("first page has %d conversations", len(res.ConversationList))
@@ -255,7 +261,7 @@ func BenchmarkConversations(b *testing.B) {
 		})
 	})
 	b.Run("queryConversationTotalUnreadMessageCount", func(b *testing.B) {
-		measure(b, func() error {
+		measure(b, nil, func() error {
 			res, err := env.Service.QueryConversationTotalUnreadMessageCount(ctx, reader, plaza.QueryConversationTotalUnreadMessageCountRequest{})
 			if err == nil && res.TotalUnreadMessageCount != 100*(0+1+2+3+4)*20+1_000 {
 				err = fmt.Errorf("total %d", res.TotalUnreadMessageCount)
@@ -263,8 +269,48 @@ func BenchmarkConversations(b *testing.B) {
 			return err
 		})
 	})
+	// The same after a message in one of the reader's channels in notify,
+	// a different community each time: one community's part moves.
+	sent := 0 // messages of afterMessage, which b.Run may call more than once
+	b.Run("queryConversationTotalUnreadMessageCountAfterMessage", func(b *testing.B) {
+		u, err := env.Store.User(ctx, env.App.AppID, reader.UserID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var channels []plaza.Channel
+		for c := range 100 {
+			ci, err := env.Store.Community(ctx, env.App.AppID, fmt.Sprintf("c%03d", c))
+			if err == nil {
+				var ch plaza.Channel
+				ch, err = env.Store.Channel(ctx, ci.PK, "ch001")
+				channels = append(channels, ch)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		send := func() error {
+			ch := channels[sent%len(channels)]
+			sent++
+			return env.Store.Update(ctx, func(tx plaza.Tx) error {
+				seq, err := tx.NextSeq(ctx, ch.PK, int64(sent))
+				if err != nil {
+					return err
+				}
+				return tx.InsertMessage(ctx, &plaza.Message{ChannelPK: ch.PK, MessageSeq: seq, ID: int64(2e9) + int64(sent), SenderPK: u.PK,
+					SenderUserID: "someone", MessageContent: plaza.MessageContent{Type: plaza.MessageText, Message: "one more"}})
+			})
+		}
+		measure(b, send, func() error {
+			res, err := env.Service.QueryConversationTotalUnreadMessageCount(ctx, reader, plaza.QueryConversationTotalUnreadMessageCountRequest{})
+			if want := int64(100*(0+1+2+3+4)*20 + 1_000 + sent); err == nil && res.TotalUnreadMessageCount != want {
+				err = fmt.Errorf("total %d, want %d", res.TotalUnreadMessageCount, want)
+			}
+			return err
+		})
+	})
 	b.Run("queryCommunityThreadList", func(b *testing.B) {
-		measure(b, func() error {
+		measure(b, nil, func() error {
 			res, err := env.Service.QueryCommunityThreadList(ctx, reader, plaza.QueryCommunityThreadListRequest{CommunityID: "c000", ChannelID: "ch000"})
 			if err == nil && len(res.ThreadList) != 100 {
 				err = fmt.Errorf("first page has %d threads", len(res.ThreadList))
@@ -273,7 +319,7 @@ func BenchmarkConversations(b *testing.B) {
 		})
 	})
 	b.Run("queryJoinedCommunityThreadList", func(b *testing.B) {
-		measure(b, func() error {
+		measure(b, nil, func() error {
 			res, err := env.Service.QueryJoinedCommunityThreadList(ctx, reader, plaza.QueryJoinedCommunityThreadListRequest{})
 			if err == nil && (len(res.ThreadList) != 100 || res.ThreadList[0].UnreadMessageCount != 1) {
 				err = fmt.Errorf("first page has %d threads", len(res.ThreadList))
