@@ -23,7 +23,8 @@ type unreadPart struct {
 // computes again only the communities where something moved since it was
 // last asked: a message, a read, a setting, a listing. Two generations of
 // at most maxUnreadParts parts each bound it; a user's parts move back to
-// the current generation when read again, and the older one is dropped.
+// the current generation when its total is read again (set), and the older
+// one is dropped.
 // Parts are read and written only from committed snapshots (the reader
 // pool), whose stamps never come back, so any stored part is right for its
 // key whichever reader stored it last.
@@ -36,32 +37,23 @@ type unreadParts struct {
 // maxUnreadParts bounds a generation: about 3 MB of parts each.
 const maxUnreadParts = 1 << 16
 
-// get returns the user's parts, if kept.
+// get returns the user's parts, if kept, from either generation.
 func (u *unreadParts) get(userPK int64) []unreadPart {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if ps, ok := u.cur[userPK]; ok {
 		return ps
 	}
-	ps, ok := u.prev[userPK]
-	if ok {
-		delete(u.prev, userPK)
-		u.put(userPK, ps)
-	}
-	return ps
+	return u.prev[userPK]
 }
 
-// set replaces the user's parts.
+// set replaces the user's parts, in the current generation, first starting
+// a new one if it is full. Every read of a total sets its parts, which
+// moves them out of the older generation.
 func (u *unreadParts) set(userPK int64, ps []unreadPart) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	delete(u.prev, userPK)
-	u.put(userPK, ps)
-}
-
-// put stores the user's parts in the current generation, first starting a
-// new one if it is full. The caller holds mu.
-func (u *unreadParts) put(userPK int64, ps []unreadPart) {
 	old := len(u.cur[userPK])
 	if u.cur == nil || u.curParts-old+len(ps) > maxUnreadParts {
 		u.prev, u.cur, u.curParts, old = u.cur, make(map[int64][]unreadPart), 0, 0
